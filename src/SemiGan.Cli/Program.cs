@@ -1,0 +1,2 @@
+using static TorchSharp.torch;
+Console.WriteLine(ones(2,2).sum().item<float>());
