@@ -1,2 +1,1 @@
-using static TorchSharp.torch;
-Console.WriteLine(ones(2,2).sum().item<float>());
+return SemiGan.Cli.CliApp.Run(args);

@@ -1,0 +1,25 @@
+using SemiGan.Config;
+using SemiGan.Data;
+
+namespace SemiGan.Cli.Commands;
+
+/// <summary>Turns the known failure kinds into one clear line on stderr and an exit code.</summary>
+public static class Errors
+{
+    public const int Ok = 0, Failure = 1, BadInput = 2;
+
+    public static int Guard(Func<int> body)
+    {
+        try { return body(); }
+        catch (ConfigException e) { return Report(e.Message, BadInput); }
+        catch (ArgumentException e) { return Report(e.Message, BadInput); }
+        catch (DataException e) { return Report(e.Message, Failure); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Report(e.Message, Failure); }
+    }
+
+    static int Report(string message, int code)
+    {
+        Console.Error.WriteLine($"semigan: error: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using SemiGan.Config;
+using SemiGan.Data;
+using SemiGan.Results;
+using SemiGan.Training;
+using Spectre.Console;
+
+namespace SemiGan.Cli.Commands;
+
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var experiment = new Argument<string>("experiment") { Description = "Experiment definition (JSON), e.g. experiments/seed-1000.json." };
+        var seeds = new Option<string?>("--seeds") { Description = "Override the seeds, comma-separated (e.g. 1,2,3)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Override the number of epochs." };
+        var output = new Option<string?>("--out") { Description = "Output folder (default: results/<experiment name>). Must not already hold a run." };
+        var data = new Option<string?>("--data") { Description = "MNIST folder (default: $SEMIGAN_DATA or data/mnist; fetched on first use)." };
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda.", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: libtorch's choice)." };
+        var cmd = new Command("run", "Train SGAN and baseline per the experiment; write per-epoch CSV, config, splits, chart and samples.")
+        {
+            experiment, seeds, epochs, output, data, device, threads,
+        };
+        cmd.SetAction(r => Errors.Guard(() =>
+        {
+            var cfg = ExperimentConfig.Load(r.GetValue(experiment)!);
+            if (r.GetValue(seeds) is { } s) cfg = cfg with { Seeds = ParseSeeds(s) };
+            if (r.GetValue(epochs) is { } e) cfg = cfg with { Epochs = e };
+            cfg = cfg.Validated("command line");
+            var dev = DeviceChoice.Resolve(r.GetValue(device)!);
+            if (r.GetValue(threads) is { } t)
+            {
+                if (t <= 0) throw new ConfigException($"--threads: {t} must be positive.");
+                TorchSharp.torch.set_num_threads(t);
+            }
+            var outFolder = RunOutput.Open(r.GetValue(output) ?? Path.Combine("results", cfg.Name));
+            string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;
+            Console.WriteLine(MnistFetcher.EnsurePresent(dataFolder, Console.WriteLine));
+            using var mnist = MnistDataset.Load(dataFolder);
+            Console.WriteLine($"{cfg.Name}: {cfg.Labels} labels, seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
+                              $"protocol {cfg.Protocol}, head {cfg.Head}, device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}");
+            Console.WriteLine($"writing to {Path.GetFullPath(outFolder.Folder)}");
+
+            var rows = WithProgress(report => new ExperimentRunner(cfg, mnist, outFolder, dev)
+            {
+                Progress = report,
+                Log = line => AnsiConsole.MarkupLine(Markup.Escape(line)),
+            }.Run());
+            foreach (var g in rows.GroupBy(x => x.Model))
+            {
+                var finals = g.GroupBy(x => x.Seed).Select(s => s.MaxBy(x => x.Epoch)!.TestAccuracy).ToArray();
+                Console.WriteLine($"{g.Key}: final test accuracy (last epoch) {string.Join(", ", finals.Select(f => f.ToString("P2", CultureInfo.InvariantCulture)))}");
+            }
+            Console.WriteLine($"done: {outFolder.EpochsCsv}, {outFolder.ChartPng}");
+            return Errors.Ok;
+        }));
+        return cmd;
+    }
+
+    static int[] ParseSeeds(string s)
+    {
+        try { return s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); }
+        catch (FormatException) { throw new ConfigException($"--seeds: '{s}' must be comma-separated integers, e.g. 1,2,3."); }
+    }
+
+    /// <summary>A progress bar with ETA when the console is interactive; plain log lines otherwise.</summary>
+    static T WithProgress<T>(Func<Action<RunProgress>, T> work)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive) return work(_ => { });
+        return AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training");
+                return work(p =>
+                {
+                    task.MaxValue = p.StepsTotal;
+                    task.Value = p.StepsDone;
+                    task.Description = p.Current;
+                });
+            });
+    }
+}

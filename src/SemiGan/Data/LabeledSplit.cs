@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace SemiGan.Data;
+
+/// <summary>
+/// The labeled subset of the training set: <see cref="PerClass"/> images of each of the 10 classes,
+/// chosen by a seeded shuffle. It depends only on (seed, label count) for a given training set, and
+/// because each class's shuffle does not depend on the count, smaller splits nest inside larger ones
+/// for the same seed. System.Random(seed) is used (not torch) so the split is independent of the
+/// model's random stream and stable across TorchSharp versions.
+/// </summary>
+public sealed class LabeledSplit
+{
+    public const int Classes = 10;
+
+    public int Seed { get; }
+    public int Count { get; }
+    public int PerClass => Count / Classes;
+    /// <summary>Training-set indices of the labeled images, ascending.</summary>
+    public int[] Indices { get; }
+
+    LabeledSplit(int seed, int count, int[] indices) { Seed = seed; Count = count; Indices = indices; }
+
+    public static LabeledSplit Create(ReadOnlySpan<byte> trainLabels, int count, int seed)
+    {
+        if (count <= 0 || count % Classes != 0)
+            throw new ArgumentException($"labels: {count} is not a positive multiple of {Classes} (class-balanced split).");
+        int perClass = count / Classes;
+        var byClass = Enumerable.Range(0, Classes).Select(_ => new List<int>()).ToArray();
+        for (int i = 0; i < trainLabels.Length; i++) byClass[trainLabels[i]].Add(i);
+
+        var rng = new Random(seed);
+        var chosen = new List<int>(count);
+        for (int c = 0; c < Classes; c++)
+        {
+            var pool = byClass[c].ToArray();
+            if (pool.Length < perClass)
+                throw new ArgumentException($"labels: {count} needs {perClass} images of class {c}, the training set has {pool.Length}.");
+            // Explicit Fisher-Yates: the split must not change if a runtime changes Random.Shuffle.
+            for (int i = pool.Length - 1; i > 0; i--)
+            {
+                int j = rng.Next(i + 1);
+                (pool[i], pool[j]) = (pool[j], pool[i]);
+            }
+            chosen.AddRange(pool.Take(perClass));
+        }
+        chosen.Sort();
+        return new LabeledSplit(seed, count, chosen.ToArray());
+    }
+
+    /// <summary>A bool per training image: is it labeled?</summary>
+    public bool[] Mask(int trainCount)
+    {
+        var mask = new bool[trainCount];
+        foreach (int i in Indices) mask[i] = true;
+        return mask;
+    }
+
+    /// <summary>Saves "index,label" rows so a run's labeled images can be audited or reused.</summary>
+    public void Save(string path, ReadOnlySpan<byte> trainLabels)
+    {
+        var lines = new List<string>(Count + 1) { "index,label" };
+        foreach (int i in Indices) lines.Add(string.Create(CultureInfo.InvariantCulture, $"{i},{trainLabels[i]}"));
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllLines(path, lines);
+    }
+
+    public static int[] LoadIndices(string path) =>
+        File.ReadLines(path).Skip(1).Select(l => int.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
+}

@@ -1,0 +1,48 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SemiGan.Models;
+
+/// <summary>
+/// The CNN classifier shared by the SGAN and the supervised baseline (one class, one code path, so
+/// the comparison is architecture-for-architecture). Input [B,1,28,28] in [-1,1]; output [B, outputs]
+/// logits: 10 class logits, plus a "fake" logit when the head is <see cref="KPlusOneHead.Softmax11"/>.
+/// </summary>
+public sealed class Discriminator : Module<Tensor, Tensor>
+{
+    readonly Module<Tensor, Tensor> features;
+    readonly Module<Tensor, Tensor> classifier;
+
+    public int Outputs { get; }
+
+    public Discriminator(int outputs = 10, double dropout = 0.3, string name = "Discriminator") : base(name)
+    {
+        Outputs = outputs;
+        features = Sequential(
+            // 28x28 -> 14x14; no batch norm on the first layer (DCGAN convention).
+            Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1),
+            LeakyReLU(0.2),
+            Dropout(dropout),
+            // 14x14 -> 7x7
+            Conv2d(32, 64, kernel_size: 4, stride: 2, padding: 1, bias: false),
+            BatchNorm2d(64),
+            LeakyReLU(0.2),
+            Dropout(dropout),
+            // 7x7 -> 4x4
+            Conv2d(64, 128, kernel_size: 3, stride: 2, padding: 1, bias: false),
+            BatchNorm2d(128),
+            LeakyReLU(0.2),
+            Dropout(dropout),
+            Flatten());
+        classifier = Linear(128 * 4 * 4, outputs);
+        RegisterComponents();
+        WeightInit.Dcgan(this);
+    }
+
+    public Discriminator(KPlusOneHead head, double dropout) : this(head.Outputs(), dropout) { }
+
+    public override Tensor forward(Tensor x) => classifier.forward(features.forward(x));
+
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+}

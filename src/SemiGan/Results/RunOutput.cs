@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using SemiGan.Config;
+using SemiGan.Reports;
+using static TorchSharp.torch;
+
+namespace SemiGan.Results;
+
+/// <summary>
+/// A run's output folder and the files in it. Opening refuses a folder that already holds results,
+/// so a run never overwrites earlier work, and checks the folder is writable before any training.
+/// </summary>
+public sealed class RunOutput
+{
+    public string Folder { get; }
+    public string EpochsCsv => Path.Combine(Folder, "epochs.csv");
+    public string ConfigPath => Path.Combine(Folder, "config.json");
+    public string RunInfoPath => Path.Combine(Folder, "run-info.json");
+    public string SplitPath(int labels, int seed) => Path.Combine(Folder, "splits", $"labels-{labels}-seed-{seed}.csv");
+    public string SamplesPath(int seed) => Path.Combine(Folder, $"samples-seed-{seed}.png");
+    public string ChartPng => Path.Combine(Folder, "accuracy.png");
+    public string ChartSvg => Path.Combine(Folder, "accuracy.svg");
+
+    RunOutput(string folder) { Folder = folder; }
+
+    public static RunOutput Open(string folder)
+    {
+        var o = new RunOutput(folder);
+        if (File.Exists(o.EpochsCsv))
+            throw new ConfigException($"{folder}: already holds a run (epochs.csv); pass --out with a new folder, or move the old one away.");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, ".write-test");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{folder}: output folder is not writable ({e.Message}); pass --out with a writable folder.");
+        }
+        return o;
+    }
+
+    public void WriteConfig(ExperimentConfig config) =>
+        File.WriteAllText(ConfigPath, config.ToJson() + Environment.NewLine);
+
+    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed)
+    {
+        var info = new
+        {
+            experiment = config.Name,
+            finishedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
+            elapsedSeconds = Math.Round(elapsed.TotalSeconds, 1),
+            device = device.type.ToString(),
+            torchThreads = get_num_threads(),
+            logicalCores = Environment.ProcessorCount,
+            os = RuntimeInformation.OSDescription,
+            architecture = RuntimeInformation.ProcessArchitecture.ToString(),
+            dotnet = RuntimeInformation.FrameworkDescription,
+            torchSharp = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
+            commandLine = Environment.GetCommandLineArgs().Skip(1).ToArray(),
+        };
+        File.WriteAllText(RunInfoPath, JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+    }
+
+    public void WriteAccuracyChart(IReadOnlyList<EpochRecord> rows, ExperimentConfig config)
+    {
+        int seeds = rows.Select(r => r.Seed).Distinct().Count();
+        string title = $"SGAN vs baseline, MNIST, {config.Labels} labels ({config.Protocol}, mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
+        AccuracyChart.Write(rows, ChartPng, ChartSvg, title);
+    }
+}

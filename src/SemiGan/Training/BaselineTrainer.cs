@@ -1,0 +1,47 @@
+using SemiGan.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemiGan.Training;
+
+/// <summary>The supervised baseline: the same <see cref="Discriminator"/>, trained by cross-entropy on the labeled images only.</summary>
+public sealed class BaselineTrainer : IDisposable
+{
+    public Discriminator D { get; }
+    readonly optim.Optimizer opt;
+    readonly Device device;
+
+    public BaselineTrainer(Discriminator d, double lr, double beta1, double beta2, Device device)
+    {
+        D = d; this.device = device;
+        opt = optim.Adam(D.parameters(), lr, beta1, beta2);
+    }
+
+    public EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep = null)
+    {
+        D.train();
+        using var sup = new LossAccumulator(device);
+        int n = 0; long labeled = 0;
+        foreach (var step in steps)
+        {
+            // Masked protocol: a batch with no labeled image gives the baseline nothing to learn from.
+            if (step.Labeled.Length > 0)
+            {
+                using var _ = NewDisposeScope();
+                var idx = tensor(step.Labeled, device: images.device);
+                var x = images.index_select(0, idx).to(device);
+                var y = labels.index_select(0, idx).to(device);
+                opt.zero_grad();
+                var loss = SganLosses.Supervised(D.forward(x), y);
+                sup.Add(loss);
+                loss.backward();
+                opt.step();
+                n++; labeled += step.Labeled.Length;
+            }
+            onStep?.Invoke();
+        }
+        return new EpochLosses(sup.Mean, null, null, n, labeled, labeled);
+    }
+
+    public void Dispose() => opt.Dispose();
+}

@@ -1,0 +1,86 @@
+namespace SemiGan.Training;
+
+/// <summary>One training step's images, as training-set indices.</summary>
+/// <param name="Real">The real (unlabeled-loss) batch; empty for a baseline-only step.</param>
+/// <param name="Labeled">Labeled images for the supervised loss (may be empty under the masked protocol).</param>
+/// <param name="LabeledPositions">Masked protocol: where <paramref name="Labeled"/> sits inside <paramref name="Real"/>,
+/// so the SGAN reuses the real batch's forward pass. Null under the streams protocol (labeled batch is separate).</param>
+public sealed record Step(long[] Real, long[] Labeled, long[]? LabeledPositions);
+
+/// <summary>
+/// The order of images for every epoch, owned here rather than by a DataLoader: a host-side
+/// Fisher-Yates shuffle seeded by (seed, epoch, stream), so SGAN and baseline with the same seed see
+/// exactly the same batches, and every epoch has a new order.
+/// <para><b>masked</b>: an epoch is one shuffled pass over all training images in batches; each batch's
+/// labeled members feed the supervised loss. <b>streams</b>: an epoch is one pass over the unlabeled
+/// pool; each step also draws a labeled batch of the same size, cycling over reshuffled labeled images.</para>
+/// </summary>
+public sealed class BatchSchedule
+{
+    readonly string protocol;
+    readonly int trainCount;
+    readonly int batchSize;
+    readonly int seed;
+    readonly long[] labeled;
+    readonly bool[] isLabeled;
+    readonly long[] unlabeledPool;
+
+    public BatchSchedule(string protocol, int trainCount, int[] labeledIndices, bool labeledInUnlabeledPool, int batchSize, int seed)
+    {
+        this.protocol = protocol;
+        this.trainCount = trainCount;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        labeled = labeledIndices.Select(i => (long)i).ToArray();
+        isLabeled = new bool[trainCount];
+        foreach (int i in labeledIndices) isLabeled[i] = true;
+        unlabeledPool = Enumerable.Range(0, trainCount)
+            .Where(i => labeledInUnlabeledPool || !isLabeled[i]).Select(i => (long)i).ToArray();
+    }
+
+    /// <summary>Steps per epoch (incomplete last batches are dropped so every step has a full real batch).</summary>
+    public int StepsPerEpoch => (protocol == "masked" ? trainCount : unlabeledPool.Length) / batchSize;
+
+    public IEnumerable<Step> Epoch(int epoch)
+    {
+        if (protocol == "masked")
+        {
+            long[] order = Shuffled(Enumerable.Range(0, trainCount).Select(i => (long)i).ToArray(), epoch, 0);
+            for (int s = 0; s < StepsPerEpoch; s++)
+            {
+                long[] real = order[(s * batchSize)..((s + 1) * batchSize)];
+                var positions = Enumerable.Range(0, batchSize).Where(p => isLabeled[real[p]]).Select(p => (long)p).ToArray();
+                yield return new Step(real, positions.Select(p => real[p]).ToArray(), positions);
+            }
+        }
+        else
+        {
+            long[] order = Shuffled((long[])unlabeledPool.Clone(), epoch, 0);
+            var labeledStream = LabeledCycle(epoch).GetEnumerator();
+            for (int s = 0; s < StepsPerEpoch; s++)
+            {
+                var lab = new long[batchSize];
+                for (int k = 0; k < batchSize; k++) { labeledStream.MoveNext(); lab[k] = labeledStream.Current; }
+                yield return new Step(order[(s * batchSize)..((s + 1) * batchSize)], lab, null);
+            }
+        }
+    }
+
+    IEnumerable<long> LabeledCycle(int epoch)
+    {
+        for (int pass = 1; ; pass++)
+            foreach (long i in Shuffled((long[])labeled.Clone(), epoch, pass)) yield return i;
+    }
+
+    long[] Shuffled(long[] items, int epoch, int stream)
+    {
+        // Random(int) uses a fixed, documented algorithm for seeded instances: stable across runtimes.
+        var rng = new Random(unchecked(seed * 1_000_003 + epoch * 7_919 + stream * 104_729));
+        for (int i = items.Length - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+        return items;
+    }
+}

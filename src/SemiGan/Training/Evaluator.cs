@@ -1,0 +1,37 @@
+using SemiGan.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemiGan.Training;
+
+/// <summary>Test accuracy and cross-entropy of a discriminator's 10 class logits, in eval mode, over all given images.</summary>
+public static class Evaluator
+{
+    public static (double Accuracy, double Loss) Evaluate(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device)
+    {
+        bool wasTraining = d.training;
+        d.eval();
+        try
+        {
+            using var _ = no_grad();
+            long n = images.shape[0];
+            using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
+            using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
+            for (long start = 0; start < n; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                long len = Math.Min(batchSize, n - start);
+                var x = images.narrow(0, start, len).to(device);
+                var y = labels.narrow(0, start, len).to(device);
+                var logits = SganLosses.ClassLogits(d.forward(x));
+                correct.add_(logits.argmax(1).eq(y).sum());
+                lossSum.add_(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64));
+            }
+            return (correct.item<long>() / (double)n, lossSum.item<double>() / n);
+        }
+        finally
+        {
+            if (wasTraining) d.train();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using SemiGan.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemiGan.Training;
+
+/// <summary>
+/// Every loss of the SGAN and the baseline, on discriminator logits (cross-entropy is always taken on
+/// logits via log-softmax, never on softmax outputs). With class logits l_1..l_K and fake logit l_F
+/// (l_F = 0 for the gan_logit head), the real-vs-fake logit is r = logsumexp(l_1..l_K) - l_F, so
+/// p(real | x) = sigmoid(r); all GAN terms below are written with softplus for numerical stability.
+/// </summary>
+public static class SganLosses
+{
+    public const int Classes = 10;
+
+    /// <summary>The 10 class logits of a discriminator output.</summary>
+    public static Tensor ClassLogits(Tensor output) => output.narrow(1, 0, Classes);
+
+    /// <summary>r = log p(real|x) - log p(fake|x).</summary>
+    public static Tensor RealFakeLogit(Tensor output, KPlusOneHead head)
+    {
+        var lse = ClassLogits(output).logsumexp(1);
+        return head == KPlusOneHead.GanLogit ? lse : lse - output.select(1, Classes);
+    }
+
+    /// <summary>Supervised loss: -log p(y | x, real) = cross-entropy over the 10 class logits.</summary>
+    public static Tensor Supervised(Tensor output, Tensor labels) =>
+        nn.functional.cross_entropy(ClassLogits(output), labels);
+
+    /// <summary>Unsupervised discriminator loss: -log p(real|x_real) - log p(fake|G(z)), batch means.</summary>
+    public static Tensor Unsupervised(Tensor realOutput, Tensor fakeOutput, KPlusOneHead head) =>
+        nn.functional.softplus(-RealFakeLogit(realOutput, head)).mean()
+        + nn.functional.softplus(RealFakeLogit(fakeOutput, head)).mean();
+
+    /// <summary>Non-saturating generator loss: -log p(real|G(z)).</summary>
+    public static Tensor Generator(Tensor fakeOutput, KPlusOneHead head) =>
+        nn.functional.softplus(-RealFakeLogit(fakeOutput, head)).mean();
+}

@@ -1,0 +1,84 @@
+using SemiGan.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = SemiGan.Models.Generator;
+
+namespace SemiGan.Training;
+
+/// <summary>
+/// One SGAN update per step: the discriminator minimises supervised cross-entropy + the unsupervised
+/// real/fake loss, then the generator minimises the non-saturating loss against the updated discriminator.
+/// </summary>
+public sealed class SganTrainer : IDisposable
+{
+    public Discriminator D { get; }
+    public Generator G { get; }
+    readonly optim.Optimizer optD, optG;
+    readonly KPlusOneHead head;
+    readonly Device device;
+
+    public SganTrainer(Discriminator d, Generator g, KPlusOneHead head, double lr, double beta1, double beta2, Device device)
+    {
+        D = d; G = g; this.head = head; this.device = device;
+        optD = optim.Adam(D.parameters(), lr, beta1, beta2);
+        optG = optim.Adam(G.parameters(), lr, beta1, beta2);
+    }
+
+    public EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep = null)
+    {
+        D.train(); G.train();
+        using var sup = new LossAccumulator(device);
+        using var unsup = new LossAccumulator(device);
+        using var gen = new LossAccumulator(device);
+        int n = 0; long real = 0, labeled = 0;
+        foreach (var step in steps)
+        {
+            using (var _ = NewDisposeScope())
+            {
+                var x = images.index_select(0, tensor(step.Real, device: images.device)).to(device);
+                var z = randn(step.Real.Length, G.LatentDim, device: device);
+
+                optD.zero_grad();
+                var outReal = D.forward(x);
+                var fake = G.forward(z);
+                var outFake = D.forward(fake.detach());
+                var lossD = SganLosses.Unsupervised(outReal, outFake, head);
+                unsup.Add(lossD);
+                if (step.Labeled.Length > 0)
+                {
+                    var y = labels.index_select(0, tensor(step.Labeled, device: labels.device)).to(device);
+                    var outLab = step.LabeledPositions is { } pos
+                        ? outReal.index_select(0, tensor(pos, device: device)) // masked: reuse the real batch's pass
+                        : D.forward(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device));
+                    var lossSup = SganLosses.Supervised(outLab, y);
+                    sup.Add(lossSup);
+                    lossD = lossD + lossSup;
+                }
+                lossD.backward();
+                optD.step();
+
+                optG.zero_grad();
+                var lossG = SganLosses.Generator(D.forward(fake), head);
+                gen.Add(lossG);
+                lossG.backward();
+                optG.step();
+            }
+            n++; real += step.Real.Length; labeled += step.Labeled.Length;
+            onStep?.Invoke();
+        }
+        return new EpochLosses(sup.Mean, unsup.Mean, gen.Mean, n, real, labeled);
+    }
+
+    /// <summary>Generator samples for a fixed latent batch (no gradients), as host floats in [-1,1].</summary>
+    public float[] Sample(Tensor z)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        G.eval();
+        var imgs = G.forward(z.to(device)).cpu();
+        G.train();
+        return imgs.data<float>().ToArray();
+    }
+
+    public void Dispose() { optD.Dispose(); optG.Dispose(); }
+}

@@ -1,0 +1,72 @@
+using SemiGan.Cli;
+
+namespace SemiGan.Tests;
+
+public class CliTests
+{
+    static int Run(params string[] args)
+    {
+        var err = Console.Error;
+        var sw = new StringWriter();
+        Console.SetError(sw);
+        try { int code = CliApp.Run(args); LastError = sw.ToString(); return code; }
+        finally { Console.SetError(err); }
+    }
+
+    static string LastError = "";
+
+    [Fact]
+    public void Bad_experiment_exits_2_with_one_line_and_writes_nothing()
+    {
+        string dir = Synthetic.TempDir();
+        string exp = Path.Combine(dir, "bad.json");
+        File.WriteAllText(exp, """{ "name": "bad", "labels": 7, "seeds": [1], "epochs": 1 }""");
+        string outDir = Path.Combine(dir, "out");
+
+        Assert.Equal(2, Run("run", exp, "--out", outDir));
+        Assert.Contains("labels", LastError);
+        Assert.Single(LastError.Trim().Split('\n'));
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Existing_results_are_never_overwritten()
+    {
+        string dir = Synthetic.TempDir();
+        string exp = Path.Combine(dir, "ok.json");
+        File.WriteAllText(exp, """{ "name": "ok", "labels": 100, "seeds": [1], "epochs": 1 }""");
+        string outDir = Path.Combine(dir, "out");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "epochs.csv"), "precious");
+
+        Assert.Equal(2, Run("run", exp, "--out", outDir));
+        Assert.Contains("already holds a run", LastError);
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(outDir, "epochs.csv")));
+    }
+
+    [Fact]
+    public void Unwritable_output_is_reported_before_training()
+    {
+        string dir = Synthetic.TempDir();
+        string exp = Path.Combine(dir, "ok.json");
+        File.WriteAllText(exp, """{ "name": "ok", "labels": 100, "seeds": [1], "epochs": 1 }""");
+        string aFile = Path.Combine(dir, "file");
+        File.WriteAllText(aFile, "x");
+
+        Assert.Equal(2, Run("run", exp, "--out", Path.Combine(aFile, "sub")));
+        Assert.Contains("not writable", LastError);
+    }
+
+    [Fact]
+    public void Missing_experiment_file_and_bad_overrides_exit_2()
+    {
+        Assert.Equal(2, Run("run", "no-such-file.json"));
+        Assert.Contains("no-such-file.json", LastError);
+        string exp = Path.Combine(Synthetic.TempDir(), "ok.json");
+        File.WriteAllText(exp, """{ "name": "ok", "labels": 100, "seeds": [1], "epochs": 1 }""");
+        Assert.Equal(2, Run("run", exp, "--epochs", "0"));
+        Assert.Contains("epochs", LastError);
+        Assert.Equal(2, Run("run", exp, "--seeds", "1,x"));
+        Assert.Equal(2, Run("run", exp, "--device", "tpu"));
+    }
+}
