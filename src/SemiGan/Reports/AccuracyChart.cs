@@ -36,6 +36,7 @@ public static class AccuracyChart
         }
         plot.Title(title);
         plot.XLabel("Epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.YLabel("Test accuracy (%)");
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
         foreach (var p in new[] { pngPath, svgPath }) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p))!);

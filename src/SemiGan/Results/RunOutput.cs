@@ -43,6 +43,15 @@ public sealed class RunOutput
         return o;
     }
 
+    /// <summary>An existing run's folder, for reading its results.</summary>
+    public static RunOutput Existing(string folder)
+    {
+        var o = new RunOutput(folder);
+        if (!File.Exists(o.EpochsCsv) || !File.Exists(o.ConfigPath))
+            throw new ConfigException($"{folder}: not a run folder (needs epochs.csv and config.json); pass the --out folder of a run.");
+        return o;
+    }
+
     public void WriteConfig(ExperimentConfig config) =>
         File.WriteAllText(ConfigPath, config.ToJson() + Environment.NewLine);
 
