@@ -17,8 +17,9 @@ public class ConfigTests
     public void Minimal_file_loads_with_documented_defaults()
     {
         var c = ExperimentConfig.Load(Write(Minimal));
-        Assert.Equal("masked", c.Protocol);
-        Assert.Equal("gan_logit", c.Head);
+        Assert.Equal(["masked"], c.Protocol);
+        Assert.Equal(["gan_logit"], c.Head);
+        Assert.Equal([100], c.Labels);
         Assert.Equal(100, c.BatchSize);
         Assert.Equal(2e-4, c.LearningRate);
         Assert.Equal(["sgan", "baseline"], c.Models);
@@ -52,6 +53,28 @@ public class ConfigTests
         Assert.Contains(field, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    [Fact]
+    public void Grid_expands_every_combination_with_both_models_of_a_seed_adjacent()
+    {
+        var c = ExperimentConfig.Load(Write(
+            """{ "name": "g", "labels": [20, 100], "seeds": [1, 2, 3], "epochs": 1, "protocol": ["masked", "streams"], "head": "softmax11" }"""));
+        var runs = c.Runs().ToList();
+        Assert.Equal(2 * 2 * 1 * 3 * 2, runs.Count);
+        Assert.Equal(runs.Count, runs.Select(r => r.Id).Distinct().Count());
+        Assert.All(runs, r => Assert.Equal("softmax11", r.Head));
+        Assert.Equal(new RunSpec(20, "masked", "softmax11", 1, "sgan"), runs[0]);
+        Assert.Equal(new RunSpec(20, "masked", "softmax11", 1, "baseline"), runs[1]);
+        Assert.Equal(new RunSpec(100, "streams", "softmax11", 3, "baseline"), runs[^1]);
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "t", "labels": [100, 100], "seeds": [1], "epochs": 2 }""", "labels")]
+    [InlineData("""{ "name": "t", "labels": [100, 25], "seeds": [1], "epochs": 2 }""", "labels")]
+    [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "protocol": ["masked", "bogus"] }""", "protocol")]
+    [InlineData("""{ "name": "t", "labels": 100, "seeds": [1, 1], "epochs": 2 }""", "seeds")]
+    public void Bad_grids_are_rejected(string json, string field) =>
+        Assert.Contains(field, Assert.Throws<ConfigException>(() => ExperimentConfig.Load(Write(json))).Message);
 
     [Fact]
     public void Resolved_config_round_trips_through_json()

@@ -11,7 +11,7 @@ public class TrainingSmokeTests
 {
     static ExperimentConfig Config(string protocol = "masked", string head = "gan_logit") => new ExperimentConfig
     {
-        Name = "smoke", Labels = 100, Seeds = [1], Epochs = 3, Protocol = protocol, Head = head,
+        Name = "smoke", Labels = [100], Seeds = [1], Epochs = 3, Protocol = [protocol], Head = [head],
         BatchSize = 50, LearningRate = 2e-3, SampleCount = 16, EvalBatchSize = 100,
     }.Validated();
 
@@ -42,8 +42,17 @@ public class TrainingSmokeTests
         Assert.Equal(rows, EpochCsv.Read(output.EpochsCsv));
         Assert.Equal(cfg.ToJson(), ExperimentConfig.Load(output.ConfigPath).ToJson());
         Assert.Equal(LabeledSplit.Create(data.TrainLabelsHost, 100, 1).Indices, LabeledSplit.LoadIndices(output.SplitPath(100, 1)));
-        foreach (var f in new[] { output.ChartPng, output.ChartSvg, output.SamplesPath(1), output.RunInfoPath })
+        var sganRun = new RunSpec(100, protocol, head, 1, "sgan");
+        foreach (var f in new[] { output.ChartPng(100), output.ChartSvg(100), output.SamplesPath(sganRun), output.SamplesPath(sganRun, 2), output.RunInfoPath })
             Assert.True(new FileInfo(f).Length > 0, f);
+        foreach (var model in new[] { "sgan", "baseline" })
+        {
+            var confusion = ConfusionCsv.Read(output.ConfusionPath(sganRun with { Model = model }));
+            long total = 0, correct = 0;
+            for (int i = 0; i < 10; i++) for (int j = 0; j < 10; j++) { total += confusion[i, j]; if (i == j) correct += confusion[i, j]; }
+            Assert.Equal(200, total); // every test image, once
+            Assert.Equal(rows.Where(r => r.Model == model).MaxBy(r => r.Epoch)!.TestAccuracy, correct / 200.0, 9);
+        }
     }
 
     [Fact]

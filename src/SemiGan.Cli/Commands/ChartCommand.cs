@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SemiGan.Config;
 using SemiGan.Results;
 
 namespace SemiGan.Cli.Commands;
@@ -14,9 +13,11 @@ public static class ChartCommand
         cmd.SetAction(r => Errors.Guard(() =>
         {
             var output = RunOutput.Existing(r.GetValue(folder)!);
-            var config = ExperimentConfig.Load(output.ConfigPath);
-            output.WriteAccuracyChart(EpochCsv.Read(output.EpochsCsv), config);
-            Console.WriteLine($"wrote {output.ChartPng} and {output.ChartSvg}");
+            foreach (var group in EpochCsv.Read(output.EpochsCsv).GroupBy(r => r.Labels))
+            {
+                output.WriteAccuracyChart(group.ToList(), group.Key);
+                Console.WriteLine($"wrote {output.ChartPng(group.Key)} and {output.ChartSvg(group.Key)}");
+            }
             return Errors.Ok;
         }));
         return cmd;

@@ -39,8 +39,9 @@ public static class RunCommand
             string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;
             Console.WriteLine(MnistFetcher.EnsurePresent(dataFolder, Console.WriteLine));
             using var mnist = MnistDataset.Load(dataFolder);
-            Console.WriteLine($"{cfg.Name}: {cfg.Labels} labels, seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
-                              $"protocol {cfg.Protocol}, head {cfg.Head}, device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}");
+            Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
+                              $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
+                              $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}");
             Console.WriteLine($"writing to {Path.GetFullPath(outFolder.Folder)}");
 
             var rows = WithProgress(report => new ExperimentRunner(cfg, mnist, outFolder, dev)
@@ -48,12 +49,13 @@ public static class RunCommand
                 Progress = report,
                 Log = line => AnsiConsole.MarkupLine(Markup.Escape(line)),
             }.Run());
-            foreach (var g in rows.GroupBy(x => x.Model))
+            foreach (var g in rows.GroupBy(x => (x.Model, x.Labels, x.Protocol, x.Head)))
             {
-                var finals = g.GroupBy(x => x.Seed).Select(s => s.MaxBy(x => x.Epoch)!.TestAccuracy).ToArray();
-                Console.WriteLine($"{g.Key}: final test accuracy (last epoch) {string.Join(", ", finals.Select(f => f.ToString("P2", CultureInfo.InvariantCulture)))}");
+                var finals = g.GroupBy(x => x.Seed).Select(s => s.MaxBy(x => x.Epoch)!.TestAccuracy);
+                Console.WriteLine($"{g.Key.Model} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final test accuracy (last epoch) " +
+                                  string.Join(", ", finals.Select(f => f.ToString("P2", CultureInfo.InvariantCulture))));
             }
-            Console.WriteLine($"done: {outFolder.EpochsCsv}, {outFolder.ChartPng}");
+            Console.WriteLine($"done: {Path.GetFullPath(outFolder.Folder)}");
             return Errors.Ok;
         }));
         return cmd;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SemiGan.Models;
 
 namespace SemiGan.Config;
 
@@ -13,14 +12,17 @@ public sealed record ExperimentConfig
 {
     public required string Name { get; init; }
     public string Description { get; init; } = "";
-    /// <summary>Number of labeled training images (class-balanced: a multiple of 10).</summary>
-    public required int Labels { get; init; }
+    /// <summary>Label counts (class-balanced: multiples of 10); a number or a list.</summary>
+    [JsonConverter(typeof(OneOrManyConverter<int>))]
+    public required int[] Labels { get; init; }
     public required int[] Seeds { get; init; }
     public required int Epochs { get; init; }
-    /// <summary>"masked" or "streams" (see README).</summary>
-    public string Protocol { get; init; } = "masked";
-    /// <summary>"gan_logit" or "softmax11".</summary>
-    public string Head { get; init; } = "gan_logit";
+    /// <summary>"masked" and/or "streams" (see README); a string or a list.</summary>
+    [JsonConverter(typeof(OneOrManyConverter<string>))]
+    public string[] Protocol { get; init; } = ["masked"];
+    /// <summary>"gan_logit" and/or "softmax11"; a string or a list.</summary>
+    [JsonConverter(typeof(OneOrManyConverter<string>))]
+    public string[] Head { get; init; } = ["gan_logit"];
     /// <summary>Which models to train: any of "sgan", "baseline".</summary>
     public string[] Models { get; init; } = ["sgan", "baseline"];
     public int BatchSize { get; init; } = 100;
@@ -37,7 +39,17 @@ public sealed record ExperimentConfig
     /// <summary>Generator samples in the sample grid (0 = none).</summary>
     public int SampleCount { get; init; } = 64;
 
-    [JsonIgnore] public KPlusOneHead HeadKind => KPlusOneHeadNames.Parse(Head);
+    /// <summary>
+    /// The grid, in run order: label count, then protocol, head, seed, model (outermost first), so
+    /// both models of a seed run back to back on the same split.
+    /// </summary>
+    public IEnumerable<RunSpec> Runs() =>
+        from labels in Labels
+        from protocol in Protocol
+        from head in Head
+        from seed in Seeds
+        from model in Models
+        select new RunSpec(labels, protocol, head, seed, model);
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -66,24 +78,33 @@ public sealed record ExperimentConfig
         void Fail(string field, string msg) => throw new ConfigException($"{source}: {field}: {msg}");
         if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Contains('/'))
             Fail("name", $"'{Name}' must be a non-empty file-name-safe string");
-        if (Labels <= 0 || Labels % 10 != 0) Fail("labels", $"{Labels} must be a positive multiple of 10 (class-balanced split)");
         int trainSize = TrainLimit > 0 ? TrainLimit : 60000;
         if (TrainLimit < 0) Fail("trainLimit", $"{TrainLimit} must be 0 (all) or positive");
-        if (Labels > trainSize) Fail("labels", $"{Labels} is larger than the training set ({trainSize})");
+        if (Labels is null || Labels.Length == 0) Fail("labels", "must give at least one label count");
+        if (Labels!.Distinct().Count() != Labels.Length) Fail("labels", "must not repeat a label count");
+        foreach (int n in Labels)
+        {
+            if (n <= 0 || n % 10 != 0) Fail("labels", $"{n} must be a positive multiple of 10 (class-balanced split)");
+            if (n > trainSize) Fail("labels", $"{n} is larger than the training set ({trainSize})");
+        }
         if (Seeds is null || Seeds.Length == 0) Fail("seeds", "must list at least one seed");
         if (Seeds!.Distinct().Count() != Seeds.Length) Fail("seeds", "must not repeat a seed");
         if (Epochs <= 0) Fail("epochs", $"{Epochs} must be positive");
         if (BatchSize <= 0) Fail("batchSize", $"{BatchSize} must be positive");
         if (EvalBatchSize <= 0) Fail("evalBatchSize", $"{EvalBatchSize} must be positive");
-        if (Protocol is not ("masked" or "streams")) Fail("protocol", $"'{Protocol}' is not one of masked, streams");
-        if (Head is not ("gan_logit" or "softmax11")) Fail("head", $"'{Head}' is not one of gan_logit, softmax11");
+        if (Protocol is null || Protocol.Length == 0 || Protocol.Distinct().Count() != Protocol.Length)
+            Fail("protocol", "must be one or more distinct values from masked, streams");
+        foreach (var p in Protocol!) if (p is not ("masked" or "streams")) Fail("protocol", $"'{p}' is not one of masked, streams");
+        if (Head is null || Head.Length == 0 || Head.Distinct().Count() != Head.Length)
+            Fail("head", "must be one or more distinct values from gan_logit, softmax11");
+        foreach (var h in Head!) if (h is not ("gan_logit" or "softmax11")) Fail("head", $"'{h}' is not one of gan_logit, softmax11");
         if (Models is null || Models.Length == 0 || Models.Any(m => m is not ("sgan" or "baseline")) || Models.Distinct().Count() != Models.Length)
             Fail("models", $"[{string.Join(", ", Models ?? [])}] must be a non-empty list of distinct values from sgan, baseline");
-        if (Protocol == "masked" && !LabeledInUnlabeledPool)
+        if (Protocol.Contains("masked") && !LabeledInUnlabeledPool)
             Fail("labeledInUnlabeledPool", "false needs protocol 'streams': the masked protocol passes over all training images, labeled ones included");
         if (BatchSize > trainSize) Fail("batchSize", $"{BatchSize} is larger than the training set ({trainSize})");
-        if (!LabeledInUnlabeledPool && trainSize - Labels < BatchSize)
-            Fail("labeledInUnlabeledPool", $"false leaves {trainSize - Labels} unlabeled images, fewer than one batch ({BatchSize})");
+        if (!LabeledInUnlabeledPool && trainSize - Labels.Max() < BatchSize)
+            Fail("labeledInUnlabeledPool", $"false leaves {trainSize - Labels.Max()} unlabeled images, fewer than one batch ({BatchSize})");
         if (LatentDim <= 0) Fail("latentDim", $"{LatentDim} must be positive");
         if (Dropout is < 0 or >= 1) Fail("dropout", $"{Dropout} must be in [0, 1)");
         if (LearningRate <= 0) Fail("learningRate", $"{LearningRate} must be positive");

@@ -18,9 +18,13 @@ public sealed class RunOutput
     public string ConfigPath => Path.Combine(Folder, "config.json");
     public string RunInfoPath => Path.Combine(Folder, "run-info.json");
     public string SplitPath(int labels, int seed) => Path.Combine(Folder, "splits", $"labels-{labels}-seed-{seed}.csv");
-    public string SamplesPath(int seed) => Path.Combine(Folder, $"samples-seed-{seed}.png");
-    public string ChartPng => Path.Combine(Folder, "accuracy.png");
-    public string ChartSvg => Path.Combine(Folder, "accuracy.svg");
+    /// <summary>Generator samples after the last epoch.</summary>
+    public string SamplesPath(RunSpec run) => Path.Combine(Folder, "samples", $"{run.Id}.png");
+    /// <summary>Generator samples after one epoch (kept for the first seed of each variant).</summary>
+    public string SamplesPath(RunSpec run, int epoch) => Path.Combine(Folder, "samples", "epochs", $"{run.Id}-epoch-{epoch:D2}.png");
+    public string ConfusionPath(RunSpec run) => Path.Combine(Folder, "confusion", $"{run.Id}.csv");
+    public string ChartPng(int labels) => Path.Combine(Folder, $"accuracy-labels-{labels}.png");
+    public string ChartSvg(int labels) => Path.Combine(Folder, $"accuracy-labels-{labels}.svg");
 
     RunOutput(string folder) { Folder = folder; }
 
@@ -74,10 +78,12 @@ public sealed class RunOutput
         File.WriteAllText(RunInfoPath, JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
     }
 
-    public void WriteAccuracyChart(IReadOnlyList<EpochRecord> rows, ExperimentConfig config)
+    /// <summary>The learning-curve chart of one label count (all models and variants of it).</summary>
+    public void WriteAccuracyChart(IReadOnlyList<EpochRecord> rows, int labels)
     {
         int seeds = rows.Select(r => r.Seed).Distinct().Count();
-        string title = $"SGAN vs baseline, MNIST, {config.Labels} labels ({config.Protocol}, mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
-        AccuracyChart.Write(rows, ChartPng, ChartSvg, title);
+        string protocols = string.Join("/", rows.Select(r => r.Protocol).Distinct());
+        string title = $"SGAN vs baseline, MNIST, {labels} labels ({protocols}; mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
+        AccuracyChart.Write(rows, ChartPng(labels), ChartSvg(labels), title);
     }
 }

@@ -34,4 +34,33 @@ public static class Evaluator
             if (wasTraining) d.train();
         }
     }
+
+    /// <summary>Confusion counts [true class, predicted class] over the 10 class logits, eval mode.</summary>
+    public static long[,] Confusion(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device)
+    {
+        bool wasTraining = d.training;
+        d.eval();
+        try
+        {
+            using var _ = no_grad();
+            using var counts = zeros(100, dtype: ScalarType.Int64, device: device);
+            long n = images.shape[0];
+            for (long start = 0; start < n; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                long len = Math.Min(batchSize, n - start);
+                var y = labels.narrow(0, start, len).to(device);
+                var pred = SganLosses.ClassLogits(d.forward(images.narrow(0, start, len).to(device))).argmax(1);
+                counts.add_((y * 10 + pred).bincount(null, 100));
+            }
+            long[] flat = counts.cpu().data<long>().ToArray();
+            var m = new long[10, 10];
+            for (int i = 0; i < 100; i++) m[i / 10, i % 10] = flat[i];
+            return m;
+        }
+        finally
+        {
+            if (wasTraining) d.train();
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using SemiGan.Config;
 using SemiGan.Data;
 using SemiGan.Models;
@@ -10,89 +9,90 @@ using static TorchSharp.torch;
 
 namespace SemiGan.Training;
 
-/// <summary>Where a run stands, for progress bars: steps done of the run's total, and what is training now.</summary>
+/// <summary>Where a run stands, for progress bars: steps done of the experiment's total, and what is training now.</summary>
 public sealed record RunProgress(long StepsDone, long StepsTotal, string Current);
 
 /// <summary>
-/// Runs one experiment: for each seed, the labeled split, then each model (SGAN and/or baseline) for the
-/// configured epochs, evaluating on the whole test set after every epoch and appending one CSV row per
-/// model x seed x epoch. Writes the resolved config, the splits, the chart and generator samples.
+/// Runs an experiment's grid (<see cref="ExperimentConfig.Runs"/>): for every run, trains the model for the
+/// configured epochs, evaluates on the whole test set after each epoch and appends one CSV row. Also
+/// writes the resolved config, every labeled split, learning-curve charts, each final model's confusion
+/// matrix and generator samples.
 /// </summary>
 public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data, RunOutput output, Device device)
 {
     public Action<RunProgress>? Progress { get; init; }
     public Action<string>? Log { get; init; }
 
+    int TrainCount => config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount;
+
     public IReadOnlyList<EpochRecord> Run()
     {
         var clock = Stopwatch.StartNew();
+        byte[] labelsHost = data.TrainLabelsHost[..TrainCount];
+        // Every split is drawn before anything is written, so an impossible one fails cleanly.
+        var splits = (from n in config.Labels from s in config.Seeds select (n, s))
+            .ToDictionary(k => k, k => LabeledSplit.Create(labelsHost, k.n, k.s));
+        var runs = config.Runs().ToList();
+        long total = runs.Sum(r => (long)Schedule(r, splits[(r.Labels, r.Seed)]).StepsPerEpoch * config.Epochs), done = 0;
+
         output.WriteConfig(config);
-        int trainCount = config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount;
-        var images = data.TrainImages.narrow(0, 0, trainCount);
-        var labels = data.TrainLabels.narrow(0, 0, trainCount);
+        foreach (var ((n, s), split) in splits) split.Save(output.SplitPath(n, s), labelsHost);
+
+        var images = data.TrainImages.narrow(0, 0, TrainCount).to(device);
+        var labels = data.TrainLabels.narrow(0, 0, TrainCount).to(device);
         var testImages = data.TestImages.to(device);
         var testLabels = data.TestLabels.to(device);
-        if (device.type != DeviceType.CPU) { images = images.to(device); labels = labels.to(device); }
-        byte[] labelsHost = data.TrainLabelsHost[..trainCount];
 
         var rows = new List<EpochRecord>();
-        long done = 0, total = 0;
-        foreach (int seed in config.Seeds)
-            total += (long)Schedule(LabeledSplit.Create(labelsHost, config.Labels, seed), seed, trainCount).StepsPerEpoch
-                     * config.Epochs * config.Models.Length;
-
-        foreach (int seed in config.Seeds)
+        foreach (var run in runs)
         {
-            var split = LabeledSplit.Create(labelsHost, config.Labels, seed);
-            split.Save(output.SplitPath(config.Labels, seed), labelsHost);
-            var schedule = Schedule(split, seed, trainCount);
-            foreach (string model in config.Models)
-            {
-                string what = $"{model} seed {seed}";
-                Log?.Invoke($"training {what}: {schedule.StepsPerEpoch} steps/epoch x {config.Epochs} epochs");
-                void Tick() => Progress?.Invoke(new RunProgress(++done, total, what));
-                var modelRows = model == "sgan"
-                    ? RunSgan(seed, schedule, images, labels, testImages, testLabels, Tick)
-                    : RunBaseline(seed, schedule, images, labels, testImages, testLabels, Tick);
-                rows.AddRange(modelRows);
-            }
-            output.WriteAccuracyChart(rows, config);
+            var schedule = Schedule(run, splits[(run.Labels, run.Seed)]);
+            string what = $"{run.Model} labels {run.Labels} seed {run.Seed}";
+            Log?.Invoke($"training {run.Id}: {schedule.StepsPerEpoch} steps/epoch x {config.Epochs} epochs");
+            void Tick() => Progress?.Invoke(new RunProgress(++done, total, what));
+            var context = new RunContext(run, schedule, images, labels, testImages, testLabels, Tick);
+            rows.AddRange(run.Model == "sgan" ? RunSgan(context) : RunBaseline(context));
+            output.WriteAccuracyChart(rows.Where(r => r.Labels == run.Labels).ToList(), run.Labels);
         }
         output.WriteRunInfo(config, device, clock.Elapsed);
         return rows;
     }
 
-    BatchSchedule Schedule(LabeledSplit split, int seed, int trainCount) =>
-        new(config.Protocol, trainCount, split.Indices, config.LabeledInUnlabeledPool, config.BatchSize, seed);
+    sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor TestImages, Tensor TestLabels, Action Tick);
 
-    List<EpochRecord> RunSgan(int seed, BatchSchedule schedule, Tensor images, Tensor labels, Tensor testImages, Tensor testLabels, Action tick)
+    BatchSchedule Schedule(RunSpec run, LabeledSplit split) =>
+        new(run.Protocol, TrainCount, split.Indices, config.LabeledInUnlabeledPool, config.BatchSize, run.Seed);
+
+    List<EpochRecord> RunSgan(RunContext c)
     {
-        torch.random.manual_seed(seed); // same initial discriminator weights as the baseline of this seed
-        using var d = new Discriminator(config.HeadKind, config.Dropout);
+        torch.random.manual_seed(c.Run.Seed); // the same initial discriminator weights as this seed's baseline
+        using var d = new Discriminator(c.Run.HeadKind, config.Dropout);
         using var g = new Models.Generator(config.LatentDim);
         d.to(device); g.to(device);
-        using var trainer = new SganTrainer(d, g, config.HeadKind, config.LearningRate, config.Beta1, config.Beta2, device);
-        var rows = TrainLoop("sgan", seed, schedule, d, e => trainer.TrainEpoch(schedule.Epoch(e), images, labels, tick), testImages, testLabels);
-        if (config.SampleCount > 0)
+        using var trainer = new SganTrainer(d, g, c.Run.HeadKind, config.LearningRate, config.Beta1, config.Beta2, device);
+        // Fixed latent vectors per seed, from their own generator so sampling never shifts the training stream.
+        using var z = config.SampleCount > 0 ? randn(config.SampleCount, config.LatentDim, generator: new torch.Generator((ulong)c.Run.Seed)) : null;
+        bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
+        return TrainLoop(c, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), epoch =>
         {
-            using var z = randn(config.SampleCount, config.LatentDim, generator: new torch.Generator((ulong)seed));
-            SampleGrid.WritePng(trainer.Sample(z), config.SampleCount, 28, 28, (int)Math.Ceiling(Math.Sqrt(config.SampleCount)),
-                output.SamplesPath(seed));
-        }
-        return rows;
+            if (z is null || !(everyEpoch || epoch == config.Epochs)) return;
+            var pixels = trainer.Sample(z);
+            int columns = (int)Math.Ceiling(Math.Sqrt(config.SampleCount));
+            if (everyEpoch) SampleGrid.WritePng(pixels, config.SampleCount, 28, 28, columns, output.SamplesPath(c.Run, epoch));
+            if (epoch == config.Epochs) SampleGrid.WritePng(pixels, config.SampleCount, 28, 28, columns, output.SamplesPath(c.Run));
+        });
     }
 
-    List<EpochRecord> RunBaseline(int seed, BatchSchedule schedule, Tensor images, Tensor labels, Tensor testImages, Tensor testLabels, Action tick)
+    List<EpochRecord> RunBaseline(RunContext c)
     {
-        torch.random.manual_seed(seed);
-        using var d = new Discriminator(config.HeadKind, config.Dropout);
+        torch.random.manual_seed(c.Run.Seed);
+        using var d = new Discriminator(c.Run.HeadKind, config.Dropout);
         d.to(device);
         using var trainer = new BaselineTrainer(d, config.LearningRate, config.Beta1, config.Beta2, device);
-        return TrainLoop("baseline", seed, schedule, d, e => trainer.TrainEpoch(schedule.Epoch(e), images, labels, tick), testImages, testLabels);
+        return TrainLoop(c, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), _ => { });
     }
 
-    List<EpochRecord> TrainLoop(string model, int seed, BatchSchedule schedule, Discriminator d, Func<int, EpochLosses> trainEpoch,
-        Tensor testImages, Tensor testLabels)
+    List<EpochRecord> TrainLoop(RunContext c, Discriminator d, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)
     {
         var rows = new List<EpochRecord>();
         long iterations = 0, seen = 0, labeledSeen = 0;
@@ -101,12 +101,12 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
             var clock = Stopwatch.StartNew();
             var losses = trainEpoch(epoch);
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            var (acc, loss) = Evaluator.Evaluate(d, testImages, testLabels, config.EvalBatchSize, device);
+            var (acc, loss) = Evaluator.Evaluate(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device);
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
-                Experiment = config.Name, Model = model, Protocol = config.Protocol, Head = config.Head,
-                Labels = config.Labels, Seed = seed, Epoch = epoch,
+                Experiment = config.Name, Model = c.Run.Model, Protocol = c.Run.Protocol, Head = c.Run.Head,
+                Labels = c.Run.Labels, Seed = c.Run.Seed, Epoch = epoch,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
                 TestAccuracy = acc, TestLoss = loss,
                 SupervisedLoss = losses.Supervised, UnsupervisedLoss = losses.Unsupervised, GeneratorLoss = losses.Generator,
@@ -114,8 +114,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
             };
             EpochCsv.Append(output.EpochsCsv, [row]);
             rows.Add(row);
-            Log?.Invoke($"{model} seed {seed} epoch {epoch}/{config.Epochs}: test accuracy {acc:P2}, test loss {loss:F4}, {trainSeconds:F1} s");
+            afterEpoch(epoch);
+            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: test accuracy {acc:P2}, test loss {loss:F4}, {trainSeconds:F1} s");
         }
+        // The final model's confusion matrix, for the report (reported, never used to choose anything).
+        ConfusionCsv.Write(output.ConfusionPath(c.Run), Evaluator.Confusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device));
         return rows;
     }
 }
