@@ -14,5 +14,6 @@ public static class CliApp
             RunCommand.Create(),
             DataCommand.Create(),
             ChartCommand.Create(),
+            ReportCommand.Create(),
         };
 }

@@ -1,0 +1,27 @@
+namespace SemiGan.Reports;
+
+/// <summary>Shared look of the report charts: size, colours per model, log-scaled label-count axis.</summary>
+public static class ChartStyle
+{
+    public const int Width = 900, Height = 560;
+
+    public static ScottPlot.Color ModelColor(string model) => model == "sgan" ? ScottPlot.Colors.C0 : ScottPlot.Colors.C1;
+
+    public static string ModelName(string model) => model == "sgan" ? "SGAN" : "Baseline CNN";
+
+    /// <summary>Label counts are plotted at log10(n) with ticks at the counts themselves (ScottPlot has no log axis type).</summary>
+    public static void LogLabelAxis(ScottPlot.Plot plot, IEnumerable<int> labelCounts)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (int n in labelCounts.Distinct().Order()) ticks.AddMajor(Math.Log10(n), n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        plot.Axes.Bottom.TickGenerator = ticks;
+        plot.XLabel("Labeled training images (log scale)");
+    }
+
+    public static void Save(ScottPlot.Plot plot, string pngPath, string svgPath)
+    {
+        foreach (var p in new[] { pngPath, svgPath }) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p))!);
+        plot.SavePng(pngPath, Width, Height);
+        plot.SaveSvg(svgPath, Width, Height);
+    }
+}

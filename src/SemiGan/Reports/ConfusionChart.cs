@@ -1,0 +1,43 @@
+namespace SemiGan.Reports;
+
+/// <summary>A 10x10 confusion matrix as a heatmap (row-normalised colour, counts written in the cells).</summary>
+public static class ConfusionChart
+{
+    public static void Write(long[,] counts, string pngPath, string svgPath, string title)
+    {
+        int k = counts.GetLength(0);
+        var share = new double[k, k];
+        for (int t = 0; t < k; t++)
+        {
+            double rowTotal = Enumerable.Range(0, k).Sum(p => (double)counts[t, p]);
+            // ScottPlot draws row 0 at the top; keep true class 0 at the top like a printed matrix.
+            for (int p = 0; p < k; p++) share[t, p] = rowTotal == 0 ? 0 : counts[t, p] / rowTotal;
+        }
+        var plot = new ScottPlot.Plot();
+        var map = plot.Add.Heatmap(share);
+        map.Colormap = new ScottPlot.Colormaps.Viridis();
+        map.Extent = new ScottPlot.CoordinateRect(-0.5, k - 0.5, k - 0.5, -0.5);
+        plot.Add.ColorBar(map).Label = "Share of the true class";
+        for (int t = 0; t < k; t++)
+            for (int p = 0; p < k; p++)
+            {
+                var text = plot.Add.Text(counts[t, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, t);
+                text.Alignment = ScottPlot.Alignment.MiddleCenter;
+                text.LabelFontSize = 11;
+                text.LabelFontColor = share[t, p] > 0.5 ? ScottPlot.Colors.Black : ScottPlot.Colors.White;
+            }
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int i = 0; i < k; i++) ticks.AddMajor(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        plot.Axes.Bottom.TickGenerator = ticks;
+        var yTicks = new ScottPlot.TickGenerators.NumericManual();
+        for (int i = 0; i < k; i++) yTicks.AddMajor(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        plot.Axes.Left.TickGenerator = yTicks;
+        plot.Axes.SetLimits(-0.5, k - 0.5, k - 0.5, -0.5);
+        plot.XLabel("Predicted class");
+        plot.YLabel("True class");
+        plot.Title(title);
+        foreach (var p in new[] { pngPath, svgPath }) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p))!);
+        plot.SavePng(pngPath, 720, 620);
+        plot.SaveSvg(svgPath, 720, 620);
+    }
+}

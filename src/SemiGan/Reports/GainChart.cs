@@ -1,0 +1,35 @@
+namespace SemiGan.Reports;
+
+/// <summary>SGAN minus baseline final accuracy (percentage points) vs label count, with 95% CI bars and a zero line.</summary>
+public static class GainChart
+{
+    public static void Write(IReadOnlyList<GainSummary> gains, string pngPath, string svgPath, string title)
+    {
+        var plot = new ScottPlot.Plot();
+        var zero = plot.Add.HorizontalLine(0);
+        zero.Color = ScottPlot.Colors.Black;
+        zero.LinePattern = ScottPlot.LinePattern.Dashed;
+        zero.LineWidth = 1;
+        int i = 0;
+        foreach (var g in gains.GroupBy(x => (x.Protocol, x.Head)))
+        {
+            var pts = g.OrderBy(x => x.Labels).ToList();
+            double[] xs = pts.Select(x => Math.Log10(x.Labels)).ToArray();
+            double[] ys = pts.Select(x => x.Final.MeanDifference * 100).ToArray();
+            double[] err = pts.Select(x => double.IsNaN(x.Final.CiHigh) ? 0 : (x.Final.CiHigh - x.Final.CiLow) / 2 * 100).ToArray();
+            var color = ScottPlot.Palette.Default.GetColor(2 + i++);
+            var bars = plot.Add.ErrorBar(xs, ys, err);
+            bars.Color = color;
+            var line = plot.Add.Scatter(xs, ys);
+            line.Color = color;
+            line.LineWidth = 2;
+            line.MarkerSize = 7;
+            line.LegendText = $"SGAN − baseline ({g.Key.Protocol}, {g.Key.Head}), 95% CI";
+        }
+        ChartStyle.LogLabelAxis(plot, gains.Select(x => x.Labels));
+        plot.YLabel("Gain in final test accuracy (percentage points)");
+        plot.Title(title);
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        ChartStyle.Save(plot, pngPath, svgPath);
+    }
+}
