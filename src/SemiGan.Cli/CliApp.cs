@@ -15,5 +15,6 @@ public static class CliApp
             DataCommand.Create(),
             ChartCommand.Create(),
             ReportCommand.Create(),
+            MergeCommand.Create(),
         };
 }

@@ -29,6 +29,31 @@ public class CliTests
         Assert.False(Directory.Exists(outDir));
     }
 
+    [Theory]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "learningrate": 0.1 }""", "learningrate")]
+    [InlineData("""{ "name": "x", "labels": 0, "seeds": [1], "epochs": 1 }""", "labels")]
+    [InlineData("""{ "name": "x", "labels": 15, "seeds": [1], "epochs": 1 }""", "labels")]
+    [InlineData("""{ "name": "x", "labels": 60010, "seeds": [1], "epochs": 1 }""", "labels")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": -1 }""", "epochs")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "batchSize": 0 }""", "batchSize")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "evalBatchSize": -5 }""", "evalBatchSize")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "models": ["sgan", "vae"] }""", "models")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "protocol": "batches" }""", "protocol")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "head": "sigmoid" }""", "head")]
+    public void Every_invalid_experiment_exits_2_naming_the_field_and_writes_nothing(string json, string field)
+    {
+        string dir = Synthetic.TempDir();
+        string exp = Path.Combine(dir, "bad.json");
+        File.WriteAllText(exp, json);
+        string outDir = Path.Combine(dir, "out");
+
+        Assert.Equal(2, Run("run", exp, "--out", outDir));
+        Assert.Contains(field, LastError);
+        Assert.Single(LastError.Trim().Split('\n'));
+        Assert.False(Directory.Exists(outDir));
+        Assert.Equal(["bad.json"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
+    }
+
     [Fact]
     public void Existing_results_are_never_overwritten()
     {
@@ -40,8 +65,15 @@ public class CliTests
         File.WriteAllText(Path.Combine(outDir, "epochs.csv"), "precious");
 
         Assert.Equal(2, Run("run", exp, "--out", outDir));
-        Assert.Contains("already holds a run", LastError);
+        Assert.Contains("already holds", LastError);
         Assert.Equal("precious", File.ReadAllText(Path.Combine(outDir, "epochs.csv")));
+        Assert.Single(Directory.GetFileSystemEntries(outDir));
+
+        // A folder holding a different experiment is refused too, and left as it was.
+        File.WriteAllText(Path.Combine(outDir, "config.json"), """{ "name": "other", "labels": 100, "seeds": [1], "epochs": 5 }""");
+        Assert.Equal(2, Run("run", exp, "--out", outDir));
+        Assert.Contains("different configuration", LastError);
+        Assert.Equal(2, Directory.GetFileSystemEntries(outDir).Length);
     }
 
     [Fact]
@@ -68,5 +100,7 @@ public class CliTests
         Assert.Contains("epochs", LastError);
         Assert.Equal(2, Run("run", exp, "--seeds", "1,x"));
         Assert.Equal(2, Run("run", exp, "--device", "tpu"));
+        Assert.Equal(2, Run("run", exp, "--shard", "3/2"));
+        Assert.Contains("--shard", LastError);
     }
 }

@@ -22,7 +22,7 @@ public class TrainingSmokeTests
     {
         using var data = Synthetic.Dataset(train: 400, test: 200);
         var cfg = Config(protocol, head);
-        var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"));
+        var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"), cfg);
 
         var rows = new ExperimentRunner(cfg, data, output, CPU).Run();
 
@@ -61,7 +61,7 @@ public class TrainingSmokeTests
         using var data = Synthetic.Dataset(train: 200, test: 100);
         var cfg = Config() with { Epochs = 1, BatchSize = 40 };
         List<EpochRecord> Once() =>
-            new ExperimentRunner(cfg, data, RunOutput.Open(Path.Combine(Synthetic.TempDir(), "r")), CPU).Run()
+            new ExperimentRunner(cfg, data, RunOutput.Open(Path.Combine(Synthetic.TempDir(), "r"), cfg), CPU).Run()
                 .Select(r => r with { EpochSeconds = 0 }).ToList();
         Assert.Equal(Once(), Once());
     }

@@ -19,9 +19,11 @@ public static class RunCommand
         var data = new Option<string?>("--data") { Description = "MNIST folder (default: $SEMIGAN_DATA or data/mnist; fetched on first use)." };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: libtorch's choice)." };
+        var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4); combine shard folders with 'semigan merge'." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Skip the MNIST SHA-256 check and never download (for other data in MNIST's IDX format in --data)." };
         var cmd = new Command("run", "Train SGAN and baseline per the experiment; write per-epoch CSV, config, splits, chart and samples.")
         {
-            experiment, seeds, epochs, output, data, device, threads,
+            experiment, seeds, epochs, output, data, device, threads, shard, noVerify,
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
@@ -35,17 +37,20 @@ public static class RunCommand
                 if (t <= 0) throw new ConfigException($"--threads: {t} must be positive.");
                 TorchSharp.torch.set_num_threads(t);
             }
-            var outFolder = RunOutput.Open(r.GetValue(output) ?? Path.Combine("results", cfg.Name));
+            var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
+            var outFolder = RunOutput.Open(r.GetValue(output) ?? Path.Combine("results", cfg.Name), cfg);
             string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;
-            Console.WriteLine(MnistFetcher.EnsurePresent(dataFolder, Console.WriteLine));
-            using var mnist = MnistDataset.Load(dataFolder);
+            bool verify = !r.GetValue(noVerify);
+            if (verify) Console.WriteLine(MnistFetcher.EnsurePresent(dataFolder, Console.WriteLine));
+            using var mnist = MnistDataset.Load(dataFolder, verify);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
-                              $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}");
+                              $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));
             Console.WriteLine($"writing to {Path.GetFullPath(outFolder.Folder)}");
 
             var rows = WithProgress(report => new ExperimentRunner(cfg, mnist, outFolder, dev)
             {
+                Shard = part,
                 Progress = report,
                 Log = line => AnsiConsole.MarkupLine(Markup.Escape(line)),
             }.Run());

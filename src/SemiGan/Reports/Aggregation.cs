@@ -6,12 +6,16 @@ namespace SemiGan.Reports;
 /// <param name="Final">Test accuracy after the last epoch: the definition of "final accuracy" everywhere.</param>
 /// <param name="LastMean">Mean test accuracy over the last <c>k</c> epochs (a second, less noisy column).</param>
 /// <param name="LastStd">Std of test accuracy over the last <c>k</c> epochs: the run's within-run spread.</param>
+/// <param name="Status">finished, diverged or unfinished (runs.csv); only finished runs enter the statistics.</param>
 public sealed record RunResult(string Experiment, string Model, string Protocol, string Head, int Labels, int Seed,
-    int Epochs, double Final, double LastMean, double LastStd);
+    int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "")
+{
+    public bool Finished => Status == RunStatus.Finished;
+}
 
 /// <summary>Per (experiment, model, protocol, head, label count): statistics across seeds.</summary>
 public sealed record VariantSummary(string Experiment, string Model, string Protocol, string Head, int Labels,
-    Summary Final, Summary LastMean, double WithinRunSpread, int[] Seeds);
+    Summary Final, Summary LastMean, double WithinRunSpread, int[] Seeds, int[] DivergedSeeds, int[] UnfinishedSeeds);
 
 /// <summary>SGAN minus baseline per (experiment, protocol, head, label count), paired by seed (same seed = same labeled split).</summary>
 public sealed record GainSummary(string Experiment, string Protocol, string Head, int Labels,
@@ -22,27 +26,44 @@ public static class Aggregation
 {
     public const int DefaultLastEpochs = 3;
 
-    public static List<RunResult> Runs(IEnumerable<EpochRecord> rows, int lastEpochs = DefaultLastEpochs) =>
-        rows.GroupBy(r => (r.Experiment, r.Model, r.Protocol, r.Head, r.Labels, r.Seed))
+    /// <summary>
+    /// One result per run. <paramref name="statuses"/> (runs.csv) marks runs diverged; a run missing from it
+    /// is unfinished. Without a runs.csv (null) every run counts as finished.
+    /// </summary>
+    public static List<RunResult> Runs(IEnumerable<EpochRecord> rows, IReadOnlyList<RunStatus>? statuses = null, int lastEpochs = DefaultLastEpochs)
+    {
+        var byId = statuses?.GroupBy(s => s.RunId).ToDictionary(g => g.Key, g => g.Last());
+        return rows.GroupBy(r => (r.Experiment, r.Model, r.Protocol, r.Head, r.Labels, r.Seed))
             .Select(g =>
             {
                 var ordered = g.OrderBy(r => r.Epoch).ToList();
                 var tail = ordered.TakeLast(lastEpochs).Select(r => r.TestAccuracy).ToArray();
                 var s = Statistics.Summarize(tail);
+                string id = new Config.RunSpec(g.Key.Labels, g.Key.Protocol, g.Key.Head, g.Key.Seed, g.Key.Model).Id;
+                var status = byId is null ? null : byId.GetValueOrDefault(id);
                 return new RunResult(g.Key.Experiment, g.Key.Model, g.Key.Protocol, g.Key.Head, g.Key.Labels, g.Key.Seed,
-                    ordered[^1].Epoch, ordered[^1].TestAccuracy, s.Mean, s.N < 2 ? 0 : s.Std);
+                    ordered[^1].Epoch, ordered[^1].TestAccuracy, s.Mean, s.N < 2 ? 0 : s.Std,
+                    byId is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "");
             })
             .OrderBy(r => r.Experiment).ThenBy(r => r.Labels).ThenBy(r => r.Protocol).ThenBy(r => r.Head)
             .ThenByDescending(r => r.Model).ThenBy(r => r.Seed)
             .ToList();
+    }
 
+    /// <summary>Statistics over finished runs; diverged and unfinished seeds are listed, not averaged in.</summary>
     public static List<VariantSummary> Variants(IEnumerable<RunResult> runs) =>
         runs.GroupBy(r => (r.Experiment, r.Model, r.Protocol, r.Head, r.Labels))
-            .Select(g => new VariantSummary(g.Key.Experiment, g.Key.Model, g.Key.Protocol, g.Key.Head, g.Key.Labels,
-                Statistics.Summarize(g.Select(r => r.Final).ToArray()),
-                Statistics.Summarize(g.Select(r => r.LastMean).ToArray()),
-                g.Average(r => r.LastStd),
-                g.Select(r => r.Seed).Order().ToArray()))
+            .Select(g =>
+            {
+                var ok = g.Where(r => r.Finished).ToList();
+                return new VariantSummary(g.Key.Experiment, g.Key.Model, g.Key.Protocol, g.Key.Head, g.Key.Labels,
+                    Statistics.Summarize(ok.Select(r => r.Final).ToArray()),
+                    Statistics.Summarize(ok.Select(r => r.LastMean).ToArray()),
+                    ok.Count == 0 ? double.NaN : ok.Average(r => r.LastStd),
+                    ok.Select(r => r.Seed).Order().ToArray(),
+                    g.Where(r => r.Status == RunStatus.Diverged).Select(r => r.Seed).Order().ToArray(),
+                    g.Where(r => r.Status == "unfinished").Select(r => r.Seed).Order().ToArray());
+            })
             .ToList();
 
     public static List<GainSummary> Gains(IEnumerable<RunResult> runs) =>
@@ -50,9 +71,9 @@ public static class Aggregation
             .Where(g => g.Any(r => r.Model == "sgan") && g.Any(r => r.Model == "baseline"))
             .Select(g =>
             {
-                var sgan = g.Where(r => r.Model == "sgan").ToDictionary(r => r.Seed);
-                var baseline = g.Where(r => r.Model == "baseline").ToDictionary(r => r.Seed);
-                // Only seeds present for both models are paired; the others are reported, never silently dropped.
+                var sgan = g.Where(r => r.Model == "sgan" && r.Finished).ToDictionary(r => r.Seed);
+                var baseline = g.Where(r => r.Model == "baseline" && r.Finished).ToDictionary(r => r.Seed);
+                // Only seeds finished by both models are paired; the others are reported, never silently dropped.
                 int[] paired = sgan.Keys.Intersect(baseline.Keys).Order().ToArray();
                 return new GainSummary(g.Key.Experiment, g.Key.Protocol, g.Key.Head, g.Key.Labels,
                     Statistics.Paired(paired.Select(s => sgan[s].Final).ToArray(), paired.Select(s => baseline[s].Final).ToArray()),

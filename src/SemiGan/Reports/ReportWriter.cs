@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using SemiGan.Results;
 
 namespace SemiGan.Reports;
@@ -15,12 +14,17 @@ public static class ReportWriter
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public sealed record RunFolder(string Path, List<EpochRecord> Rows);
+    public sealed record RunFolder(string Path, List<EpochRecord> Rows, List<RunStatus>? Statuses);
 
     public static List<RunFolder> FindRuns(string root) =>
         Directory.EnumerateFiles(root, "epochs.csv", SearchOption.AllDirectories)
             .Order(StringComparer.Ordinal)
-            .Select(csv => new RunFolder(System.IO.Path.GetDirectoryName(csv)!, EpochCsv.Read(csv)))
+            .Select(csv =>
+            {
+                string dir = System.IO.Path.GetDirectoryName(csv)!;
+                string runs = System.IO.Path.Combine(dir, "runs.csv");
+                return new RunFolder(dir, EpochCsv.Read(csv), File.Exists(runs) ? RunStatusCsv.Read(runs) : null);
+            })
             .Where(r => r.Rows.Count > 0)
             .ToList();
 
@@ -41,7 +45,7 @@ public static class ReportWriter
 
         foreach (var folder in folders)
         {
-            var runs = Aggregation.Runs(folder.Rows, lastEpochs);
+            var runs = Aggregation.Runs(folder.Rows, folder.Statuses, lastEpochs);
             var variants = Aggregation.Variants(runs);
             var gains = Aggregation.Gains(runs);
             string rel = Rel(root, folder.Path);
@@ -89,13 +93,18 @@ public static class ReportWriter
 
     static void AppendVariantTable(StringBuilder md, List<VariantSummary> vs)
     {
-        md.AppendLine("| labels | model | protocol | head | n | final acc. (mean ± std) | 95% CI | last-epochs mean (mean ± std) | within-run spread | seeds |");
-        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| labels | model | protocol | head | n | final acc. (mean ± std) | 95% CI | last-epochs mean (mean ± std) | within-run spread | seeds | diverged / unfinished |");
+        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---|---|");
         foreach (var v in vs.OrderBy(v => v.Labels).ThenBy(v => v.Protocol).ThenBy(v => v.Head).ThenByDescending(v => v.Model))
             md.AppendLine($"| {v.Labels} | {v.Model} | {v.Protocol} | {v.Head} | {v.Final.N} | {Pct(v.Final.Mean)} ± {Pct(v.Final.Std)} | " +
-                          $"{Ci(v.Final.CiLow, v.Final.CiHigh)} | {Pct(v.LastMean.Mean)} ± {Pct(v.LastMean.Std)} | {Pct(v.WithinRunSpread)} | {string.Join(", ", v.Seeds)} |");
-        md.AppendLine().AppendLine("Accuracies in %; std is across seeds (the across-seed spread).").AppendLine();
+                          $"{Ci(v.Final.CiLow, v.Final.CiHigh)} | {Pct(v.LastMean.Mean)} ± {Pct(v.LastMean.Std)} | {Pct(v.WithinRunSpread)} | {string.Join(", ", v.Seeds)} | {Excluded(v)} |");
+        md.AppendLine().AppendLine("Accuracies in %; std is across seeds (the across-seed spread). Diverged (NaN/infinite loss) and unfinished runs are listed, not averaged in.").AppendLine();
     }
+
+    static string Excluded(VariantSummary v) =>
+        v.DivergedSeeds.Length + v.UnfinishedSeeds.Length == 0 ? "none"
+            : string.Join("; ", new[] { ("diverged", v.DivergedSeeds), ("unfinished", v.UnfinishedSeeds) }
+                .Where(x => x.Item2.Length > 0).Select(x => $"{x.Item1}: {string.Join(", ", x.Item2)}"));
 
     static void AppendGainTable(StringBuilder md, List<GainSummary> gs)
     {
@@ -152,10 +161,10 @@ public static class ReportWriter
     static void AppendRunTable(StringBuilder md, List<RunResult> runs)
     {
         md.AppendLine("<details><summary>Every run</summary>").AppendLine();
-        md.AppendLine("| labels | model | protocol | head | seed | epochs | final acc. | last-epochs mean | within-run std |");
-        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|");
+        md.AppendLine("| labels | model | protocol | head | seed | status | epochs | final acc. | last-epochs mean | within-run std |");
+        md.AppendLine("|---:|---|---|---|---:|---|---:|---:|---:|---:|");
         foreach (var r in runs)
-            md.AppendLine($"| {r.Labels} | {r.Model} | {r.Protocol} | {r.Head} | {r.Seed} | {r.Epochs} | {Pct(r.Final)} | {Pct(r.LastMean)} | {Pct(r.LastStd)} |");
+            md.AppendLine($"| {r.Labels} | {r.Model} | {r.Protocol} | {r.Head} | {r.Seed} | {r.Status}{(r.Detail.Length > 0 ? $" ({r.Detail})" : "")} | {r.Epochs} | {Pct(r.Final)} | {Pct(r.LastMean)} | {Pct(r.LastStd)} |");
         md.AppendLine().AppendLine("</details>").AppendLine();
     }
 
@@ -164,13 +173,17 @@ public static class ReportWriter
         string info = System.IO.Path.Combine(folder, "run-info.json");
         if (File.Exists(info))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(info));
-            var r = doc.RootElement;
-            string Get(string name) => r.TryGetProperty(name, out var v) ? v.ToString() : "?";
-            double secs = r.TryGetProperty("elapsedSeconds", out var e) ? e.GetDouble() : double.NaN;
+            var runs = RunOutput.ReadRunInfo(info);
+            var last = runs[^1];
+            string Get(string name) => last[name]?.ToString() ?? "?";
+            double secs = runs.Sum(r => r["elapsedSeconds"]?.GetValue<double>() ?? 0);
             md.AppendLine($"**Machine and time** (`{Rel(root, info)}`): {Get("os")}, {Get("architecture")}, {Get("logicalCores")} logical cores, " +
                           $"device {Get("device")}, {Get("torchThreads")} torch threads, {Get("dotnet")}, TorchSharp {Get("torchSharp")}; " +
-                          $"elapsed {TimeSpan.FromSeconds(double.IsNaN(secs) ? 0 : secs):h\\:mm\\:ss}; command `semigan {string.Join(" ", r.TryGetProperty("commandLine", out var c) ? c.EnumerateArray().Select(x => x.GetString()) : [])}`.").AppendLine();
+                          $"elapsed {TimeSpan.FromSeconds(secs):h\\:mm\\:ss} over {runs.Count} invocation{(runs.Count == 1 ? "" : "s")}.").AppendLine();
+            foreach (var r in runs)
+                md.AppendLine($"- `semigan {string.Join(" ", r["commandLine"]?.AsArray().Select(x => x?.ToString()) ?? [])}`" +
+                              (r["shard"] is { } sh && sh.ToString() != "1/1" ? $" (shard {sh})" : ""));
+            md.AppendLine();
         }
         string config = System.IO.Path.Combine(folder, "config.json");
         if (File.Exists(config))

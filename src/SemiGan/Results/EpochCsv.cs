@@ -1,5 +1,3 @@
-using System.Globalization;
-using CsvHelper;
 using CsvHelper.Configuration;
 
 namespace SemiGan.Results;
@@ -30,25 +28,12 @@ public static class EpochCsv
         }
     }
 
-    static CsvConfiguration Config(bool header) => new(CultureInfo.InvariantCulture) { HasHeaderRecord = header };
+    /// <summary>Appends rows (header first if the file is new) and flushes, so finished epochs survive a crash.</summary>
+    public static void Append(string path, IEnumerable<EpochRecord> rows) => CsvFiles.Append(path, rows, new Map());
 
-    /// <summary>Appends rows (writing the header first if the file is new or empty) and flushes, so finished epochs survive a crash.</summary>
-    public static void Append(string path, IEnumerable<EpochRecord> rows)
-    {
-        bool header = !File.Exists(path) || new FileInfo(path).Length == 0;
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        using var writer = new StreamWriter(stream);
-        using var csv = new CsvWriter(writer, Config(header));
-        csv.Context.RegisterClassMap<Map>();
-        if (header) { csv.WriteHeader<EpochRecord>(); csv.NextRecord(); }
-        csv.WriteRecords(rows);
-    }
+    /// <summary>Every complete row (a torn last line from a crash is ignored).</summary>
+    public static List<EpochRecord> Read(string path) => CsvFiles.Read(path, new Map());
 
-    public static List<EpochRecord> Read(string path)
-    {
-        using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, Config(true));
-        csv.Context.RegisterClassMap<Map>();
-        return csv.GetRecords<EpochRecord>().ToList();
-    }
+    /// <summary>Replaces the file's rows atomically.</summary>
+    public static void Rewrite(string path, IEnumerable<EpochRecord> rows) => CsvFiles.Rewrite(path, rows, new Map());
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using SemiGan.Config;
 using SemiGan.Reports;
 using static TorchSharp.torch;
@@ -17,6 +18,8 @@ public sealed class RunOutput
     public string EpochsCsv => Path.Combine(Folder, "epochs.csv");
     public string ConfigPath => Path.Combine(Folder, "config.json");
     public string RunInfoPath => Path.Combine(Folder, "run-info.json");
+    public string RunsCsv => Path.Combine(Folder, "runs.csv");
+    public string CheckpointFolder(RunSpec run) => Path.Combine(Folder, "checkpoints", run.Id);
     public string SplitPath(int labels, int seed) => Path.Combine(Folder, "splits", $"labels-{labels}-seed-{seed}.csv");
     /// <summary>Generator samples after the last epoch.</summary>
     public string SamplesPath(RunSpec run) => Path.Combine(Folder, "samples", $"{run.Id}.png");
@@ -28,11 +31,24 @@ public sealed class RunOutput
 
     RunOutput(string folder) { Folder = folder; }
 
-    public static RunOutput Open(string folder)
+    /// <summary>
+    /// Opens an output folder for <paramref name="config"/>: a new or empty folder, or one holding the same
+    /// experiment (same resolved config), which is then resumed. Anything else is refused before anything is
+    /// written, so earlier results are never overwritten or mixed with another configuration's.
+    /// </summary>
+    public static RunOutput Open(string folder, ExperimentConfig config)
     {
         var o = new RunOutput(folder);
-        if (File.Exists(o.EpochsCsv))
-            throw new ConfigException($"{folder}: already holds a run (epochs.csv); pass --out with a new folder, or move the old one away.");
+        if (File.Exists(o.ConfigPath))
+        {
+            ExperimentConfig existing;
+            try { existing = ExperimentConfig.Load(o.ConfigPath); }
+            catch (ConfigException) { throw new ConfigException($"{folder}: holds a config.json this version cannot read; pass --out with a new folder."); }
+            if (existing.ToJson() != config.ToJson())
+                throw new ConfigException($"{folder}: already holds a run of a different configuration (see its config.json); pass --out with a new folder to keep both.");
+        }
+        else if (File.Exists(o.EpochsCsv))
+            throw new ConfigException($"{folder}: already holds an epochs.csv without config.json; pass --out with a new folder, or move the old one away.");
         try
         {
             Directory.CreateDirectory(folder);
@@ -59,13 +75,16 @@ public sealed class RunOutput
     public void WriteConfig(ExperimentConfig config) =>
         File.WriteAllText(ConfigPath, config.ToJson() + Environment.NewLine);
 
-    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed)
+    /// <summary>Appends this invocation (machine, device, shard, elapsed time, command line) to run-info.json, a list: a resumed or sharded experiment has several.</summary>
+    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed, Training.Shard shard)
     {
-        var info = new
+        var list = File.Exists(RunInfoPath) ? ReadRunInfo(RunInfoPath) : [];
+        list.Add(JsonSerializer.SerializeToNode(new
         {
             experiment = config.Name,
             finishedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             elapsedSeconds = Math.Round(elapsed.TotalSeconds, 1),
+            shard = shard.ToString(),
             device = device.type.ToString(),
             torchThreads = get_num_threads(),
             logicalCores = Environment.ProcessorCount,
@@ -74,8 +93,17 @@ public sealed class RunOutput
             dotnet = RuntimeInformation.FrameworkDescription,
             torchSharp = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
             commandLine = Environment.GetCommandLineArgs().Skip(1).ToArray(),
-        };
-        File.WriteAllText(RunInfoPath, JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+        })!);
+        string tmp = RunInfoPath + ".tmp";
+        File.WriteAllText(tmp, new JsonArray([.. list.Select(n => n?.DeepClone())]).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+        File.Move(tmp, RunInfoPath, overwrite: true);
+    }
+
+    /// <summary>The invocations recorded in a run-info.json (older single-object files count as one).</summary>
+    public static List<JsonNode> ReadRunInfo(string path)
+    {
+        var node = JsonNode.Parse(File.ReadAllText(path));
+        return node is JsonArray a ? a.Where(n => n is not null).Select(n => n!).ToList() : node is null ? [] : [node];
     }
 
     /// <summary>The learning-curve chart of one label count (all models and variants of it).</summary>

@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace SemiGan.Training;
 
 /// <summary>The supervised baseline: the same <see cref="Discriminator"/>, trained by cross-entropy on the labeled images only.</summary>
-public sealed class BaselineTrainer : IDisposable
+public sealed class BaselineTrainer : ICheckpointable, IDisposable
 {
     public Discriminator D { get; }
-    readonly optim.Optimizer opt;
+    readonly TorchSharp.Modules.Adam opt;
     readonly Device device;
 
     public BaselineTrainer(Discriminator d, double lr, double beta1, double beta2, Device device)
@@ -16,6 +16,9 @@ public sealed class BaselineTrainer : IDisposable
         D = d; this.device = device;
         opt = optim.Adam(D.parameters(), lr, beta1, beta2);
     }
+
+    public IEnumerable<(string Name, nn.Module Module)> Modules => [("discriminator", D)];
+    public IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => [("discriminator", opt)];
 
     public EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep = null)
     {

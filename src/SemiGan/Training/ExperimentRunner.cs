@@ -25,6 +25,14 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
 
     int TrainCount => config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount;
 
+    /// <summary>Which part of the grid this process runs: shard <c>Index</c> (1-based) of <c>Count</c>.</summary>
+    public Shard Shard { get; init; } = Shard.All;
+
+    /// <summary>
+    /// Runs this shard's part of the grid. In a folder that already holds this experiment, finished and
+    /// diverged runs are skipped and an unfinished run continues from its last checkpoint; its CSV rows
+    /// past that checkpoint are dropped first, so no row is ever duplicated.
+    /// </summary>
     public IReadOnlyList<EpochRecord> Run()
     {
         var clock = Stopwatch.StartNew();
@@ -32,19 +40,22 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         // Every split is drawn before anything is written, so an impossible one fails cleanly.
         var splits = (from n in config.Labels from s in config.Seeds select (n, s))
             .ToDictionary(k => k, k => LabeledSplit.Create(labelsHost, k.n, k.s));
-        var runs = config.Runs().ToList();
-        long total = runs.Sum(r => (long)Schedule(r, splits[(r.Labels, r.Seed)]).StepsPerEpoch * config.Epochs), done = 0;
+        var runs = Shard.Select(config.Runs().ToList());
+        var ended = RunStatusCsv.Read(output.RunsCsv).Select(r => r.RunId).ToHashSet();
+        var todo = runs.Where(r => !ended.Contains(r.Id)).ToList();
+        if (ended.Count > 0) Log?.Invoke($"resuming: {runs.Count - todo.Count} of {runs.Count} runs already ended");
 
         output.WriteConfig(config);
         foreach (var ((n, s), split) in splits) split.Save(output.SplitPath(n, s), labelsHost);
+        var rows = DropRowsPastCheckpoints(todo);
 
         var images = data.TrainImages.narrow(0, 0, TrainCount).to(device);
         var labels = data.TrainLabels.narrow(0, 0, TrainCount).to(device);
         var testImages = data.TestImages.to(device);
         var testLabels = data.TestLabels.to(device);
 
-        var rows = new List<EpochRecord>();
-        foreach (var run in runs)
+        long total = todo.Sum(r => (long)Schedule(r, splits[(r.Labels, r.Seed)]).StepsPerEpoch * config.Epochs), done = 0;
+        foreach (var run in todo)
         {
             var schedule = Schedule(run, splits[(run.Labels, run.Seed)]);
             string what = $"{run.Model} labels {run.Labels} seed {run.Seed}";
@@ -54,9 +65,26 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
             rows.AddRange(run.Model == "sgan" ? RunSgan(context) : RunBaseline(context));
             output.WriteAccuracyChart(rows.Where(r => r.Labels == run.Labels).ToList(), run.Labels);
         }
-        output.WriteRunInfo(config, device, clock.Elapsed);
+        output.WriteRunInfo(config, device, clock.Elapsed, Shard);
         return rows;
     }
+
+    /// <summary>Keeps, for each unfinished run, only the rows its checkpoint covers (none without one); rewrites the CSV atomically if that changes it.</summary>
+    List<EpochRecord> DropRowsPastCheckpoints(List<RunSpec> unfinished)
+    {
+        if (!File.Exists(output.EpochsCsv)) return [];
+        var all = EpochCsv.Read(output.EpochsCsv); // a torn last line is already gone
+        var keepUpTo = unfinished.ToDictionary(r => r.Id, r => new Checkpoint(output.CheckpointFolder(r)).LatestEpoch() ?? 0);
+        var kept = all.Where(row => !keepUpTo.TryGetValue(RunId(row), out int upTo) || row.Epoch <= upTo).ToList();
+        if (kept.Count != all.Count || File.ReadAllText(output.EpochsCsv) is var text && !text.EndsWith('\n'))
+        {
+            if (kept.Count != all.Count) Log?.Invoke($"dropping {all.Count - kept.Count} CSV rows past the last checkpoints");
+            EpochCsv.Rewrite(output.EpochsCsv, kept);
+        }
+        return kept;
+    }
+
+    static string RunId(EpochRecord r) => new RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Model).Id;
 
     sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor TestImages, Tensor TestLabels, Action Tick);
 
@@ -73,7 +101,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         // Fixed latent vectors per seed, from their own generator so sampling never shifts the training stream.
         using var z = config.SampleCount > 0 ? randn(config.SampleCount, config.LatentDim, generator: new torch.Generator((ulong)c.Run.Seed)) : null;
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
-        return TrainLoop(c, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), epoch =>
+        return TrainLoop(c, trainer, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), epoch =>
         {
             if (z is null || !(everyEpoch || epoch == config.Epochs)) return;
             var pixels = trainer.Sample(z);
@@ -89,14 +117,17 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         using var d = new Discriminator(c.Run.HeadKind, config.Dropout);
         d.to(device);
         using var trainer = new BaselineTrainer(d, config.LearningRate, config.Beta1, config.Beta2, device);
-        return TrainLoop(c, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), _ => { });
+        return TrainLoop(c, trainer, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), _ => { });
     }
 
-    List<EpochRecord> TrainLoop(RunContext c, Discriminator d, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)
+    List<EpochRecord> TrainLoop(RunContext c, ICheckpointable trainer, Discriminator d, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)
     {
         var rows = new List<EpochRecord>();
-        long iterations = 0, seen = 0, labeledSeen = 0;
-        for (int epoch = 1; epoch <= config.Epochs; epoch++)
+        var checkpoint = new Checkpoint(output.CheckpointFolder(c.Run));
+        var resumed = checkpoint.TryRestore(trainer);
+        long iterations = resumed?.Iterations ?? 0, seen = resumed?.ImagesSeen ?? 0, labeledSeen = resumed?.LabeledImagesSeen ?? 0;
+        if (resumed is not null) Log?.Invoke($"{c.Run.Id}: resumed after epoch {resumed.Epoch}");
+        for (int epoch = (resumed?.Epoch ?? 0) + 1; epoch <= config.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
             var losses = trainEpoch(epoch);
@@ -112,13 +143,33 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
                 SupervisedLoss = losses.Supervised, UnsupervisedLoss = losses.Unsupervised, GeneratorLoss = losses.Generator,
                 EpochSeconds = trainSeconds,
             };
+            // Row first, checkpoint second: a crash in between re-runs this epoch from the previous
+            // checkpoint, and the resume drops this row before writing it again.
             EpochCsv.Append(output.EpochsCsv, [row]);
             rows.Add(row);
+            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: test accuracy {acc:P2}, test loss {loss:F4}, {trainSeconds:F1} s, {Memory.Describe()}");
+            if (losses.NonFinite() is { } bad)
+            {
+                Log?.Invoke($"{c.Run.Id} diverged at epoch {epoch}: {bad}; going on with the next run");
+                End(c.Run, RunStatus.Diverged, epoch, bad, checkpoint);
+                return rows;
+            }
             afterEpoch(epoch);
-            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: test accuracy {acc:P2}, test loss {loss:F4}, {trainSeconds:F1} s");
+            checkpoint.Save(new CheckpointMeta(c.Run.Id, epoch, iterations, seen, labeledSeen), trainer);
         }
         // The final model's confusion matrix, for the report (reported, never used to choose anything).
         ConfusionCsv.Write(output.ConfusionPath(c.Run), Evaluator.Confusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device));
+        End(c.Run, RunStatus.Finished, config.Epochs, "", checkpoint);
         return rows;
+    }
+
+    void End(RunSpec run, string status, int epoch, string detail, Checkpoint checkpoint)
+    {
+        RunStatusCsv.Append(output.RunsCsv, new RunStatus
+        {
+            RunId = run.Id, Model = run.Model, Protocol = run.Protocol, Head = run.Head, Labels = run.Labels, Seed = run.Seed,
+            Status = status, Epoch = epoch, Detail = detail,
+        });
+        checkpoint.Delete(); // an ended run is never resumed; its checkpoint would only take space
     }
 }

@@ -9,11 +9,11 @@ namespace SemiGan.Training;
 /// One SGAN update per step: the discriminator minimises supervised cross-entropy + the unsupervised
 /// real/fake loss, then the generator minimises the non-saturating loss against the updated discriminator.
 /// </summary>
-public sealed class SganTrainer : IDisposable
+public sealed class SganTrainer : ICheckpointable, IDisposable
 {
     public Discriminator D { get; }
     public Generator G { get; }
-    readonly optim.Optimizer optD, optG;
+    readonly TorchSharp.Modules.Adam optD, optG;
     readonly KPlusOneHead head;
     readonly Device device;
 
@@ -23,6 +23,9 @@ public sealed class SganTrainer : IDisposable
         optD = optim.Adam(D.parameters(), lr, beta1, beta2);
         optG = optim.Adam(G.parameters(), lr, beta1, beta2);
     }
+
+    public IEnumerable<(string Name, nn.Module Module)> Modules => [("discriminator", D), ("generator", G)];
+    public IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => [("discriminator", optD), ("generator", optG)];
 
     public EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep = null)
     {

@@ -1,0 +1,49 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace SemiGan.Results;
+
+/// <summary>
+/// CSV plumbing shared by the results files: append with flush (a finished row survives a crash),
+/// read ignoring a torn last line (a crash mid-write), and atomic rewrite (temp file, then rename).
+/// </summary>
+public static class CsvFiles
+{
+    static CsvConfiguration Config(bool header) => new(CultureInfo.InvariantCulture) { HasHeaderRecord = header };
+
+    public static void Append<T>(string path, IEnumerable<T> rows, ClassMap<T> map)
+    {
+        bool header = !File.Exists(path) || new FileInfo(path).Length == 0;
+        using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
+        using (var writer = new StreamWriter(stream))
+            Write(writer, rows, map, header);
+    }
+
+    public static void Rewrite<T>(string path, IEnumerable<T> rows, ClassMap<T> map)
+    {
+        string tmp = path + ".tmp";
+        using (var writer = new StreamWriter(tmp)) Write(writer, rows, map, header: true);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    static void Write<T>(TextWriter writer, IEnumerable<T> rows, ClassMap<T> map, bool header)
+    {
+        using var csv = new CsvWriter(writer, Config(header));
+        csv.Context.RegisterClassMap(map);
+        if (header) { csv.WriteHeader<T>(); csv.NextRecord(); }
+        csv.WriteRecords(rows);
+    }
+
+    /// <summary>Reads every complete row. A last line without its newline is the remains of an interrupted write and is ignored.</summary>
+    public static List<T> Read<T>(string path, ClassMap<T> map)
+    {
+        string text = File.ReadAllText(path);
+        int end = text.LastIndexOf('\n');
+        text = end < 0 ? "" : text[..(end + 1)];
+        using var reader = new StringReader(text);
+        using var csv = new CsvReader(reader, Config(true));
+        csv.Context.RegisterClassMap(map);
+        return csv.GetRecords<T>().ToList();
+    }
+}
