@@ -46,6 +46,9 @@ public sealed class RunOutput
             catch (ConfigException) { throw new ConfigException($"{folder}: holds a config.json this version cannot read; pass --out with a new folder."); }
             if (existing.ToJson() != config.ToJson())
                 throw new ConfigException($"{folder}: already holds a run of a different configuration (see its config.json); pass --out with a new folder to keep both.");
+            // Without runs.csv nothing says which runs ended, and resuming would drop their rows.
+            if (File.Exists(o.EpochsCsv) && !File.Exists(o.RunsCsv))
+                throw new ConfigException($"{folder}: holds results without runs.csv (an older SemiGan's), which cannot be resumed safely; pass --out with a new folder.");
         }
         else if (File.Exists(o.EpochsCsv))
             throw new ConfigException($"{folder}: already holds an epochs.csv without config.json; pass --out with a new folder, or move the old one away.");

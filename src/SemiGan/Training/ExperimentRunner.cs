@@ -46,6 +46,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         if (ended.Count > 0) Log?.Invoke($"resuming: {runs.Count - todo.Count} of {runs.Count} runs already ended");
 
         output.WriteConfig(config);
+        if (!File.Exists(output.RunsCsv)) RunStatusCsv.Rewrite(output.RunsCsv, []); // its presence marks a resumable folder
         foreach (var ((n, s), split) in splits) split.Save(output.SplitPath(n, s), labelsHost);
         var rows = DropRowsPastCheckpoints(todo);
 
