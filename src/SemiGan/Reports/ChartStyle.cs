@@ -18,6 +18,18 @@ public static class ChartStyle
         plot.XLabel("Labeled training images (log scale)");
     }
 
+    /// <summary>A line with markers through (xs, ys) and symmetric error bars of the same colour.</summary>
+    public static void AddLineWithErrors(ScottPlot.Plot plot, double[] xs, double[] ys, double[] errors, ScottPlot.Color color, string legend)
+    {
+        var bars = plot.Add.ErrorBar(xs, ys, errors);
+        bars.Color = color;
+        var line = plot.Add.Scatter(xs, ys);
+        line.Color = color;
+        line.LineWidth = 2;
+        line.MarkerSize = 7;
+        line.LegendText = legend;
+    }
+
     public static void Save(ScottPlot.Plot plot, string pngPath, string svgPath)
     {
         foreach (var p in new[] { pngPath, svgPath }) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p))!);

@@ -26,12 +26,14 @@ public static class ConfusionChart
                 text.LabelFontSize = 11;
                 text.LabelFontColor = share[t, p] > 0.5 ? ScottPlot.Colors.Black : ScottPlot.Colors.White;
             }
-        var ticks = new ScottPlot.TickGenerators.NumericManual();
-        for (int i = 0; i < k; i++) ticks.AddMajor(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        plot.Axes.Bottom.TickGenerator = ticks;
-        var yTicks = new ScottPlot.TickGenerators.NumericManual();
-        for (int i = 0; i < k; i++) yTicks.AddMajor(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        plot.Axes.Left.TickGenerator = yTicks;
+        ScottPlot.TickGenerators.NumericManual ClassTicks()
+        {
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            for (int i = 0; i < k; i++) ticks.AddMajor(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return ticks;
+        }
+        plot.Axes.Bottom.TickGenerator = ClassTicks();
+        plot.Axes.Left.TickGenerator = ClassTicks();
         plot.Axes.SetLimits(-0.5, k - 0.5, k - 0.5, -0.5);
         plot.XLabel("Predicted class");
         plot.YLabel("True class");

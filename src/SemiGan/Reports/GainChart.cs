@@ -17,14 +17,8 @@ public static class GainChart
             double[] xs = pts.Select(x => Math.Log10(x.Labels)).ToArray();
             double[] ys = pts.Select(x => x.Final.MeanDifference * 100).ToArray();
             double[] err = pts.Select(x => double.IsNaN(x.Final.CiHigh) ? 0 : (x.Final.CiHigh - x.Final.CiLow) / 2 * 100).ToArray();
-            var color = ScottPlot.Palette.Default.GetColor(2 + i++);
-            var bars = plot.Add.ErrorBar(xs, ys, err);
-            bars.Color = color;
-            var line = plot.Add.Scatter(xs, ys);
-            line.Color = color;
-            line.LineWidth = 2;
-            line.MarkerSize = 7;
-            line.LegendText = $"SGAN − baseline ({g.Key.Protocol}, {g.Key.Head}), 95% CI";
+            ChartStyle.AddLineWithErrors(plot, xs, ys, err, ScottPlot.Palette.Default.GetColor(2 + i++),
+                $"SGAN − baseline ({g.Key.Protocol}, {g.Key.Head}), 95% CI");
         }
         ChartStyle.LogLabelAxis(plot, gains.Select(x => x.Labels));
         plot.YLabel("Gain in final test accuracy (percentage points)");

@@ -12,14 +12,8 @@ public static class LabelSweepChart
             double[] xs = pts.Select(v => Math.Log10(v.Labels)).ToArray();
             double[] ys = pts.Select(v => v.Final.Mean * 100).ToArray();
             double[] err = pts.Select(v => double.IsNaN(v.Final.HalfWidth) ? 0 : v.Final.HalfWidth * 100).ToArray();
-            var color = ChartStyle.ModelColor(g.Key.Model);
-            var bars = plot.Add.ErrorBar(xs, ys, err);
-            bars.Color = color;
-            var line = plot.Add.Scatter(xs, ys);
-            line.Color = color;
-            line.LineWidth = 2;
-            line.MarkerSize = 7;
-            line.LegendText = $"{ChartStyle.ModelName(g.Key.Model)} ({g.Key.Protocol}, {g.Key.Head})";
+            ChartStyle.AddLineWithErrors(plot, xs, ys, err, ChartStyle.ModelColor(g.Key.Model),
+                $"{ChartStyle.ModelName(g.Key.Model)} ({g.Key.Protocol}, {g.Key.Head})");
         }
         ChartStyle.LogLabelAxis(plot, variants.Select(v => v.Labels));
         plot.YLabel("Final test accuracy (%)");

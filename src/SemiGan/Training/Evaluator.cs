@@ -7,13 +7,9 @@ namespace SemiGan.Training;
 /// <summary>Test accuracy and cross-entropy of a discriminator's 10 class logits, in eval mode, over all given images.</summary>
 public static class Evaluator
 {
-    public static (double Accuracy, double Loss) Evaluate(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device)
-    {
-        bool wasTraining = d.training;
-        d.eval();
-        try
+    public static (double Accuracy, double Loss) Evaluate(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device) =>
+        InEval(d, () =>
         {
-            using var _ = no_grad();
             long n = images.shape[0];
             using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
             using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
@@ -28,21 +24,12 @@ public static class Evaluator
                 lossSum.add_(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64));
             }
             return (correct.item<long>() / (double)n, lossSum.item<double>() / n);
-        }
-        finally
-        {
-            if (wasTraining) d.train();
-        }
-    }
+        });
 
     /// <summary>Confusion counts [true class, predicted class] over the 10 class logits, eval mode.</summary>
-    public static long[,] Confusion(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device)
-    {
-        bool wasTraining = d.training;
-        d.eval();
-        try
+    public static long[,] Confusion(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device) =>
+        InEval(d, () =>
         {
-            using var _ = no_grad();
             using var counts = zeros(100, dtype: ScalarType.Int64, device: device);
             long n = images.shape[0];
             for (long start = 0; start < n; start += batchSize)
@@ -57,6 +44,17 @@ public static class Evaluator
             var m = new long[10, 10];
             for (int i = 0; i < 100; i++) m[i / 10, i % 10] = flat[i];
             return m;
+        });
+
+    /// <summary>Runs <paramref name="body"/> with the network in eval mode (batch-norm running stats, no dropout) and no autograd, then restores the mode.</summary>
+    static T InEval<T>(Discriminator d, Func<T> body)
+    {
+        bool wasTraining = d.training;
+        d.eval();
+        try
+        {
+            using var _ = no_grad();
+            return body();
         }
         finally
         {
