@@ -10,14 +10,18 @@ public static class ConfusionChart
         for (int t = 0; t < k; t++)
         {
             double rowTotal = Enumerable.Range(0, k).Sum(p => (double)counts[t, p]);
-            // ScottPlot draws row 0 at the top; keep true class 0 at the top like a printed matrix.
             for (int p = 0; p < k; p++) share[t, p] = rowTotal == 0 ? 0 : counts[t, p] / rowTotal;
         }
         var plot = new ScottPlot.Plot();
-        var map = plot.Add.Heatmap(share);
-        map.Colormap = new ScottPlot.Colormaps.Viridis();
-        map.Extent = new ScottPlot.CoordinateRect(-0.5, k - 0.5, k - 0.5, -0.5);
-        plot.Add.ColorBar(map).Label = "Share of the true class";
+        // One filled rectangle per cell (exact placement; the y axis is inverted below so class 0 is the top row).
+        var colormap = new ScottPlot.Colormaps.Viridis();
+        for (int t = 0; t < k; t++)
+            for (int p = 0; p < k; p++)
+            {
+                var cell = plot.Add.Rectangle(p - 0.5, p + 0.5, t - 0.5, t + 0.5);
+                cell.FillColor = colormap.GetColor(share[t, p]);
+                cell.LineWidth = 0;
+            }
         for (int t = 0; t < k; t++)
             for (int p = 0; p < k; p++)
             {
@@ -37,7 +41,7 @@ public static class ConfusionChart
         plot.Axes.SetLimits(-0.5, k - 0.5, k - 0.5, -0.5);
         plot.XLabel("Predicted class");
         plot.YLabel("True class");
-        plot.Title(title);
+        plot.Title(title + "\n(colour: share of the true class)");
         foreach (var p in new[] { pngPath, svgPath }) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p))!);
         plot.SavePng(pngPath, 720, 620);
         plot.SaveSvg(svgPath, 720, 620);
