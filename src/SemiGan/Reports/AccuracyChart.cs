@@ -9,6 +9,7 @@ public static class AccuracyChart
 
     public static void Write(IReadOnlyList<EpochRecord> rows, string pngPath, string svgPath, string title)
     {
+        ChartFonts.Ensure();
         var plot = new ScottPlot.Plot();
         bool mixed = rows.Select(r => (r.Head, r.Protocol)).Distinct().Count() > 1;
         int colour = 0;

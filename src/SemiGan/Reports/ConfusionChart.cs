@@ -12,6 +12,7 @@ public static class ConfusionChart
             double rowTotal = Enumerable.Range(0, k).Sum(p => (double)counts[t, p]);
             for (int p = 0; p < k; p++) share[t, p] = rowTotal == 0 ? 0 : counts[t, p] / rowTotal;
         }
+        ChartFonts.Ensure();
         var plot = new ScottPlot.Plot();
         // One filled rectangle per cell (exact placement; the y axis is inverted below so class 0 is the top row).
         var colormap = new ScottPlot.Colormaps.Viridis();

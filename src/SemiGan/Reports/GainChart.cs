@@ -5,6 +5,7 @@ public static class GainChart
 {
     public static void Write(IReadOnlyList<GainSummary> gains, string pngPath, string svgPath, string title)
     {
+        ChartFonts.Ensure();
         var plot = new ScottPlot.Plot();
         var zero = plot.Add.HorizontalLine(0);
         zero.Color = ScottPlot.Colors.Black;

@@ -5,6 +5,7 @@ public static class LabelSweepChart
 {
     public static void Write(IReadOnlyList<VariantSummary> variants, string pngPath, string svgPath, string title)
     {
+        ChartFonts.Ensure();
         var plot = new ScottPlot.Plot();
         foreach (var g in variants.GroupBy(v => (v.Model, v.Protocol, v.Head)).OrderByDescending(g => g.Key.Model))
         {
