@@ -1,17 +1,18 @@
 #!/usr/bin/env pwsh
-# Runs the SemiGan reproduction end to end with the CLI: fetch MNIST, the seed experiment
-# (SGAN vs identical baseline, 1000 labels, several seeds), and its chart. Windows PowerShell 5.1
-# or PowerShell 7 (pwsh) on Windows, Linux or macOS. Stops on the first failure.
+# Runs SemiGan end to end with the CLI: fetch MNIST, the seed experiment (SGAN vs the identical
+# baseline, 1000 labels, several seeds), the label-count sweep, then the report over both.
+# Windows PowerShell 5.1 or PowerShell 7 (pwsh) on Windows, Linux or macOS. Stops on the first
+# failure; re-running resumes (finished runs are skipped, unfinished ones continue from checkpoints).
 #
-#   ./run-all.ps1                      # full reproduction into results/seed-1000
-#   ./run-all.ps1 -Quick               # the small-budget pipeline (experiments/quick.json)
+#   ./run-all.ps1                      # reproduction + sweep + report under results/run-all/
+#   ./run-all.ps1 -Quick               # the small-budget pipeline (experiments/quick.json) + report
 #   ./run-all.ps1 -Device cuda         # on an NVIDIA GPU (build with -p:TorchBackend=cuda)
 [CmdletBinding()]
 param(
     [switch] $Quick,
     [ValidateSet('auto', 'cpu', 'cuda')] [string] $Device = 'auto',
     [string] $Seeds,
-    [string] $OutRoot = 'results'
+    [string] $OutRoot = (Join-Path 'results' 'run-all')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -33,11 +34,13 @@ Invoke-Step 'build' @('build', $cli, '-c', 'Release', "-p:TorchBackend=$backend"
 $semigan = @('run', '--project', $cli, '-c', 'Release', '--no-build', "-p:TorchBackend=$backend", '--')
 Invoke-Step 'fetch MNIST' ($semigan + @('data', 'fetch'))
 
-$experiments = if ($Quick) { @('quick') } else { @('seed-1000') }
+$experiments = if ($Quick) { @('quick') } else { @('seed-1000', 'sweep-labels') }
 foreach ($name in $experiments) {
     $runArgs = @('run', (Join-Path 'experiments' "$name.json"), '--device', $Device, '--out', (Join-Path $OutRoot $name))
     if ($Seeds) { $runArgs += @('--seeds', $Seeds) }
     Invoke-Step "experiment $name" ($semigan + $runArgs)
 }
 
-Write-Host "All done. Results under $OutRoot/." -ForegroundColor Green
+Invoke-Step 'report' ($semigan + @('report', $OutRoot))
+
+Write-Host "All done. Results and report.md under $OutRoot/." -ForegroundColor Green

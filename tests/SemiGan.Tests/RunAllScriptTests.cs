@@ -35,7 +35,7 @@ public class RunAllScriptTests
         var ast = Parse();
         var strings = ast.FindAll(a => a is StringConstantExpressionAst, true).Cast<StringConstantExpressionAst>()
             .Select(s => s.Value).ToHashSet();
-        foreach (var name in new[] { "seed-1000", "quick" })
+        foreach (var name in new[] { "seed-1000", "sweep-labels", "quick" })
         {
             Assert.Contains(name, strings);
             Assert.True(File.Exists(Path.Combine(RepoRoot.Path, "experiments", name + ".json")), name);
@@ -43,6 +43,8 @@ public class RunAllScriptTests
         // The arguments the script passes must be accepted by the CLI's parser.
         var root = CliApp.Build();
         Assert.Empty(root.Parse(["data", "fetch"]).Errors);
+        Assert.Empty(root.Parse(["report", "results"]).Errors);
+        Assert.Contains("report", strings);
         Assert.Empty(root.Parse(["run", "experiments/seed-1000.json", "--device", "cpu", "--out", "results/x", "--seeds", "1,2"]).Errors);
         foreach (var option in new[] { "--device", "--out", "--seeds" }) Assert.Contains(option, strings);
     }
