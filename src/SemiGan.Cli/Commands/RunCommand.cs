@@ -52,7 +52,8 @@ public static class RunCommand
             {
                 Shard = part,
                 Progress = report,
-                Log = line => AnsiConsole.MarkupLine(Markup.Escape(line)),
+                // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.
+                Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
             }.Run());
             foreach (var g in rows.GroupBy(x => (x.Model, x.Labels, x.Protocol, x.Head)))
             {
