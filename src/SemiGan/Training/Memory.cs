@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace SemiGan.Training;
 
-/// <summary>Process memory for the per-epoch log: resident set (native + managed) and the managed heap.</summary>
+/// <summary>
+/// Process memory for the per-epoch log: resident set (native + managed) and the live managed heap. The
+/// full collection (once per epoch, a few ms) makes the managed figure mean "live", not "not yet collected".
+/// </summary>
 public static class Memory
 {
     public static long ResidentBytes()
@@ -12,5 +15,5 @@ public static class Memory
     }
 
     public static string Describe() =>
-        $"rss {ResidentBytes() / (1 << 20)} MB, managed {GC.GetTotalMemory(false) / (1 << 20)} MB";
+        $"rss {ResidentBytes() / (1 << 20)} MB, managed {GC.GetTotalMemory(forceFullCollection: true) / (1 << 20)} MB";
 }
