@@ -16,5 +16,6 @@ public static class CliApp
             ChartCommand.Create(),
             ReportCommand.Create(),
             MergeCommand.Create(),
+            BenchCommand.Create(),
         };
 }

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using SemiGan.Benchmarks;
+using SemiGan.Config;
+using SemiGan.Training;
+
+namespace SemiGan.Cli.Commands;
+
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda.", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: libtorch's choice)." };
+        var steps = new Option<int>("--steps") { Description = "Steps per timed repeat.", DefaultValueFactory = _ => 20 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repeats (the median is reported).", DefaultValueFactory = _ => 5 };
+        var json = new Option<string?>("--json") { Description = "Also write the figures as JSON to this file." };
+        var cmd = new Command("bench", "Time SGAN and baseline training steps and evaluation; compare achieved GFLOP/s with the machine's matmul GFLOP/s.")
+        {
+            device, threads, steps, repeats, json,
+        };
+        cmd.SetAction(r => Errors.Guard(() =>
+        {
+            if (r.GetValue(steps) <= 0) throw new ConfigException("--steps: must be positive.");
+            if (r.GetValue(repeats) <= 0) throw new ConfigException("--repeats: must be positive.");
+            var dev = DeviceChoice.Resolve(r.GetValue(device)!);
+            if (r.GetValue(threads) is { } t)
+            {
+                if (t <= 0) throw new ConfigException($"--threads: {t} must be positive.");
+                TorchSharp.torch.set_num_threads(t);
+            }
+            var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats));
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine($"device {report.Device}, {report.Threads} torch threads, batch {report.BatchSize}");
+            Console.WriteLine($"{"item",-28} {"ms/call",10} {"images/s",10} {"GFLOP/call",11} {"GFLOP/s",9} {"of matmul",10}");
+            foreach (var x in report.Results)
+                Console.WriteLine(string.Format(inv, "{0,-28} {1,10:F2} {2,10:F0} {3,11:F3} {4,9:F1} {5,10:P0}",
+                    x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall / 1e9, x.GflopsPerSecond, x.GflopsPerSecond / report.MatmulGflops));
+            Console.WriteLine(string.Format(inv, "matmul fp32 1024x1024: {0:F1} GFLOP/s", report.MatmulGflops));
+            Console.WriteLine(string.Format(inv, "peak resident memory: {0} MB", report.PeakResidentBytes / (1 << 20)));
+            Console.WriteLine("FLOPs are analytic (multiply and add counted; backward = 2x forward; bias, batch norm and activations left out).");
+            if (r.GetValue(json) is { } path)
+                File.WriteAllText(path, JsonSerializer.Serialize(new
+                {
+                    report.Device, report.Threads, report.BatchSize, report.MatmulGflops, report.PeakResidentBytes,
+                    results = report.Results.Select(x => new { x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall, x.GflopsPerSecond, shareOfMatmul = x.GflopsPerSecond / report.MatmulGflops }),
+                }, new JsonSerializerOptions { WriteIndented = true }));
+            return Errors.Ok;
+        }));
+        return cmd;
+    }
+}
