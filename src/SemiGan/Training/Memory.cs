@@ -15,5 +15,5 @@ public static class Memory
     }
 
     public static string Describe() =>
-        $"rss {ResidentBytes() / (1 << 20)} MB, managed {GC.GetTotalMemory(forceFullCollection: true) / (1 << 20)} MB";
+        $"rss {ResidentBytes() / (1 << 20)} MB, managed {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:F1} MB";
 }
