@@ -15,19 +15,16 @@ public class CliTests
 
     static string LastError = "";
 
-    [Fact]
-    public void Bad_experiment_exits_2_with_one_line_and_writes_nothing()
+    /// <summary>A fresh folder holding one experiment file.</summary>
+    static (string Dir, string Exp) Experiment(string json, string file = "ok.json")
     {
         string dir = Synthetic.TempDir();
-        string exp = Path.Combine(dir, "bad.json");
-        File.WriteAllText(exp, """{ "name": "bad", "labels": 7, "seeds": [1], "epochs": 1 }""");
-        string outDir = Path.Combine(dir, "out");
-
-        Assert.Equal(2, Run("run", exp, "--out", outDir));
-        Assert.Contains("labels", LastError);
-        Assert.Single(LastError.Trim().Split('\n'));
-        Assert.False(Directory.Exists(outDir));
+        string exp = Path.Combine(dir, file);
+        File.WriteAllText(exp, json);
+        return (dir, exp);
     }
+
+    const string Ok = """{ "name": "ok", "labels": 100, "seeds": [1], "epochs": 1 }""";
 
     [Theory]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "learningrate": 0.1 }""", "learningrate")]
@@ -42,9 +39,7 @@ public class CliTests
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "head": "sigmoid" }""", "head")]
     public void Every_invalid_experiment_exits_2_naming_the_field_and_writes_nothing(string json, string field)
     {
-        string dir = Synthetic.TempDir();
-        string exp = Path.Combine(dir, "bad.json");
-        File.WriteAllText(exp, json);
+        var (dir, exp) = Experiment(json, "bad.json");
         string outDir = Path.Combine(dir, "out");
 
         Assert.Equal(2, Run("run", exp, "--out", outDir));
@@ -57,9 +52,7 @@ public class CliTests
     [Fact]
     public void Existing_results_are_never_overwritten()
     {
-        string dir = Synthetic.TempDir();
-        string exp = Path.Combine(dir, "ok.json");
-        File.WriteAllText(exp, """{ "name": "ok", "labels": 100, "seeds": [1], "epochs": 1 }""");
+        var (dir, exp) = Experiment(Ok);
         string outDir = Path.Combine(dir, "out");
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "epochs.csv"), "precious");
@@ -79,9 +72,7 @@ public class CliTests
     [Fact]
     public void Unwritable_output_is_reported_before_training()
     {
-        string dir = Synthetic.TempDir();
-        string exp = Path.Combine(dir, "ok.json");
-        File.WriteAllText(exp, """{ "name": "ok", "labels": 100, "seeds": [1], "epochs": 1 }""");
+        var (dir, exp) = Experiment(Ok);
         string aFile = Path.Combine(dir, "file");
         File.WriteAllText(aFile, "x");
 
@@ -94,8 +85,7 @@ public class CliTests
     {
         Assert.Equal(2, Run("run", "no-such-file.json"));
         Assert.Contains("no-such-file.json", LastError);
-        string exp = Path.Combine(Synthetic.TempDir(), "ok.json");
-        File.WriteAllText(exp, """{ "name": "ok", "labels": 100, "seeds": [1], "epochs": 1 }""");
+        var (_, exp) = Experiment(Ok);
         Assert.Equal(2, Run("run", exp, "--epochs", "0"));
         Assert.Contains("epochs", LastError);
         Assert.Equal(2, Run("run", exp, "--seeds", "1,x"));
