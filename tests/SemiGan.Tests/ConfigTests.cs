@@ -47,6 +47,8 @@ public class ConfigTests
     [InlineData("""{ "name": "t", "labels": 100, "seeds": [], "epochs": 2 }""", "seeds")]
     [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "labeledInUnlabeledPool": false }""", "labeledInUnlabeledPool")]
     [InlineData("""{ "name": "t", "seeds": [1], "epochs": 2 }""", "labels")]
+    [InlineData("""{ "name": "t", "labels": "many", "seeds": [1], "epochs": 2 }""", "labels")]
+    [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": "ten" }""", "epochs")]
     public void Bad_files_are_rejected_naming_the_field(string json, string field)
     {
         var e = Assert.Throws<ConfigException>(() => ExperimentConfig.Load(Write(json)));
@@ -75,6 +77,14 @@ public class ConfigTests
     [InlineData("""{ "name": "t", "labels": 100, "seeds": [1, 1], "epochs": 2 }""", "seeds")]
     public void Bad_grids_are_rejected(string json, string field) =>
         Assert.Contains(field, Assert.Throws<ConfigException>(() => ExperimentConfig.Load(Write(json))).Message);
+
+    [Fact]
+    public void Unknown_field_message_lists_the_allowed_fields()
+    {
+        var e = Assert.Throws<ConfigException>(() => ExperimentConfig.Load(Write("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "lr": 1 }""")));
+        Assert.Contains("unknown field 'lr'", e.Message);
+        foreach (var f in new[] { "learningRate", "batchSize", "protocol", "head", "models", "labeledInUnlabeledPool" }) Assert.Contains(f, e.Message);
+    }
 
     [Fact]
     public void Resolved_config_round_trips_through_json()

@@ -67,9 +67,27 @@ public sealed record ExperimentConfig
         try { cfg = JsonSerializer.Deserialize<ExperimentConfig>(File.ReadAllText(path), Json); }
         catch (JsonException e)
         {
-            throw new ConfigException($"{path}: {e.Message.Split(". Path:")[0].TrimEnd('.')} (at {e.Path ?? "?"}); fix the experiment file.");
+            throw new ConfigException($"{path}: {Describe(e)}; fix the experiment file.");
         }
         return (cfg ?? throw new ConfigException($"{path}: empty experiment file.")).Validated(path);
+    }
+
+    /// <summary>The JSON field names this record accepts, in declaration order.</summary>
+    public static IEnumerable<string> FieldNames =>
+        typeof(ExperimentConfig).GetProperties()
+            .Where(p => p.CanWrite && !Attribute.IsDefined(p, typeof(JsonIgnoreAttribute)))
+            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
+
+    /// <summary>One line for a JSON error: the field concerned and what is allowed.</summary>
+    static string Describe(JsonException e)
+    {
+        string field = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.').Split('[')[0] : "";
+        string msg = e.Message.Split(". Path:")[0].TrimEnd('.');
+        if (msg.Contains("could not be mapped", StringComparison.Ordinal))
+            return $"unknown field '{field}'; allowed fields: {string.Join(", ", FieldNames)}";
+        if (msg.Contains("missing required properties", StringComparison.Ordinal))
+            return $"missing required field(s): {msg[(msg.IndexOf("including:", StringComparison.Ordinal) + 10)..].Trim()} (required: name, labels, seeds, epochs)";
+        return field.Length > 0 ? $"{field}: {msg}" : msg;
     }
 
     /// <summary>Throws <see cref="ConfigException"/> naming the first bad field; returns this when valid.</summary>
