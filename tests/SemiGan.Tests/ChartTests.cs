@@ -6,9 +6,9 @@ namespace SemiGan.Tests;
 
 public class ChartTests
 {
-    static EpochRecord Row(string model, int seed, int epoch, double acc) => new()
+    static EpochRecord Row(string model, int seed, int epoch, double acc, string head = "gan_logit") => new()
     {
-        Experiment = "c", Model = model, Protocol = "masked", Head = "gan_logit", Labels = 1000, Seed = seed, Epoch = epoch,
+        Experiment = "c", Model = model, Protocol = "masked", Head = head, Labels = 1000, Seed = seed, Epoch = epoch,
         Iterations = epoch, ImagesSeen = epoch, LabeledImagesSeen = epoch, TestAccuracy = acc, TestLoss = 1, EpochSeconds = 1,
     };
 
@@ -22,13 +22,36 @@ public class ChartTests
 
         AccuracyChart.Write(rows, png, svg, "SGAN vs baseline, MNIST, 1000 labels");
 
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, File.ReadAllBytes(png)[..8]);
         using var bitmap = SKBitmap.Decode(png);
         Assert.Equal((900, 560), (bitmap.Width, bitmap.Height));
+        // The (bold) title is really drawn: dark pixels in the strip above the plot area.
+        int dark = 0;
+        for (int y = 0; y < 30; y++) for (int x = 200; x < 700; x++) if (bitmap.GetPixel(x, y).Red < 128) dark++;
+        Assert.True(dark > 200, $"title strip has {dark} dark pixels");
         string text = File.ReadAllText(svg);
         foreach (var s in new[] { "SGAN vs baseline, MNIST, 1000 labels", "Epoch", "Test accuracy (%)", "SGAN (n=3)", "Baseline CNN (n=3)" })
             Assert.Contains(s, text);
-        // Text must not depend on the machine's fonts (a bare Linux box has none).
+        // Text must not depend on the machine's fonts (a bare Linux box has none): both weights ScottPlot asks
+        // for (titles and axis labels are bold) resolve to the bundled file, whatever this machine has installed.
         Assert.Equal(ChartFonts.Family, ScottPlot.Fonts.Default);
+        foreach (bool bold in new[] { false, true })
+            Assert.Contains(ScottPlot.Fonts.FontResolvers.OfType<ScottPlot.FontResolvers.FileFontResolver>(),
+                r => r.CreateTypeface(ChartFonts.Family, bold, italic: false)?.FamilyName == "DejaVu Sans");
+    }
+
+    [Fact]
+    public void Learning_curve_chart_names_head_and_protocol_when_rows_mix_heads()
+    {
+        var rows = (from h in new[] { "gan_logit", "softmax11" } from e in Enumerable.Range(1, 3)
+                    select Row("sgan", 1, e, 0.9, h)).ToList();
+        string dir = Synthetic.TempDir();
+
+        AccuracyChart.Write(rows, Path.Combine(dir, "m.png"), Path.Combine(dir, "m.svg"), "mixed");
+
+        string text = File.ReadAllText(Path.Combine(dir, "m.svg"));
+        Assert.Contains("SGAN (gan_logit, masked) (n=1)", text);
+        Assert.Contains("SGAN (softmax11, masked) (n=1)", text);
     }
 
     [Fact]
