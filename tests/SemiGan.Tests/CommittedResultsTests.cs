@@ -23,5 +23,6 @@ public class CommittedResultsTests
         string regenerated = File.ReadAllText(ReportWriter.Write(copy));
         Assert.Equal(committed.ReplaceLineEndings("\n"), regenerated.ReplaceLineEndings("\n"));
         Assert.Contains("## seed-1000", regenerated);
+        Assert.Contains("## sweep-labels", regenerated);
     }
 }
