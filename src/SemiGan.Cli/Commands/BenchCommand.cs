@@ -25,11 +25,7 @@ public static class BenchCommand
             if (r.GetValue(steps) <= 0) throw new ConfigException("--steps: must be positive.");
             if (r.GetValue(repeats) <= 0) throw new ConfigException("--repeats: must be positive.");
             var dev = DeviceChoice.Resolve(r.GetValue(device)!);
-            if (r.GetValue(threads) is { } t)
-            {
-                if (t <= 0) throw new ConfigException($"--threads: {t} must be positive.");
-                TorchSharp.torch.set_num_threads(t);
-            }
+            Errors.ApplyThreads(r.GetValue(threads));
             var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats));
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"device {report.Device}, {report.Threads} torch threads, batch {report.BatchSize}");

@@ -17,6 +17,14 @@ public static class Errors
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CsvHelper.CsvHelperException) { return Report(e.Message, Failure); }
     }
 
+    /// <summary>--threads: sets torch's CPU thread count when given (validated: positive).</summary>
+    public static void ApplyThreads(int? threads)
+    {
+        if (threads is not { } t) return;
+        if (t <= 0) throw new ConfigException($"--threads: {t} must be positive.");
+        TorchSharp.torch.set_num_threads(t);
+    }
+
     static int Report(string message, int code)
     {
         Console.Error.WriteLine($"semigan: error: {message}");

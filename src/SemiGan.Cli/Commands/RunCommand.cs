@@ -32,11 +32,7 @@ public static class RunCommand
             if (r.GetValue(epochs) is { } e) cfg = cfg with { Epochs = e };
             cfg = cfg.Validated("command line");
             var dev = DeviceChoice.Resolve(r.GetValue(device)!);
-            if (r.GetValue(threads) is { } t)
-            {
-                if (t <= 0) throw new ConfigException($"--threads: {t} must be positive.");
-                TorchSharp.torch.set_num_threads(t);
-            }
+            Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
             var outFolder = RunOutput.Open(r.GetValue(output) ?? Path.Combine("results", cfg.Name), cfg);
             string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;

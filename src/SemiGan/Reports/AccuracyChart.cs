@@ -32,7 +32,7 @@ public static class AccuracyChart
             line.Color = color;
             line.LineWidth = 2;
             line.MarkerSize = 6;
-            string name = series.Key.Model == "sgan" ? "SGAN" : "Baseline CNN";
+            string name = ChartStyle.ModelName(series.Key.Model);
             line.LegendText = (mixed ? $"{name} ({series.Key.Head}, {series.Key.Protocol})" : name) + $" (n={seeds})";
         }
         plot.Title(title);
@@ -40,9 +40,7 @@ public static class AccuracyChart
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.YLabel("Test accuracy (%)");
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
-        foreach (var p in new[] { pngPath, svgPath }) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p))!);
-        plot.SavePng(pngPath, 900, 560);
-        plot.SaveSvg(svgPath, 900, 560);
+        ChartStyle.Save(plot, pngPath, svgPath);
     }
 
     static double SampleStd(double[] v) =>
