@@ -93,29 +93,30 @@ public sealed record ExperimentConfig
     /// <summary>Throws <see cref="ConfigException"/> naming the first bad field; returns this when valid.</summary>
     public ExperimentConfig Validated(string source = "experiment")
     {
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
         void Fail(string field, string msg) => throw new ConfigException($"{source}: {field}: {msg}");
         if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Contains('/'))
             Fail("name", $"'{Name}' must be a non-empty file-name-safe string");
         int trainSize = TrainLimit > 0 ? TrainLimit : 60000;
         if (TrainLimit < 0) Fail("trainLimit", $"{TrainLimit} must be 0 (all) or positive");
         if (Labels is null || Labels.Length == 0) Fail("labels", "must give at least one label count");
-        if (Labels!.Distinct().Count() != Labels.Length) Fail("labels", "must not repeat a label count");
+        if (Labels.Distinct().Count() != Labels.Length) Fail("labels", "must not repeat a label count");
         foreach (int n in Labels)
         {
             if (n <= 0 || n % 10 != 0) Fail("labels", $"{n} must be a positive multiple of 10 (class-balanced split)");
             if (n > trainSize) Fail("labels", $"{n} is larger than the training set ({trainSize})");
         }
         if (Seeds is null || Seeds.Length == 0) Fail("seeds", "must list at least one seed");
-        if (Seeds!.Distinct().Count() != Seeds.Length) Fail("seeds", "must not repeat a seed");
+        if (Seeds.Distinct().Count() != Seeds.Length) Fail("seeds", "must not repeat a seed");
         if (Epochs <= 0) Fail("epochs", $"{Epochs} must be positive");
         if (BatchSize <= 0) Fail("batchSize", $"{BatchSize} must be positive");
         if (EvalBatchSize <= 0) Fail("evalBatchSize", $"{EvalBatchSize} must be positive");
         if (Protocol is null || Protocol.Length == 0 || Protocol.Distinct().Count() != Protocol.Length)
             Fail("protocol", "must be one or more distinct values from masked, streams");
-        foreach (var p in Protocol!) if (p is not ("masked" or "streams")) Fail("protocol", $"'{p}' is not one of masked, streams");
+        foreach (var p in Protocol) if (p is not ("masked" or "streams")) Fail("protocol", $"'{p}' is not one of masked, streams");
         if (Head is null || Head.Length == 0 || Head.Distinct().Count() != Head.Length)
             Fail("head", "must be one or more distinct values from gan_logit, softmax11");
-        foreach (var h in Head!) if (h is not ("gan_logit" or "softmax11")) Fail("head", $"'{h}' is not one of gan_logit, softmax11");
+        foreach (var h in Head) if (h is not ("gan_logit" or "softmax11")) Fail("head", $"'{h}' is not one of gan_logit, softmax11");
         if (Models is null || Models.Length == 0 || Models.Any(m => m is not ("sgan" or "baseline")) || Models.Distinct().Count() != Models.Length)
             Fail("models", $"[{string.Join(", ", Models ?? [])}] must be a non-empty list of distinct values from sgan, baseline");
         if (Protocol.Contains("masked") && !LabeledInUnlabeledPool)
