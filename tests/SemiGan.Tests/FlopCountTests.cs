@@ -1,3 +1,4 @@
+using SemiGan.Models;
 using SemiGan.Benchmarks;
 
 namespace SemiGan.Tests;
@@ -18,8 +19,9 @@ public class FlopCountTests
     public void Step_counts_are_forward_plus_twice_forward_for_backward()
     {
         long d = FlopCount.DiscriminatorForward(10), g = FlopCount.GeneratorForward(100);
-        Assert.Equal(3 * d, FlopCount.BaselineStep(10));
-        Assert.Equal(9 * d + 3 * g, FlopCount.SganStep(10, 100));
+        Assert.Equal(3 * d - FlopCount.DiscriminatorFirstLayer, FlopCount.BaselineStep(10));
+        Assert.Equal(8 * d - 2 * FlopCount.DiscriminatorFirstLayer + 3 * g - FlopCount.GeneratorFirstLayer(100), FlopCount.SganStep(10, 100));
+        Assert.Equal(9 * d - 2 * FlopCount.DiscriminatorFirstLayer + 3 * g - FlopCount.GeneratorFirstLayer(100), FlopCount.SganStep(10, 100, Implementation.Reference));
         Assert.Equal(2L * 100 * 6272 + 2L * 128 * 64 * 16 * 49 + 2L * 64 * 16 * 196, g);
     }
 }

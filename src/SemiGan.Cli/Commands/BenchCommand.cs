@@ -33,9 +33,19 @@ public static class BenchCommand
             foreach (var x in report.Results)
                 Console.WriteLine(string.Format(inv, "{0,-28} {1,10:F2} {2,10:F0} {3,11:F3} {4,9:F1} {5,10:P0}",
                     x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall / 1e9, x.GflopsPerSecond, x.GflopsPerSecond / report.MatmulGflops));
+            Console.WriteLine();
+            foreach (var model in new[] { "SGAN", "baseline" })
+            {
+                var fast = report.Results.Single(x => x.Name == $"{model} step");
+                var reference = report.Results.Single(x => x.Name == $"{model} step (reference)");
+                Console.WriteLine(string.Format(inv, "{0} step: {1:F1} ms, reference implementation {2:F1} ms: {3:F2}x faster ({4:P0} of the reference time)",
+                    model, fast.MedianMs, reference.MedianMs, reference.MedianMs / fast.MedianMs, fast.MedianMs / reference.MedianMs));
+                Console.WriteLine(string.Format(inv, "{0} step: {1:F1} GFLOP/s = {2:F2} of matmul GFLOP/s", model, fast.GflopsPerSecond, fast.GflopsPerSecond / report.MatmulGflops));
+            }
             Console.WriteLine(string.Format(inv, "matmul fp32 1024x1024: {0:F1} GFLOP/s", report.MatmulGflops));
             Console.WriteLine(string.Format(inv, "peak resident memory: {0} MB", report.PeakResidentBytes / (1 << 20)));
-            Console.WriteLine("FLOPs are analytic (multiply and add counted; backward = 2x forward; bias, batch norm and activations left out).");
+            Console.WriteLine("FLOPs are analytic: multiply and add counted; each layer's forward, weight gradient and input gradient");
+            Console.WriteLine("only where the step computes it (see FlopCount); bias, batch norm, activations and optimizer left out.");
             if (r.GetValue(json) is { } path)
                 File.WriteAllText(path, JsonSerializer.Serialize(new
                 {

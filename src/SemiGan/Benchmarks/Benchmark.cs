@@ -16,7 +16,8 @@ public sealed record BenchResult(string Name, double MedianMs, double ImagesPerC
 public sealed record BenchReport(IReadOnlyList<BenchResult> Results, double MatmulGflops, long PeakResidentBytes, int Threads, string Device, int BatchSize);
 
 /// <summary>
-/// Times the real training steps (<see cref="SganTrainer"/>, <see cref="BaselineTrainer"/>) and the
+/// Times the real training steps (<see cref="SganTrainer"/>, <see cref="BaselineTrainer"/>), in both the
+/// fast and the reference <see cref="Implementation"/>, and the
 /// evaluation pass on random data of MNIST's shape (speed does not depend on pixel values), after a
 /// warm-up, as the median of several repeats; and the machine's own fp32 matrix-multiply speed in the
 /// same process, so achieved GFLOP/s can be read as a share of what the machine can do.
@@ -42,30 +43,41 @@ public static class Benchmark
         Step BaselineStep(int i) => new(Enumerable.Range(0, batchSize).Select(k => (long)((i * batchSize + k) % n)).ToArray(),
             Enumerable.Range(0, batchSize).Select(k => (long)((i * batchSize + k) % n)).ToArray(), null);
 
+        // The reference path first, with glibc's default allocator settings, as it first landed;
+        // then the fast path with the allocator tuned as `semigan run` tunes it.
         var results = new List<BenchResult>();
-        using (var d = new Discriminator(KPlusOneHead.GanLogit, 0.3))
-        using (var g = new Models.Generator(100))
+        foreach (var impl in new[] { Implementation.Reference, Implementation.Fast })
         {
-            d.to(device); g.to(device);
-            using var sgan = new SganTrainer(d, g, KPlusOneHead.GanLogit, 2e-4, 0.5, 0.999, device);
-            sgan.TrainEpoch(Enumerable.Range(0, warmup).Select(SganStep), images, labels);
-            double ms = Median(repeats, () => sgan.TrainEpoch(Enumerable.Range(0, steps).Select(SganStep), images, labels)) / steps;
-            results.Add(new BenchResult("SGAN step", ms, batchSize, FlopCount.SganStep(10, 100) * batchSize));
-            log?.Invoke($"SGAN step: {ms:F1} ms");
-        }
-        using (var d = new Discriminator(KPlusOneHead.GanLogit, 0.3))
-        {
-            d.to(device);
-            using var baseline = new BaselineTrainer(d, 2e-4, 0.5, 0.999, device);
-            baseline.TrainEpoch(Enumerable.Range(0, warmup).Select(BaselineStep), images, labels);
-            double ms = Median(repeats, () => baseline.TrainEpoch(Enumerable.Range(0, steps).Select(BaselineStep), images, labels)) / steps;
-            results.Add(new BenchResult("baseline step", ms, batchSize, FlopCount.BaselineStep(10) * batchSize));
-            log?.Invoke($"baseline step: {ms:F1} ms");
+            if (impl == Implementation.Fast) NativeAllocator.KeepFreedMemory();
+            string tag = impl == Implementation.Fast ? "" : " (reference)";
+            torch.random.manual_seed(1);
+            using (var d = new Discriminator(10, 0.3, impl))
+            using (var g = new Models.Generator(100, impl))
+            {
+                d.to(device); g.to(device);
+                using var sgan = new SganTrainer(d, g, KPlusOneHead.GanLogit, 2e-4, 0.5, 0.999, device, impl);
+                sgan.TrainEpoch(Enumerable.Range(0, warmup).Select(SganStep), images, labels);
+                double ms = Median(repeats, () => sgan.TrainEpoch(Enumerable.Range(0, steps).Select(SganStep), images, labels)) / steps;
+                results.Add(new BenchResult("SGAN step" + tag, ms, batchSize, FlopCount.SganStep(10, 100, impl) * batchSize));
+                log?.Invoke($"SGAN step{tag}: {ms:F1} ms");
+            }
+            using (var d = new Discriminator(10, 0.3, impl))
+            {
+                d.to(device);
+                using var baseline = new BaselineTrainer(d, 2e-4, 0.5, 0.999, device);
+                baseline.TrainEpoch(Enumerable.Range(0, warmup).Select(BaselineStep), images, labels);
+                double ms = Median(repeats, () => baseline.TrainEpoch(Enumerable.Range(0, steps).Select(BaselineStep), images, labels)) / steps;
+                results.Add(new BenchResult("baseline step" + tag, ms, batchSize, FlopCount.BaselineStep(10) * batchSize));
+                log?.Invoke($"baseline step{tag}: {ms:F1} ms");
 
-            Evaluator.Evaluate(d, testImages, testLabels, 1000, device);
-            double evalMs = Median(Math.Max(2, repeats / 2), () => Evaluator.Evaluate(d, testImages, testLabels, 1000, device));
-            results.Add(new BenchResult("evaluation (10,000 images)", evalMs, 10000, FlopCount.DiscriminatorForward(10) * 10000));
-            log?.Invoke($"evaluation: {evalMs:F1} ms");
+                if (impl == Implementation.Fast)
+                {
+                    Evaluator.Evaluate(d, testImages, testLabels, 1000, device);
+                    double evalMs = Median(Math.Max(2, repeats / 2), () => Evaluator.Evaluate(d, testImages, testLabels, 1000, device));
+                    results.Add(new BenchResult("evaluation (10,000 images)", evalMs, 10000, FlopCount.DiscriminatorForward(10) * 10000));
+                    log?.Invoke($"evaluation: {evalMs:F1} ms");
+                }
+            }
         }
         double matmul = MatmulGflops(device);
         using var self = Process.GetCurrentProcess();

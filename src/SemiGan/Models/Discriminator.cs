@@ -16,9 +16,10 @@ public sealed class Discriminator : Module<Tensor, Tensor>
 
     public int Outputs { get; }
 
-    public Discriminator(int outputs = 10, double dropout = 0.3, string name = "Discriminator") : base(name)
+    public Discriminator(int outputs = 10, double dropout = 0.3, Implementation implementation = Implementation.Fast, string name = "Discriminator") : base(name)
     {
         Outputs = outputs;
+        Module<Tensor, Tensor> Dropout(double p) => implementation == Implementation.Fast ? new MaskDropout(p) : nn.Dropout(p);
         features = Sequential(
             // 28x28 -> 14x14; no batch norm on the first layer (DCGAN convention).
             Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1),
@@ -40,7 +41,8 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         WeightInit.Dcgan(this);
     }
 
-    public Discriminator(KPlusOneHead head, double dropout) : this(head.Outputs(), dropout) { }
+    public Discriminator(KPlusOneHead head, double dropout, Implementation implementation = Implementation.Fast)
+        : this(head.Outputs(), dropout, implementation) { }
 
     public override Tensor forward(Tensor x) => classifier.forward(features.forward(x));
 

@@ -7,13 +7,16 @@ namespace SemiGan.Models;
 /// <summary>DCGAN-style generator: z [B, latent] -> image [B,1,28,28] in [-1,1] (tanh).</summary>
 public sealed class Generator : Module<Tensor, Tensor>
 {
+    const int Kernel = 4, Stride = 2, Padding = 1;
     readonly Module<Tensor, Tensor> net;
+    readonly Implementation implementation;
 
     public int LatentDim { get; }
 
-    public Generator(int latentDim = 100, string name = "Generator") : base(name)
+    public Generator(int latentDim = 100, Implementation implementation = Implementation.Fast, string name = "Generator") : base(name)
     {
         LatentDim = latentDim;
+        this.implementation = implementation;
         net = Sequential(
             Linear(latentDim, 128 * 7 * 7, hasBias: false),
             BatchNorm1d(128 * 7 * 7),
@@ -24,11 +27,22 @@ public sealed class Generator : Module<Tensor, Tensor>
             BatchNorm2d(64),
             ReLU(),
             // 14x14 -> 28x28
-            ConvTranspose2d(64, 1, kernel_size: 4, stride: 2, padding: 1),
+            ConvTranspose2d(64, 1, kernel_size: Kernel, stride: Stride, padding: Padding),
             Tanh());
         RegisterComponents();
         WeightInit.Dcgan(this);
     }
 
-    public override Tensor forward(Tensor z) => net.forward(z);
+    public override Tensor forward(Tensor z)
+    {
+        if (implementation == Implementation.Reference) return net.forward(z);
+        // Same layers, but the last transposed convolution's bias is added as a separate broadcast add:
+        // libtorch's CPU transposed convolution with a bias takes a slower path.
+        var layers = net.children().Cast<Module<Tensor, Tensor>>().ToArray();
+        var h = z;
+        for (int i = 0; i < layers.Length - 2; i++) h = layers[i].forward(h);
+        var toImage = (TorchSharp.Modules.ConvTranspose2d)layers[^2];
+        var image = nn.functional.conv_transpose2d(h, toImage.weight!, null, [Stride, Stride], [Padding, Padding]);
+        return (image + toImage.bias!.view(1, -1, 1, 1)).tanh();
+    }
 }

@@ -46,14 +46,14 @@ public static class Evaluator
             return m;
         });
 
-    /// <summary>Runs <paramref name="body"/> with the network in eval mode (batch-norm running stats, no dropout) and no autograd, then restores the mode.</summary>
+    /// <summary>Runs <paramref name="body"/> with the network in eval mode (batch-norm running stats, no dropout) and inference mode (no autograd), then restores the mode.</summary>
     static T InEval<T>(Discriminator d, Func<T> body)
     {
         bool wasTraining = d.training;
         d.eval();
         try
         {
-            using var _ = no_grad();
+            using var _ = inference_mode(); // lighter than no_grad: no version counters or view tracking
             return body();
         }
         finally

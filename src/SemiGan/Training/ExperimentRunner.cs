@@ -36,6 +36,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
     public IReadOnlyList<EpochRecord> Run()
     {
         var clock = Stopwatch.StartNew();
+        NativeAllocator.KeepFreedMemory();
         byte[] labelsHost = data.TrainLabelsHost[..TrainCount];
         // Every split is drawn before anything is written, so an impossible one fails cleanly.
         var splits = (from n in config.Labels from s in config.Seeds select (n, s))

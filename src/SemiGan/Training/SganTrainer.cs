@@ -16,10 +16,12 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
     readonly TorchSharp.Modules.Adam optD, optG;
     readonly KPlusOneHead head;
     readonly Device device;
+    readonly Implementation implementation;
 
-    public SganTrainer(Discriminator d, Generator g, KPlusOneHead head, double lr, double beta1, double beta2, Device device)
+    public SganTrainer(Discriminator d, Generator g, KPlusOneHead head, double lr, double beta1, double beta2, Device device,
+        Implementation implementation = Implementation.Fast)
     {
-        D = d; G = g; this.head = head; this.device = device;
+        D = d; G = g; this.head = head; this.device = device; this.implementation = implementation;
         optD = optim.Adam(D.parameters(), lr, beta1, beta2);
         optG = optim.Adam(G.parameters(), lr, beta1, beta2);
     }
@@ -61,15 +63,31 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                 optD.step();
 
                 optG.zero_grad();
-                var lossG = SganLosses.Generator(D.forward(fake), head);
-                gen.Add(lossG);
-                lossG.backward();
+                // The generator update needs gradients through D, not for D's weights: freezing D skips
+                // those weight gradients (the reference path computed them and zero_grad discarded them).
+                bool freezeD = implementation == Implementation.Fast;
+                if (freezeD) SetRequiresGrad(D, false);
+                try
+                {
+                    var lossG = SganLosses.Generator(D.forward(fake), head);
+                    gen.Add(lossG);
+                    lossG.backward();
+                }
+                finally
+                {
+                    if (freezeD) SetRequiresGrad(D, true);
+                }
                 optG.step();
             }
             n++; real += step.Real.Length; labeled += step.Labeled.Length;
             onStep?.Invoke();
         }
         return new EpochLosses(sup.Mean, unsup.Mean, gen.Mean, n, real, labeled);
+    }
+
+    static void SetRequiresGrad(nn.Module module, bool value)
+    {
+        foreach (var p in module.parameters()) p.requires_grad_(value);
     }
 
     /// <summary>Generator samples for a fixed latent batch (no gradients), as host floats in [-1,1].</summary>
