@@ -14,11 +14,14 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     readonly Module<Tensor, Tensor> features;
     readonly Module<Tensor, Tensor> classifier;
 
+    readonly Implementation implementation;
+
     public int Outputs { get; }
 
     public Discriminator(int outputs = 10, double dropout = 0.3, Implementation implementation = Implementation.Fast, string name = "Discriminator") : base(name)
     {
         Outputs = outputs;
+        this.implementation = implementation;
         Module<Tensor, Tensor> Dropout(double p) => implementation == Implementation.Fast ? new MaskDropout(p) : nn.Dropout(p);
         features = Sequential(
             // 28x28 -> 14x14; no batch norm on the first layer (DCGAN convention).
@@ -44,7 +47,9 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     public Discriminator(KPlusOneHead head, double dropout, Implementation implementation = Implementation.Fast)
         : this(head.Outputs(), dropout, implementation) { }
 
-    public override Tensor forward(Tensor x) => classifier.forward(features.forward(x));
+    public override Tensor forward(Tensor x) =>
+        // Fast: activations in channels-last layout (oneDNN's convolutions then skip layout reorders).
+        classifier.forward(features.forward(implementation == Implementation.Fast ? ChannelsLast.From(x) : x));
 
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

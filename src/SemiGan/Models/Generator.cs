@@ -40,7 +40,13 @@ public sealed class Generator : Module<Tensor, Tensor>
         // libtorch's CPU transposed convolution with a bias takes a slower path.
         var layers = net.children().Cast<Module<Tensor, Tensor>>().ToArray();
         var h = z;
-        for (int i = 0; i < layers.Length - 2; i++) h = layers[i].forward(h);
+        for (int i = 0; i < layers.Length - 2; i++)
+        {
+            // Channels-last from the first transposed convolution on: oneDNN's kernels then skip their
+            // layout reorders (measured: about 3 ms of a 70 ms SGAN step on the 2-core CPU).
+            if (layers[i] is TorchSharp.Modules.ConvTranspose2d && !ChannelsLast.Is(h)) h = ChannelsLast.From(h);
+            h = layers[i].forward(h);
+        }
         var toImage = (TorchSharp.Modules.ConvTranspose2d)layers[^2];
         var image = nn.functional.conv_transpose2d(h, toImage.weight!, null, [Stride, Stride], [Padding, Padding]);
         return (image + toImage.bias!.view(1, -1, 1, 1)).tanh();

@@ -25,8 +25,18 @@ public sealed class MaskDropout : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             ulong seed = (ulong)randint(long.MinValue, long.MaxValue, [1], dtype: ScalarType.Int64).item<long>();
-            mask = empty(x.shape, dtype: x.dtype, device: x.device); // contiguous, whatever x's layout
-            DropoutMask.Fill(MemoryMarshal.Cast<byte, float>(mask.bytes), p, seed);
+            // The mask shares x's layout (so the product keeps it); its memory is filled in storage order.
+            if (ChannelsLast.Is(x))
+            {
+                var nhwc = empty([x.shape[0], x.shape[2], x.shape[3], x.shape[1]], dtype: x.dtype, device: x.device);
+                DropoutMask.Fill(MemoryMarshal.Cast<byte, float>(nhwc.bytes), p, seed);
+                mask = nhwc.permute(0, 3, 1, 2);
+            }
+            else
+            {
+                mask = empty(x.shape, dtype: x.dtype, device: x.device);
+                DropoutMask.Fill(MemoryMarshal.Cast<byte, float>(mask.bytes), p, seed);
+            }
         }
         return x.mul(mask);
     }
