@@ -14,6 +14,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     readonly Module<Tensor, Tensor> features;
     readonly Module<Tensor, Tensor> classifier;
 
+    const double Slope = 0.2; // LeakyReLU's negative slope
     readonly Implementation implementation;
 
     public int Outputs { get; }
@@ -22,21 +23,25 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     {
         Outputs = outputs;
         this.implementation = implementation;
-        Module<Tensor, Tensor> Dropout(double p) => implementation == Implementation.Fast ? new MaskDropout(p) : nn.Dropout(p);
+        // Fast: LeakyReLU and dropout as one fused module in dropout's place (Identity keeps the layer
+        // indices, so both implementations share one state_dict layout).
+        bool fast = implementation == Implementation.Fast;
+        Module<Tensor, Tensor> Activation() => fast ? Identity() : LeakyReLU(Slope);
+        Module<Tensor, Tensor> Dropout(double p) => fast ? new LeakyReLUDropout(Slope, p) : nn.Dropout(p);
         features = Sequential(
             // 28x28 -> 14x14; no batch norm on the first layer (DCGAN convention).
             Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1),
-            LeakyReLU(0.2),
+            Activation(),
             Dropout(dropout),
             // 14x14 -> 7x7
             Conv2d(32, 64, kernel_size: 4, stride: 2, padding: 1, bias: false),
             BatchNorm2d(64),
-            LeakyReLU(0.2),
+            Activation(),
             Dropout(dropout),
             // 7x7 -> 4x4
             Conv2d(64, 128, kernel_size: 3, stride: 2, padding: 1, bias: false),
             BatchNorm2d(128),
-            LeakyReLU(0.2),
+            Activation(),
             Dropout(dropout),
             Flatten());
         classifier = Linear(128 * 4 * 4, outputs);

@@ -13,8 +13,18 @@ namespace SemiGan.Models;
 /// </summary>
 public static class DropoutMask
 {
-    public static void Fill(Span<float> mask, double p, ulong seed)
+    public static void Fill(Span<float> mask, double p, ulong seed) => Fill(mask, p, seed, default, 1f);
+
+    /// <summary>
+    /// With <paramref name="input"/> (same length and memory order as the mask): the factor f such that
+    /// x * f = dropout(leaky_relu(x)), i.e. f = 0 where dropped, else 1/(1-p) where x &gt; 0 and
+    /// slope/(1-p) elsewhere; f is also that composition's derivative, so autograd through x * f gives
+    /// leaky_relu's and dropout's gradients in one multiply.
+    /// </summary>
+    public static void Fill(Span<float> mask, double p, ulong seed, ReadOnlySpan<float> input, float negativeSlope)
     {
+        bool withInput = !input.IsEmpty;
+        if (withInput && input.Length != mask.Length) throw new ArgumentException("input and mask lengths differ", nameof(input));
         if (p is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must be in [0, 1)");
         uint threshold = (uint)Math.Min(Math.Round(p * 4294967296.0), uint.MaxValue);
         float scale = (float)(1.0 / (1.0 - p));
@@ -34,8 +44,10 @@ public static class DropoutMask
         var s3 = Vector256.Create(Next(), Next(), Next(), Next());
         var thr = Vector256.Create(threshold);
         var keepValue = Vector256.Create(scale);
+        var negativeValue = Vector256.Create(scale * negativeSlope);
 
         ref float dst = ref MemoryMarshal.GetReference(mask);
+        ref float src = ref MemoryMarshal.GetReference(input);
         int n = mask.Length, i = 0;
         while (i < n)
         {
@@ -47,9 +59,22 @@ public static class DropoutMask
             s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
             s3 = (s3 << 45) | (s3 >> 19);
 
-            var keep = Vector256.GreaterThanOrEqual(r.AsUInt32(), thr).AsSingle() & keepValue;
-            if (i + 8 <= n) keep.StoreUnsafe(ref dst, (nuint)i);
-            else for (int k = 0; i + k < n; k++) Unsafe.Add(ref dst, i + k) = keep.GetElement(k);
+            var keep = Vector256.GreaterThanOrEqual(r.AsUInt32(), thr).AsSingle();
+            if (i + 8 <= n)
+            {
+                var value = withInput
+                    ? Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref src, (nuint)i), Vector256<float>.Zero), keepValue, negativeValue)
+                    : keepValue;
+                (keep & value).StoreUnsafe(ref dst, (nuint)i);
+            }
+            else
+            {
+                for (int k = 0; i + k < n; k++)
+                {
+                    float value = !withInput || Unsafe.Add(ref src, i + k) > 0 ? scale : scale * negativeSlope;
+                    Unsafe.Add(ref dst, i + k) = keep.AsUInt32().GetElement(k) != 0 ? value : 0f;
+                }
+            }
             i += 8;
         }
     }
