@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SemiGan.Models;
@@ -20,6 +21,24 @@ public static class ChannelsLast
             return dense.as_strided([n, c, h, w], [h * w, 1, w, 1], dense.storage_offset());
         }
         return x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    }
+
+    /// <summary>
+    /// Identity forward; backward hands the gradient on in channels-last layout. Where a layout-agnostic
+    /// op (a flatten, say) sends back a [N,C,H,W]-ordered gradient, the layers before it would otherwise
+    /// see mixed layouts: libtorch's batch-norm backward then falls back to a serial generic kernel
+    /// (measured 1.2 ms instead of 0.35 ms for the discriminator's last one).
+    /// </summary>
+    public static Tensor GradientFrom(Tensor x) => GradientToChannelsLast.apply(x);
+
+    sealed class GradientToChannelsLast : autograd.SingleTensorFunction<GradientToChannelsLast>
+    {
+        public override string Name => nameof(GradientToChannelsLast);
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars) => ((Tensor)vars[0]).alias();
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad) =>
+            [grad.dim() == 4 && !Is(grad) ? From(grad) : grad];
     }
 
     /// <summary>Whether x is a 4-d tensor stored densely in channels-last order.</summary>

@@ -28,7 +28,8 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         bool fast = implementation == Implementation.Fast;
         Module<Tensor, Tensor> Activation() => fast ? Identity() : LeakyReLU(Slope);
         Module<Tensor, Tensor> Dropout(double p) => fast ? new LeakyReLUDropout(Slope, p) : nn.Dropout(p);
-        features = Sequential(
+        var layers = new List<Module<Tensor, Tensor>>
+        {
             // 28x28 -> 14x14; no batch norm on the first layer (DCGAN convention).
             Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1),
             Activation(),
@@ -43,7 +44,11 @@ public sealed class Discriminator : Module<Tensor, Tensor>
             BatchNorm2d(128),
             Activation(),
             Dropout(dropout),
-            Flatten());
+        };
+        // Flatten's backward sends a [N,C,H,W]-ordered gradient; keep the layers above channels-last.
+        if (fast) layers.Add(new ChannelsLastGradient());
+        layers.Add(Flatten());
+        features = Sequential(layers.ToArray());
         classifier = Linear(128 * 4 * 4, outputs);
         RegisterComponents();
         WeightInit.Dcgan(this);
