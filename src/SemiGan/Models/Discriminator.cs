@@ -15,6 +15,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     readonly Module<Tensor, Tensor> classifier;
 
     const double Slope = 0.2; // LeakyReLU's negative slope
+    const int FirstStride = 2, FirstPadding = 1;
     readonly Implementation implementation;
 
     public int Outputs { get; }
@@ -31,7 +32,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         var layers = new List<Module<Tensor, Tensor>>
         {
             // 28x28 -> 14x14; no batch norm on the first layer (DCGAN convention).
-            Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1),
+            Conv2d(1, 32, kernel_size: 4, stride: FirstStride, padding: FirstPadding),
             Activation(),
             Dropout(dropout),
             // 14x14 -> 7x7
@@ -57,9 +58,20 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     public Discriminator(KPlusOneHead head, double dropout, Implementation implementation = Implementation.Fast)
         : this(head.Outputs(), dropout, implementation) { }
 
-    public override Tensor forward(Tensor x) =>
+    public override Tensor forward(Tensor x)
+    {
+        if (implementation == Implementation.Reference) return classifier.forward(features.forward(x));
         // Fast: activations in channels-last layout (oneDNN's convolutions then skip layout reorders).
-        classifier.forward(features.forward(implementation == Implementation.Fast ? ChannelsLast.From(x) : x));
+        var layers = features.children().Cast<Module<Tensor, Tensor>>().ToArray();
+        var first = (TorchSharp.Modules.Conv2d)layers[0];
+        var h = ChannelsLast.From(x);
+        // In the generator update D is frozen and only the gradient for its input image is needed.
+        h = h.requires_grad && !first.weight!.requires_grad
+            ? SingleChannelConvolution.FromImageInputGradientOnly(h, first.weight, first.bias!, FirstStride, FirstPadding)
+            : first.forward(h);
+        for (int i = 1; i < layers.Length; i++) h = layers[i].forward(h);
+        return classifier.forward(h);
+    }
 
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

@@ -36,8 +36,7 @@ public sealed class Generator : Module<Tensor, Tensor>
     public override Tensor forward(Tensor z)
     {
         if (implementation == Implementation.Reference) return net.forward(z);
-        // Same layers, but the last transposed convolution's bias is added as a separate broadcast add:
-        // libtorch's CPU transposed convolution with a bias takes a slower path.
+        // Same layers; the last transposed convolution (64 -> 1 channel) as a matrix product + col2im.
         var layers = net.children().Cast<Module<Tensor, Tensor>>().ToArray();
         var h = z;
         for (int i = 0; i < layers.Length - 2; i++)
@@ -48,7 +47,6 @@ public sealed class Generator : Module<Tensor, Tensor>
             h = layers[i].forward(h);
         }
         var toImage = (TorchSharp.Modules.ConvTranspose2d)layers[^2];
-        var image = nn.functional.conv_transpose2d(h, toImage.weight!, null, [Stride, Stride], [Padding, Padding]);
-        return (image + toImage.bias!.view(1, -1, 1, 1)).tanh();
+        return SingleChannelConvolution.TransposedToImage(h, toImage.weight!, toImage.bias!, Stride, Padding).tanh();
     }
 }

@@ -1,0 +1,195 @@
+using SemiGan.Models;
+using SemiGan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = SemiGan.Models.Generator;
+
+namespace SemiGan.Tests;
+
+/// <summary>The fast implementation computes what the reference one computes (issue 5: speed without changing the maths).</summary>
+public class FastPathTests
+{
+    [Fact]
+    public void Dropout_mask_keeps_one_minus_p_with_inverted_scale_and_fills_every_entry()
+    {
+        var mask = new float[1_000_003]; // not a multiple of the 8-wide vector: the tail is filled too
+        Array.Fill(mask, float.NaN);
+        DropoutMask.Fill(mask, 0.3, seed: 42);
+        float scale = (float)(1 / 0.7);
+        Assert.All(mask, v => Assert.True(v == 0f || v == scale, $"unexpected mask value {v}"));
+        double kept = mask.Count(v => v != 0) / (double)mask.Length;
+        double sd = Math.Sqrt(0.3 * 0.7 / mask.Length);
+        Assert.InRange(kept, 0.7 - 5 * sd, 0.7 + 5 * sd);
+
+        // Neighbours (adjacent lanes and adjacent vectors) are independent: P(both kept) ≈ 0.49.
+        int pairs = 0, both = 0;
+        for (int i = 0; i + 1 < mask.Length; i++) { pairs++; if (mask[i] != 0 && mask[i + 1] != 0) both++; }
+        Assert.InRange(both / (double)pairs, 0.49 - 0.005, 0.49 + 0.005);
+    }
+
+    [Fact]
+    public void Dropout_mask_is_a_function_of_its_seed()
+    {
+        float[] a = new float[1000], b = new float[1000], c = new float[1000];
+        DropoutMask.Fill(a, 0.5, 7);
+        DropoutMask.Fill(b, 0.5, 7);
+        DropoutMask.Fill(c, 0.5, 8);
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Fused_leaky_relu_dropout_matches_its_definition_forward_and_backward()
+    {
+        torch.random.manual_seed(5);
+        using var layer = new LeakyReLUDropout(0.2, 0.3);
+        layer.train();
+        using var x = randn(8, 16, 5, 5).requires_grad_(true);
+        using var y = layer.forward(x);
+        using var kept = y.ne(0).to_type(ScalarType.Float32); // x == 0 has probability 0 for randn
+        using var expected = nn.functional.leaky_relu(x, 0.2).detach() * kept / 0.7;
+        Assert.True(y.detach().allclose(expected, rtol: 1e-5, atol: 1e-6));
+        double keptShare = kept.mean().item<float>();
+        Assert.InRange(keptShare, 0.6, 0.8);
+
+        // d/dx [dropout(leaky_relu(x))] = mask/(1-p) * (1 or 0.2 by sign of x).
+        y.sum().backward();
+        using var slope = where(x.detach() > 0, 1f, 0.2f);
+        Assert.True(x.grad!.allclose(slope * kept / 0.7, rtol: 1e-5, atol: 1e-6));
+
+        layer.eval();
+        using var inEval = layer.forward(x);
+        Assert.True(inEval.equal(nn.functional.leaky_relu(x, 0.2)).all().item<bool>());
+    }
+
+    [Fact]
+    public void Fused_layer_keeps_a_channels_last_input_channels_last_and_draws_from_torch_seed()
+    {
+        using var layer = new LeakyReLUDropout(0.2, 0.3);
+        layer.train();
+        using var x = ChannelsLast.From(randn(4, 8, 6, 6));
+        Assert.True(ChannelsLast.Is(x));
+        torch.random.manual_seed(9);
+        using var y1 = layer.forward(x);
+        torch.random.manual_seed(9);
+        using var y2 = layer.forward(x);
+        Assert.True(ChannelsLast.Is(y1));
+        Assert.True(y1.equal(y2).all().item<bool>());
+        // Zeros land where the factor dropped, elsewhere y = leaky_relu(x)/(1-p), layout notwithstanding.
+        using var expected = nn.functional.leaky_relu(x, 0.2) * y1.ne(0) / 0.7;
+        Assert.True(y1.allclose(expected, rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void Fast_and_reference_discriminators_agree_in_eval_mode_even_on_a_view_of_the_data()
+    {
+        torch.random.manual_seed(21);
+        using var fast = new Discriminator(10, 0.3, Implementation.Fast);
+        torch.random.manual_seed(21);
+        using var reference = new Discriminator(10, 0.3, Implementation.Reference);
+        fast.eval(); reference.eval();
+        using var data = rand(50, 1, 28, 28) * 2 - 1;
+        using var view = data.narrow(0, 17, 9); // non-zero storage offset: a layout trick must not lose it
+        using var a = fast.forward(view);
+        using var b = reference.forward(view.clone());
+        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void Fast_and_reference_generators_agree_on_images_and_weight_gradients()
+    {
+        torch.random.manual_seed(22);
+        using var fast = new Generator(100, Implementation.Fast);
+        torch.random.manual_seed(22);
+        using var reference = new Generator(100, Implementation.Reference);
+        using var z = randn(16, 100);
+        using var upstream = randn(16, 1, 28, 28);
+        using var a = fast.forward(z);
+        using var b = reference.forward(z);
+        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
+        a.backward([upstream]);
+        b.backward([upstream]);
+        foreach (var ((name, pa), (_, pb)) in fast.named_parameters().Zip(reference.named_parameters()))
+        {
+            using var ga = pa.grad!; using var gb = pb.grad!;
+            double scale = gb.abs().max().item<float>();
+            Assert.True((ga - gb).abs().max().item<float>() <= 1e-4 * scale + 1e-7, $"gradient of {name} differs");
+        }
+    }
+
+    [Fact]
+    public void Input_gradient_only_first_convolution_matches_torch()
+    {
+        torch.random.manual_seed(23);
+        using var weight = randn(32, 1, 4, 4) * 0.1;
+        using var bias = randn(32) * 0.1;
+        using var x = randn(6, 1, 28, 28);
+        using var x1 = ChannelsLast.From(x).requires_grad_(true);
+        using var x2 = x.clone().requires_grad_(true);
+        using var upstream = randn(6, 32, 14, 14);
+        using var y1 = SingleChannelConvolution.FromImageInputGradientOnly(x1, weight, bias, 2, 1);
+        using var y2 = nn.functional.conv2d(x2, weight, bias, [2, 2], [1, 1]);
+        Assert.True(y1.allclose(y2, rtol: 1e-5, atol: 1e-6));
+        y1.backward([upstream]);
+        y2.backward([upstream]);
+        Assert.True(x1.grad!.allclose(x2.grad!, rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
+    public void Fast_and_reference_discriminators_give_the_same_training_gradients_without_dropout()
+    {
+        // Dropout 0 so both draw the same random numbers; train mode (batch statistics), the D loss of a step.
+        var gradients = new[] { Implementation.Fast, Implementation.Reference }.Select(impl =>
+        {
+            torch.random.manual_seed(25);
+            var d = new Discriminator(10, 0.0, impl);
+            using var real = rand(100, 1, 28, 28) * 2 - 1;
+            using var fake = rand(100, 1, 28, 28) * 2 - 1;
+            using var labels = randint(0, 10, 100, dtype: ScalarType.Int64);
+            var outReal = d.forward(real);
+            var loss = SganLosses.Unsupervised(outReal, d.forward(fake), KPlusOneHead.GanLogit) + SganLosses.Supervised(outReal, labels);
+            loss.backward();
+            return d.named_parameters().Select(p => (p.name, grad: p.parameter.grad!.clone())).ToList();
+        }).ToArray();
+        foreach (var (f, r) in gradients[0].Zip(gradients[1]))
+        {
+            double gap = (f.grad - r.grad).norm().item<float>(), size = r.grad.norm().item<float>();
+            Assert.True(gap <= 1e-4 * size + 1e-9, $"{r.name}: gradients differ by {gap / size:E1} of their size");
+        }
+    }
+
+    [Fact]
+    public void Fast_and_reference_sgan_steps_compute_the_same_losses_and_generator_gradients()
+    {
+        // Learning rate 0 keeps both models at the same weights through the steps, so the generator's
+        // gradients (through a frozen D in the fast path, through a D whose weight gradients are also
+        // taken in the reference path) can be compared directly; dropout 0 aligns the random numbers.
+        var (fastLoss, fastGrads) = TrainTwoSteps(Implementation.Fast);
+        var (refLoss, refGrads) = TrainTwoSteps(Implementation.Reference);
+        Assert.Equal(refLoss.Supervised!.Value, fastLoss.Supervised!.Value, 1e-5);
+        Assert.Equal(refLoss.Unsupervised!.Value, fastLoss.Unsupervised!.Value, 1e-5);
+        Assert.Equal(refLoss.Generator!.Value, fastLoss.Generator!.Value, 1e-5);
+        foreach (var (f, r) in fastGrads.Zip(refGrads))
+        {
+            double gap = (f.Grad - r.Grad).norm().item<float>(), size = r.Grad.norm().item<float>();
+            Assert.True(gap <= 1e-4 * size + 1e-9, $"{r.Name}: gradients differ by {gap / size:E1} of their size");
+        }
+    }
+
+    static (EpochLosses Losses, List<(string Name, Tensor Grad)> GeneratorGradients) TrainTwoSteps(Implementation impl)
+    {
+        torch.random.manual_seed(24);
+        using var images = rand(200, 1, 28, 28) * 2 - 1;
+        using var labels = randint(0, 10, 200, dtype: ScalarType.Int64);
+        var d = new Discriminator(10, 0.0, impl);
+        var g = new Generator(100, impl);
+        using var trainer = new SganTrainer(d, g, KPlusOneHead.GanLogit, 0.0, 0.5, 0.999, CPU, impl);
+        var steps = Enumerable.Range(0, 2).Select(i =>
+        {
+            long[] real = Enumerable.Range(i * 100, 100).Select(k => (long)k).ToArray();
+            return new Step(real, [real[3], real[50]], [3, 50]);
+        });
+        var losses = trainer.TrainEpoch(steps, images, labels);
+        return (losses, g.named_parameters().Select(p => (p.name, p.parameter.grad!.clone())).ToList());
+    }
+}
