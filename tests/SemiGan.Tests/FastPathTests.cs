@@ -192,4 +192,38 @@ public class FastPathTests
         var losses = trainer.TrainEpoch(steps, images, labels);
         return (losses, g.named_parameters().Select(p => (p.name, p.parameter.grad!.clone())).ToList());
     }
+
+    [Fact]
+    public void One_pass_adam_matches_torchsharp_adam_and_shares_its_state_format()
+    {
+        torch.random.manual_seed(26);
+        using var w0 = randn(1003) * 0.1; // odd size: the vector loop's tail is used
+        using var b0 = randn(7);
+        var fastParams = new[] { new TorchSharp.Modules.Parameter(w0.clone()), new TorchSharp.Modules.Parameter(b0.clone()) };
+        var refParams = new[] { new TorchSharp.Modules.Parameter(w0.clone()), new TorchSharp.Modules.Parameter(b0.clone()) };
+        using var fast = new SemiGan.Training.Adam(fastParams, 2e-4, 0.5, 0.999);
+        using var reference = optim.Adam(refParams, 2e-4, 0.5, 0.999);
+        for (int step = 0; step < 5; step++)
+        {
+            var grads = fastParams.Select(p => randn(p.shape) * (step + 1) * 1e-3).ToArray();
+            foreach (var (p, g) in fastParams.Zip(grads)) p.grad = g.clone();
+            foreach (var (p, g) in refParams.Zip(grads)) p.grad = g.clone();
+            fast.step();
+            reference.step();
+        }
+        foreach (var (f, r) in fastParams.Zip(refParams))
+            Assert.True(f.allclose(r, rtol: 1e-6, atol: 1e-9), $"max diff {(f - r).abs().max().item<float>()}");
+
+        // Same state file format: the reference optimizer loads what the fast one saved, and continues alike.
+        string file = Path.Combine(Path.GetTempPath(), $"semigan-adam-{Guid.NewGuid():N}.opt");
+        try
+        {
+            fast.save_state_dict(file);
+            var otherParams = new[] { new TorchSharp.Modules.Parameter(w0.clone()), new TorchSharp.Modules.Parameter(b0.clone()) };
+            using var restored = optim.Adam(otherParams, 2e-4, 0.5, 0.999);
+            restored.load_state_dict(file);
+            Assert.True(restored.state_dict().State.Zip(reference.state_dict().State).All(s => s.First.ApproximatelyEquals(s.Second)));
+        }
+        finally { File.Delete(file); }
+    }
 }

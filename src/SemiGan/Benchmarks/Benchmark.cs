@@ -64,7 +64,7 @@ public static class Benchmark
             using (var d = new Discriminator(10, 0.3, impl))
             {
                 d.to(device);
-                using var baseline = new BaselineTrainer(d, 2e-4, 0.5, 0.999, device);
+                using var baseline = new BaselineTrainer(d, 2e-4, 0.5, 0.999, device, impl);
                 baseline.TrainEpoch(Enumerable.Range(0, warmup).Select(BaselineStep), images, labels);
                 double ms = Median(repeats, () => baseline.TrainEpoch(Enumerable.Range(0, steps).Select(BaselineStep), images, labels)) / steps;
                 results.Add(new BenchResult("baseline step" + tag, ms, batchSize, FlopCount.BaselineStep(10) * batchSize));

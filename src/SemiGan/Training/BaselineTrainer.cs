@@ -10,11 +10,13 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
     public Discriminator D { get; }
     readonly TorchSharp.Modules.Adam opt;
     readonly Device device;
+    readonly Implementation implementation;
 
-    public BaselineTrainer(Discriminator d, double lr, double beta1, double beta2, Device device)
+    public BaselineTrainer(Discriminator d, double lr, double beta1, double beta2, Device device,
+        Implementation implementation = Implementation.Fast)
     {
-        D = d; this.device = device;
-        opt = optim.Adam(D.parameters(), lr, beta1, beta2);
+        D = d; this.device = device; this.implementation = implementation;
+        opt = Adam.For(implementation, D.parameters(), lr, beta1, beta2);
     }
 
     public IEnumerable<(string Name, nn.Module Module)> Modules => [("discriminator", D)];
@@ -34,7 +36,9 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
                 var idx = tensor(step.Labeled, device: images.device);
                 var x = images.index_select(0, idx).to(device);
                 var y = labels.index_select(0, idx).to(device);
-                opt.zero_grad();
+                // Fast: drop gradients rather than zero them (backward writes fresh ones, no fill + add).
+                if (implementation == Implementation.Fast) D.zero_grad(set_to_none: true);
+                else opt.zero_grad();
                 var loss = SganLosses.Supervised(D.forward(x), y);
                 sup.Add(loss);
                 loss.backward();
