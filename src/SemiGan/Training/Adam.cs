@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using SemiGan.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,9 +18,9 @@ public sealed class Adam(IEnumerable<Parameter> parameters, double lr, double be
     : TorchSharp.Modules.Adam(parameters, lr, beta1, beta2)
 {
     /// <summary>This optimizer for the fast implementation, TorchSharp's own for the reference one.</summary>
-    public static TorchSharp.Modules.Adam For(SemiGan.Models.Implementation implementation, IEnumerable<Parameter> parameters,
+    public static TorchSharp.Modules.Adam For(Implementation implementation, IEnumerable<Parameter> parameters,
         double lr, double beta1, double beta2) =>
-        implementation == SemiGan.Models.Implementation.Fast
+        implementation == Implementation.Fast
             ? new Adam(parameters, lr, beta1, beta2)
             : optim.Adam(parameters, lr, beta1, beta2);
 
