@@ -24,6 +24,16 @@ public sealed class Adam(IEnumerable<Parameter> parameters, double lr, double be
             ? new Adam(parameters, lr, beta1, beta2)
             : optim.Adam(parameters, lr, beta1, beta2);
 
+    /// <summary>
+    /// Before a backward pass. Fast: drop the gradient tensors (backward then writes fresh ones instead of
+    /// adding into zeros: two passes over every weight saved). Reference: the optimizer's zero_grad.
+    /// </summary>
+    public static void ClearGradients(Implementation implementation, nn.Module module, OptimizerHelper optimizer)
+    {
+        if (implementation == Implementation.Fast) module.zero_grad(set_to_none: true);
+        else optimizer.zero_grad();
+    }
+
     public override Tensor step(Func<Tensor>? closure = null)
     {
         if (closure is not null || !_parameter_groups.All(CanFuse)) return base.step(closure);

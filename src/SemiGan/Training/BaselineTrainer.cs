@@ -36,9 +36,7 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
                 var idx = tensor(step.Labeled, device: images.device);
                 var x = images.index_select(0, idx).to(device);
                 var y = labels.index_select(0, idx).to(device);
-                // Fast: drop gradients rather than zero them (backward writes fresh ones, no fill + add).
-                if (implementation == Implementation.Fast) D.zero_grad(set_to_none: true);
-                else opt.zero_grad();
+                Adam.ClearGradients(implementation, D, opt);
                 var loss = SganLosses.Supervised(D.forward(x), y);
                 sup.Add(loss);
                 loss.backward();

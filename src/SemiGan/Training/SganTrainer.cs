@@ -43,7 +43,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                 var x = images.index_select(0, tensor(step.Real, device: images.device)).to(device);
                 var z = randn(step.Real.Length, G.LatentDim, device: device);
 
-                ClearGradients(D, optD);
+                Adam.ClearGradients(implementation, D, optD);
                 var outReal = D.forward(x);
                 var fake = G.forward(z);
                 var outFake = D.forward(fake.detach());
@@ -62,7 +62,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                 lossD.backward();
                 optD.step();
 
-                ClearGradients(G, optG);
+                Adam.ClearGradients(implementation, G, optG);
                 // The generator update needs gradients through D, not for D's weights: freezing D skips
                 // those weight gradients (the reference path computed them and zero_grad discarded them).
                 bool freezeD = implementation == Implementation.Fast;
@@ -83,16 +83,6 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
             onStep?.Invoke();
         }
         return new EpochLosses(sup.Mean, unsup.Mean, gen.Mean, n, real, labeled);
-    }
-
-    /// <summary>
-    /// Fast: drop the gradient tensors (backward then writes fresh ones instead of adding into zeros: two
-    /// passes over every weight saved). Reference: the optimizer's zero_grad, as first landed.
-    /// </summary>
-    void ClearGradients(nn.Module module, TorchSharp.Modules.OptimizerHelper optimizer)
-    {
-        if (implementation == Implementation.Fast) module.zero_grad(set_to_none: true);
-        else optimizer.zero_grad();
     }
 
     static void SetRequiresGrad(nn.Module module, bool value)
