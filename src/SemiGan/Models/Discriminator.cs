@@ -61,16 +61,45 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (implementation == Implementation.Reference) return classifier.forward(features.forward(x));
-        // Fast: activations in channels-last layout (oneDNN's convolutions then skip layout reorders).
-        var layers = features.children().Cast<Module<Tensor, Tensor>>().ToArray();
-        var first = (TorchSharp.Modules.Conv2d)layers[0];
+        var first = (TorchSharp.Modules.Conv2d)Layers[0];
         var h = ChannelsLast.From(x);
         // In the generator update D is frozen and only the gradient for its input image is needed.
         h = h.requires_grad && !first.weight!.requires_grad
             ? SingleChannelConvolution.FromImageInputGradientOnly(h, first.weight, first.bias!, FirstStride, FirstPadding)
             : first.forward(h);
-        for (int i = 1; i < layers.Length; i++) h = layers[i].forward(h);
-        return classifier.forward(h);
+        return classifier.forward(Rest(h, null));
+    }
+
+    /// <summary>
+    /// forward(a) and forward(b) — in that order, as two calls would compute them: each batch norm
+    /// normalises each batch with that batch's own statistics and updates its running statistics with a's,
+    /// then b's. Fast: both batches go through each convolution and linear layer together, one call (and
+    /// one backward call) instead of two.
+    /// </summary>
+    public (Tensor A, Tensor B) forward(Tensor a, Tensor b)
+    {
+        if (implementation == Implementation.Reference) return (forward(a), forward(b));
+        long na = a.shape[0], nb = b.shape[0];
+        var h = Layers[0].forward(ChannelsLast.From(cat([a, b], 0)));
+        var output = classifier.forward(Rest(h, [na, nb]));
+        return (output.narrow(0, 0, na), output.narrow(0, na, nb));
+    }
+
+    // Channels-last activations (oneDNN's convolutions then skip layout reorders).
+    Module<Tensor, Tensor>[] Layers => features.children().Cast<Module<Tensor, Tensor>>().ToArray();
+
+    /// <summary>The feature layers after the first convolution; with batchSizes, batch norm per batch.</summary>
+    Tensor Rest(Tensor h, long[]? batchSizes)
+    {
+        var layers = Layers;
+        for (int i = 1; i < layers.Length; i++)
+        {
+            if (batchSizes is not null && layers[i] is TorchSharp.Modules.BatchNorm2d norm && norm.training)
+                h = cat(h.split(batchSizes, 0).Select(part => norm.forward(part)).ToArray(), 0);
+            else
+                h = layers[i].forward(h);
+        }
+        return h;
     }
 
     public long ParameterCount() => parameters().Sum(p => p.numel());

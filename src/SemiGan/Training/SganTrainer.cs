@@ -44,9 +44,8 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                 var z = randn(step.Real.Length, G.LatentDim, device: device);
 
                 Adam.ClearGradients(implementation, D, optD);
-                var outReal = D.forward(x);
                 var fake = G.forward(z);
-                var outFake = D.forward(fake.detach());
+                var (outReal, outFake) = D.forward(x, fake.detach());
                 var lossD = SganLosses.Unsupervised(outReal, outFake, head);
                 unsup.Add(lossD);
                 if (step.Labeled.Length > 0)
