@@ -117,6 +117,27 @@ public class FastPathTests
         }
     }
 
+    [Theory]
+    [InlineData(10)] // even: the 1x1-convolution path
+    [InlineData(7)]  // odd: falls back to linear
+    public void Pointwise_linear_matches_linear_forward_and_backward(int batch)
+    {
+        torch.random.manual_seed(28);
+        using var weight = randn(48, 20);
+        using var bias = randn(48);
+        using var x = randn(batch, 20);
+        using var upstream = randn(batch, 48);
+        var grads = new[] { true, false }.Select(pointwise =>
+        {
+            var (xi, wi, bi) = (x.clone().requires_grad_(true), weight.clone().requires_grad_(true), bias.clone().requires_grad_(true));
+            var y = pointwise ? PointwiseLinear.Forward(xi, wi, bi) : nn.functional.linear(xi, wi, bi);
+            y.backward([upstream]);
+            return new[] { y.detach(), xi.grad!, wi.grad!, bi.grad! };
+        }).ToArray();
+        foreach (var (a, b) in grads[0].Zip(grads[1]))
+            Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
+    }
+
     [Fact]
     public void Input_gradient_only_first_convolution_matches_torch()
     {
