@@ -61,6 +61,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (implementation == Implementation.Reference) return classifier.forward(features.forward(x));
+        // Fast: activations in channels-last layout (oneDNN's convolutions then skip layout reorders).
         var first = (TorchSharp.Modules.Conv2d)Layers[0];
         var h = ChannelsLast.From(x);
         // In the generator update D is frozen and only the gradient for its input image is needed.
@@ -85,7 +86,6 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         return (output.narrow(0, 0, na), output.narrow(0, na, nb));
     }
 
-    // Channels-last activations (oneDNN's convolutions then skip layout reorders).
     Module<Tensor, Tensor>[] Layers => features.children().Cast<Module<Tensor, Tensor>>().ToArray();
 
     /// <summary>The feature layers after the first convolution; with batchSizes, batch norm per batch.</summary>
