@@ -139,6 +139,24 @@ public class FastPathTests
     }
 
     [Fact]
+    public void Single_channel_convolutions_fall_back_to_torch_where_the_csharp_loops_do_not_apply()
+    {
+        // float64 stands in for another device: the same calls must still compute the convolutions.
+        torch.random.manual_seed(29);
+        using var h = randn(3, 8, 14, 14, dtype: ScalarType.Float64).requires_grad_(true);
+        using var weight = randn(8, 1, 4, 4, dtype: ScalarType.Float64);
+        using var bias = randn(1, dtype: ScalarType.Float64);
+        using var image = SingleChannelConvolution.TransposedToImage(h, weight, bias, 2, 1);
+        Assert.True(image.allclose(nn.functional.conv_transpose2d(h, weight, bias, [2, 2], [1, 1])));
+        using var x = randn(3, 1, 28, 28, dtype: ScalarType.Float64).requires_grad_(true);
+        using var first = randn(8, 1, 4, 4, dtype: ScalarType.Float64);
+        using var y = SingleChannelConvolution.FromImageInputGradientOnly(x, first, randn(8, dtype: ScalarType.Float64), 2, 1);
+        Assert.Equal([3L, 8, 14, 14], y.shape);
+        y.sum().backward();
+        Assert.NotNull(x.grad);
+    }
+
+    [Fact]
     public void Input_gradient_only_first_convolution_matches_torch()
     {
         torch.random.manual_seed(23);

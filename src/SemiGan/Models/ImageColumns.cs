@@ -101,10 +101,12 @@ public static class ImageColumns
         }
     }
 
+    /// <summary>Whether these C# loops can take t: CPU float32 (callers fall back to torch's ops elsewhere).</summary>
+    public static bool Supports(Tensor t) => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32;
+
     static void Check(Tensor t, string what)
     {
-        if (t.device_type != DeviceType.CPU || t.dtype != ScalarType.Float32)
-            throw new ArgumentException($"{what}: ImageColumns works on CPU float32 tensors");
+        if (!Supports(t)) throw new ArgumentException($"{what}: ImageColumns works on CPU float32 tensors");
     }
 
     sealed class ToImageFunction : autograd.SingleTensorFunction<ToImageFunction>

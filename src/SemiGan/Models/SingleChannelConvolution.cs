@@ -17,6 +17,8 @@ public static class SingleChannelConvolution
     /// </summary>
     public static Tensor TransposedToImage(Tensor h, Tensor weight, Tensor bias, int stride, int padding)
     {
+        if (!ImageColumns.Supports(h))
+            return nn.functional.conv_transpose2d(h, weight, bias, [stride, stride], [padding, padding]);
         var g = Geometry(h, weight, stride, padding);
         return ImageColumns.ToImage(nn.functional.conv2d(h, Taps(weight)), g).add(bias.view(1, 1, 1, 1));
     }
@@ -27,7 +29,9 @@ public static class SingleChannelConvolution
     /// torch's, the input gradient (a transposed convolution to one channel) is computed as above.
     /// </summary>
     public static Tensor FromImageInputGradientOnly(Tensor x, Tensor weight, Tensor bias, int stride, int padding) =>
-        FromImageFunction.apply(x, weight, bias, stride, padding);
+        ImageColumns.Supports(x)
+            ? FromImageFunction.apply(x, weight, bias, stride, padding)
+            : nn.functional.conv2d(x, weight, bias, [stride, stride], [padding, padding]); // other devices: torch's own
 
     /// <summary>weight [C,1,k,k] as a 1x1 convolution kernel [k·k, C, 1, 1] from C channels to the k·k taps.</summary>
     static Tensor Taps(Tensor weight)
