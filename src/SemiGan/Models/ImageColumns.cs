@@ -21,10 +21,10 @@ public static class ImageColumns
     public sealed record Geometry(int Kernel, int Stride, int Padding, long GridHeight, long GridWidth, long ImageHeight, long ImageWidth);
 
     /// <summary>col2im: image[n, i·s−p+kh, j·s−p+kw] = Σ columns[n, kh·k+kw, i, j] over all (i,j,tap) landing there.</summary>
-    public static Tensor ToImage(Tensor columns, Geometry g) => ToImageFunction.apply(columns, g);
+    public static Tensor ToImage(Tensor columns, Geometry g) => ColumnsFunction.apply(columns, g, true);
 
     /// <summary>im2col, the adjoint of <see cref="ToImage"/>: columns[n, kh·k+kw, i, j] = image[n, i·s−p+kh, j·s−p+kw] (0 outside).</summary>
-    public static Tensor FromImage(Tensor image, Geometry g) => FromImageFunction.apply(image, g);
+    public static Tensor FromImage(Tensor image, Geometry g) => ColumnsFunction.apply(image, g, false);
 
     /// <summary><see cref="ToImage"/> without autograd (inside a backward pass).</summary>
     public static Tensor ToImageNoGrad(Tensor columns, Geometry g)
@@ -109,35 +109,25 @@ public static class ImageColumns
         if (!Supports(t)) throw new ArgumentException($"{what}: ImageColumns works on CPU float32 tensors");
     }
 
-    sealed class ToImageFunction : autograd.SingleTensorFunction<ToImageFunction>
+    /// <summary>col2im or im2col as an autograd function: each one's backward is the other (they are adjoint).</summary>
+    sealed class ColumnsFunction : autograd.SingleTensorFunction<ColumnsFunction>
     {
-        public override string Name => nameof(ToImageFunction);
+        public override string Name => nameof(ColumnsFunction);
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            var (columns, g) = ((Tensor)vars[0], (Geometry)vars[1]);
-            Check(columns, "columns");
+            var (input, g, toImage) = ((Tensor)vars[0], (Geometry)vars[1], (bool)vars[2]);
+            Check(input, toImage ? "columns" : "image");
             ctx.save_data("geometry", g);
-            return ToImageNoGrad(columns, g);
+            ctx.save_data("toImage", toImage);
+            return toImage ? ToImageNoGrad(input, g) : FromImageNoGrad(input, g);
         }
 
-        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad) =>
-            [FromImageNoGrad(grad, (Geometry)ctx.get_data("geometry")), null!]; // none for the geometry
-    }
-
-    sealed class FromImageFunction : autograd.SingleTensorFunction<FromImageFunction>
-    {
-        public override string Name => nameof(FromImageFunction);
-
-        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
         {
-            var (image, g) = ((Tensor)vars[0], (Geometry)vars[1]);
-            Check(image, "image");
-            ctx.save_data("geometry", g);
-            return FromImageNoGrad(image, g);
+            var g = (Geometry)ctx.get_data("geometry");
+            var gradInput = (bool)ctx.get_data("toImage") ? FromImageNoGrad(grad, g) : ToImageNoGrad(grad, g);
+            return [gradInput, null!, null!]; // none for the geometry and the direction
         }
-
-        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad) =>
-            [ToImageNoGrad(grad, (Geometry)ctx.get_data("geometry")), null!];
     }
 }
