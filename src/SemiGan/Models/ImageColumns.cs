@@ -27,7 +27,7 @@ public static class ImageColumns
     public static Tensor FromImage(Tensor image, Geometry g) => ColumnsFunction.apply(image, g, false);
 
     /// <summary><see cref="ToImage"/> without autograd (inside a backward pass).</summary>
-    public static Tensor ToImageNoGrad(Tensor columns, Geometry g)
+    static Tensor ToImageNoGrad(Tensor columns, Geometry g)
     {
         long n = columns.shape[0];
         var dense = ChannelsLast.Is(columns) ? columns : ChannelsLast.From(columns);

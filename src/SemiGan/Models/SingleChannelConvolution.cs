@@ -19,8 +19,7 @@ public static class SingleChannelConvolution
     {
         if (!ImageColumns.Supports(h))
             return nn.functional.conv_transpose2d(h, weight, bias, [stride, stride], [padding, padding]);
-        var g = Geometry(h, weight, stride, padding);
-        return ImageColumns.ToImage(nn.functional.conv2d(h, Taps(weight)), g).add(bias.view(1, 1, 1, 1));
+        return ScatterToImage(h, weight, Geometry(h, weight, stride, padding)).add(bias.view(1, 1, 1, 1));
     }
 
     /// <summary>
@@ -32,6 +31,10 @@ public static class SingleChannelConvolution
         ImageColumns.Supports(x)
             ? FromImageFunction.apply(x, weight, bias, stride, padding)
             : nn.functional.conv2d(x, weight, bias, [stride, stride], [padding, padding]); // other devices: torch's own
+
+    /// <summary>The transposed convolution of grid a [N,C,H,W] to one channel: 1x1 convolution to the taps, then col2im.</summary>
+    static Tensor ScatterToImage(Tensor a, Tensor weight, ImageColumns.Geometry g) =>
+        ImageColumns.ToImage(nn.functional.conv2d(ChannelsLast.Is(a) ? a : ChannelsLast.From(a), Taps(weight)), g);
 
     /// <summary>weight [C,1,k,k] as a 1x1 convolution kernel [k·k, C, 1, 1] from C channels to the k·k taps.</summary>
     static Tensor Taps(Tensor weight)
@@ -71,8 +74,7 @@ public static class SingleChannelConvolution
             int stride = (int)ctx.get_data("stride"), padding = (int)ctx.get_data("padding");
             long height = (long)ctx.get_data("height"), width = (long)ctx.get_data("width");
             // d/dx of a 1 -> C convolution is a C -> 1 transposed convolution with the same weight [C,1,k,k].
-            var g = Geometry(grad, weight, stride, padding, height, width);
-            var gradX = ImageColumns.ToImageNoGrad(nn.functional.conv2d(ChannelsLast.Is(grad) ? grad : ChannelsLast.From(grad), Taps(weight)), g);
+            var gradX = ScatterToImage(grad, weight, Geometry(grad, weight, stride, padding, height, width));
             return [gradX, null!, null!, null!, null!]; // weight and bias are frozen
         }
     }
