@@ -95,15 +95,23 @@ public class FastPathTests
         Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
     }
 
-    [Fact]
-    public void Fast_and_reference_generators_agree_on_images_and_weight_gradients()
+    // 1 and 2 threads: oneDNN splits work between threads differently, and on one CPU (AMD Zen 5) a kernel
+    // computed wrong remainder channels only on 2; batch 100 is the production batch.
+    [Theory]
+    [InlineData(1, 16)]
+    [InlineData(2, 16)]
+    [InlineData(1, 100)]
+    [InlineData(2, 100)]
+    [InlineData(2, 37)]
+    public void Fast_and_reference_generators_agree_on_images_and_weight_gradients(int threads, int batch)
     {
+        using var _ = Threads.Use(threads);
         torch.random.manual_seed(22);
         using var fast = new Generator(100, Implementation.Fast);
         torch.random.manual_seed(22);
         using var reference = new Generator(100, Implementation.Reference);
-        using var z = randn(16, 100);
-        using var upstream = randn(16, 1, 28, 28);
+        using var z = randn(batch, 100);
+        using var upstream = randn(batch, 1, 28, 28);
         using var a = fast.forward(z);
         using var b = reference.forward(z);
         Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
@@ -113,29 +121,9 @@ public class FastPathTests
         {
             using var ga = pa.grad!; using var gb = pb.grad!;
             double scale = gb.abs().max().item<float>();
-            Assert.True((ga - gb).abs().max().item<float>() <= 1e-4 * scale + 1e-7, $"gradient of {name} differs");
+            // Gradients get the check's tolerance: a ReLU input within rounding of 0 flips its gradient (see FastPathCheck.GradientTolerance).
+            Assert.True((ga - gb).norm().item<float>() <= FastPathCheck.GradientTolerance * gb.norm().item<float>() + 1e-7, $"gradient of {name} differs");
         }
-    }
-
-    [Theory]
-    [InlineData(10)] // even: the 1x1-convolution path
-    [InlineData(7)]  // odd: falls back to linear
-    public void Pointwise_linear_matches_linear_forward_and_backward(int batch)
-    {
-        torch.random.manual_seed(28);
-        using var weight = randn(48, 20);
-        using var bias = randn(48);
-        using var x = randn(batch, 20);
-        using var upstream = randn(batch, 48);
-        var grads = new[] { true, false }.Select(pointwise =>
-        {
-            var (xi, wi, bi) = (x.clone().requires_grad_(true), weight.clone().requires_grad_(true), bias.clone().requires_grad_(true));
-            var y = pointwise ? PointwiseLinear.Forward(xi, wi, bi) : nn.functional.linear(xi, wi, bi);
-            y.backward([upstream]);
-            return new[] { y.detach(), xi.grad!, wi.grad!, bi.grad! };
-        }).ToArray();
-        foreach (var (a, b) in grads[0].Zip(grads[1]))
-            Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
     }
 
     [Fact]
@@ -174,9 +162,12 @@ public class FastPathTests
         Assert.True(x1.grad!.allclose(x2.grad!, rtol: 1e-4, atol: 1e-5));
     }
 
-    [Fact]
-    public void Fast_and_reference_discriminators_give_the_same_training_gradients_without_dropout()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Fast_and_reference_discriminators_give_the_same_training_gradients_without_dropout(int threads)
     {
+        using var _ = Threads.Use(threads);
         // Dropout 0 so both draw the same random numbers; train mode (batch statistics), the D loss of a step.
         var gradients = new[] { Implementation.Fast, Implementation.Reference }.Select(impl =>
         {
@@ -193,7 +184,7 @@ public class FastPathTests
         foreach (var (f, r) in gradients[0].Zip(gradients[1]))
         {
             double gap = (f.grad - r.grad).norm().item<float>(), size = r.grad.norm().item<float>();
-            Assert.True(gap <= 1e-4 * size + 1e-9, $"{r.name}: gradients differ by {gap / size:E1} of their size");
+            Assert.True(gap <= FastPathCheck.GradientTolerance * size + 1e-9, $"{r.name}: gradients differ by {gap / size:E1} of their size");
         }
     }
 
@@ -221,9 +212,12 @@ public class FastPathTests
             Assert.True(p.allclose(s, rtol: 1e-5, atol: 1e-6), "running statistics");
     }
 
-    [Fact]
-    public void Fast_and_reference_sgan_steps_compute_the_same_losses_and_generator_gradients()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Fast_and_reference_sgan_steps_compute_the_same_losses_and_generator_gradients(int threads)
     {
+        using var _ = Threads.Use(threads);
         // Learning rate 0 keeps both models at the same weights through the steps, so the generator's
         // gradients (through a frozen D in the fast path, through a D whose weight gradients are also
         // taken in the reference path) can be compared directly; dropout 0 aligns the random numbers.
@@ -235,10 +229,7 @@ public class FastPathTests
         foreach (var (f, r) in fastGrads.Zip(refGrads))
         {
             double gap = (f.Grad - r.Grad).norm().item<float>(), size = r.Grad.norm().item<float>();
-            // The output layer's bias gradient is one float sum over all 78,400 pixel gradients of a batch,
-            // which cancel (in a batch like this one: |sum| ≈ 0.028 against a sum of magnitudes ≈ 2.7): summation order alone moves
-            // it by ~1e-4 of its size, so it gets 1e-3; every tensor-valued gradient is held to 1e-4.
-            double tolerance = r.Grad.numel() == 1 ? 1e-3 : 1e-4;
+            double tolerance = FastPathCheck.GradientTolerance; // see there: ReLU kinks make gradients discontinuous
             Assert.True(gap <= tolerance * size + 1e-9, $"{r.Name}: gradients differ by {gap / size:E1} of their size");
         }
     }

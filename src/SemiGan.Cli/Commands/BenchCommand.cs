@@ -16,9 +16,10 @@ public static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "Steps per timed repeat.", DefaultValueFactory = _ => 20 };
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<string?>("--json") { Description = "Also write the figures as JSON to this file." };
+        var fastPath = RunCommand.FastPathOption();
         var cmd = new Command("bench", "Time SGAN and baseline training steps and evaluation; compare achieved GFLOP/s with the machine's matmul GFLOP/s.")
         {
-            device, threads, steps, repeats, json,
+            device, threads, steps, repeats, json, fastPath,
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
@@ -26,6 +27,10 @@ public static class BenchCommand
             if (r.GetValue(repeats) <= 0) throw new ConfigException("--repeats: must be positive.");
             var dev = DeviceChoice.Resolve(r.GetValue(device)!);
             Errors.ApplyThreads(r.GetValue(threads));
+            // The same check a run makes, at the bench's batch size: fast-path figures only mean something if it agrees.
+            var mode = FastPathChoice.ParseMode(r.GetValue(fastPath)!);
+            var choice = FastPathChoice.Make(mode == FastPathMode.Reference ? FastPathMode.Auto : mode,
+                () => FastPathCheck.Run(dev, 100, [Models.KPlusOneHead.GanLogit], 100), Console.WriteLine);
             var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats));
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"device {report.Device}, {report.Threads} torch threads, batch {report.BatchSize}");
@@ -50,6 +55,8 @@ public static class BenchCommand
             if (r.GetValue(json) is { } path)
                 File.WriteAllText(path, JsonSerializer.Serialize(new
                 {
+                    implementationRunsWouldUse = choice.Implementation.ToString().ToLowerInvariant(),
+                    fastPathLargestDifference = choice.Verdict?.Worst.Difference, fastPathLargestDifferenceOf = choice.Verdict?.Worst.Quantity,
                     report.Device, report.Threads, report.BatchSize, report.MatmulGflops,
                     matmulTorchMmGflops = report.Matmul.TorchMmGflops, matmulConvolutionGflops = report.Matmul.ConvolutionGflops, report.PeakResidentBytes,
                     results = report.Results.Select(x => new { x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall, x.GflopsPerSecond, shareOfMatmul = x.GflopsPerSecond / report.MatmulGflops }),

@@ -14,6 +14,7 @@ public static class Errors
         catch (ConfigException e) { return Report(e.Message, BadInput); }
         catch (ArgumentException e) { return Report(e.Message, BadInput); }
         catch (DataException e) { return Report(e.Message, Failure); }
+        catch (Training.FastPathMismatchException e) { return Report(e.Message, Failure); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CsvHelper.CsvHelperException) { return Report(e.Message, Failure); }
     }
 

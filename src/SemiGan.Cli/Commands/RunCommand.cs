@@ -21,9 +21,10 @@ public static class RunCommand
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: libtorch's choice)." };
         var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4); combine shard folders with 'semigan merge'." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip the MNIST SHA-256 check and never download (for other data in MNIST's IDX format in --data)." };
+        var fastPath = FastPathOption();
         var cmd = new Command("run", "Train SGAN and baseline per the experiment; write per-epoch CSV, config, splits, chart and samples.")
         {
-            experiment, seeds, epochs, output, data, device, threads, shard, noVerify,
+            experiment, seeds, epochs, output, data, device, threads, shard, noVerify, fastPath,
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
@@ -34,6 +35,10 @@ public static class RunCommand
             var dev = DeviceChoice.Resolve(r.GetValue(device)!);
             Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
+            var fastPathMode = FastPathChoice.ParseMode(r.GetValue(fastPath)!);
+            // On this device, thread count and batch size, before anything is written.
+            var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
+                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Models.Contains("sgan"), cfg.Models.Contains("baseline")), Console.WriteLine);
             var outFolder = RunOutput.Open(r.GetValue(output) ?? Path.Combine("results", cfg.Name), cfg);
             string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;
             bool verify = !r.GetValue(noVerify);
@@ -47,6 +52,7 @@ public static class RunCommand
             var rows = WithProgress(report => new ExperimentRunner(cfg, mnist, outFolder, dev)
             {
                 Shard = part,
+                FastPath = choice,
                 Progress = report,
                 // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.
                 Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
@@ -62,6 +68,14 @@ public static class RunCommand
         }));
         return cmd;
     }
+
+    /// <summary>--fast-path, shared by run and bench.</summary>
+    public static Option<string> FastPathOption() => new("--fast-path")
+    {
+        Description = "auto: check the fast implementation against the reference on this machine first and fall back to the reference if they disagree; " +
+                      "require: stop instead (exit 1); reference: train on the reference implementation without checking.",
+        DefaultValueFactory = _ => "auto",
+    };
 
     static int[] ParseSeeds(string s)
     {

@@ -79,7 +79,7 @@ public sealed class RunOutput
         File.WriteAllText(ConfigPath, config.ToJson() + Environment.NewLine);
 
     /// <summary>Appends this invocation (machine, device, shard, elapsed time, command line) to run-info.json, a list: a resumed or sharded experiment has several.</summary>
-    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed, Training.Shard shard)
+    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed, Training.Shard shard, Training.FastPathChoice fastPath)
     {
         var list = File.Exists(RunInfoPath) ? ReadRunInfo(RunInfoPath) : [];
         list.Add(JsonSerializer.SerializeToNode(new
@@ -90,6 +90,10 @@ public sealed class RunOutput
             shard = shard.ToString(),
             device = device.type.ToString(),
             torchThreads = get_num_threads(),
+            implementation = fastPath.Implementation.ToString().ToLowerInvariant(),
+            fastPathCheck = fastPath.Verdict is { } v
+                ? new { agrees = v.Agrees, largestDifference = v.Worst.Difference, of = v.Worst.Quantity, tolerance = v.Worst.Tolerance, quantities = v.Comparisons.Count, seconds = Math.Round(v.Seconds, 2) }
+                : null,
             logicalCores = Environment.ProcessorCount,
             os = RuntimeInformation.OSDescription,
             architecture = RuntimeInformation.ProcessArchitecture.ToString(),

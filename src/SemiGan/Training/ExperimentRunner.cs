@@ -28,6 +28,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
     /// <summary>Which part of the grid this process runs: shard <c>Index</c> (1-based) of <c>Count</c>.</summary>
     public Shard Shard { get; init; } = Shard.All;
 
+    /// <summary>Which implementation trains (see <see cref="FastPathCheck"/>), and the check behind it, recorded in run-info.json.</summary>
+    public FastPathChoice FastPath { get; init; } = new(Implementation.Fast, null);
+
+    Implementation Impl => FastPath.Implementation;
+
     /// <summary>
     /// Runs this shard's part of the grid. In a folder that already holds this experiment, finished and
     /// diverged runs are skipped and an unfinished run continues from its last checkpoint; its CSV rows
@@ -67,7 +72,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
             rows.AddRange(run.Model == "sgan" ? RunSgan(context) : RunBaseline(context));
             output.WriteAccuracyChart(rows.Where(r => r.Labels == run.Labels).ToList(), run.Labels);
         }
-        output.WriteRunInfo(config, device, clock.Elapsed, Shard);
+        output.WriteRunInfo(config, device, clock.Elapsed, Shard, FastPath);
         return rows;
     }
 
@@ -96,10 +101,10 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
     List<EpochRecord> RunSgan(RunContext c)
     {
         torch.random.manual_seed(c.Run.Seed); // the same initial discriminator weights as this seed's baseline
-        using var d = new Discriminator(c.Run.HeadKind, config.Dropout);
-        using var g = new Models.Generator(config.LatentDim);
+        using var d = new Discriminator(c.Run.HeadKind, config.Dropout, Impl);
+        using var g = new Models.Generator(config.LatentDim, Impl);
         d.to(device); g.to(device);
-        using var trainer = new SganTrainer(d, g, c.Run.HeadKind, config.LearningRate, config.Beta1, config.Beta2, device);
+        using var trainer = new SganTrainer(d, g, c.Run.HeadKind, config.LearningRate, config.Beta1, config.Beta2, device, Impl);
         // Fixed latent vectors per seed, from their own generator so sampling never shifts the training stream.
         using var z = config.SampleCount > 0 ? randn(config.SampleCount, config.LatentDim, generator: new torch.Generator((ulong)c.Run.Seed)) : null;
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
@@ -116,9 +121,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
     List<EpochRecord> RunBaseline(RunContext c)
     {
         torch.random.manual_seed(c.Run.Seed);
-        using var d = new Discriminator(c.Run.HeadKind, config.Dropout);
+        using var d = new Discriminator(c.Run.HeadKind, config.Dropout, Impl);
         d.to(device);
-        using var trainer = new BaselineTrainer(d, config.LearningRate, config.Beta1, config.Beta2, device);
+        using var trainer = new BaselineTrainer(d, config.LearningRate, config.Beta1, config.Beta2, device, Impl);
         return TrainLoop(c, trainer, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), _ => { });
     }
 
