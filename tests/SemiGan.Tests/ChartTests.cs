@@ -8,7 +8,7 @@ public class ChartTests
 {
     static EpochRecord Row(string model, int seed, int epoch, double acc, string head = "gan_logit") => new()
     {
-        Experiment = "c", Model = model, Protocol = "masked", Head = head, Labels = 1000, Seed = seed, Epoch = epoch,
+        Experiment = "c", Method = model, Protocol = "masked", Head = head, Labels = 1000, Seed = seed, Epoch = epoch,
         Iterations = epoch, ImagesSeen = epoch, LabeledImagesSeen = epoch, TestAccuracy = acc, TestLoss = 1, EpochSeconds = 1,
     };
 

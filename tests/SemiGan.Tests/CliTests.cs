@@ -34,7 +34,7 @@ public class CliTests
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": -1 }""", "epochs")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "batchSize": 0 }""", "batchSize")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "evalBatchSize": -5 }""", "evalBatchSize")]
-    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "models": ["sgan", "vae"] }""", "models")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "methods": ["sgan", "vae"] }""", "methods")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "protocol": "batches" }""", "protocol")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "head": "sigmoid" }""", "head")]
     public void Every_invalid_experiment_exits_2_naming_the_field_and_writes_nothing(string json, string field)

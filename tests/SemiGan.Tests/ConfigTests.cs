@@ -22,7 +22,7 @@ public class ConfigTests
         Assert.Equal([100], c.Labels);
         Assert.Equal(100, c.BatchSize);
         Assert.Equal(2e-4, c.LearningRate);
-        Assert.Equal(["sgan", "baseline"], c.Models);
+        Assert.Equal(["sgan", "baseline"], c.Methods);
     }
 
     [Fact]
@@ -43,7 +43,9 @@ public class ConfigTests
     [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "batchSize": 0 }""", "batchSize")]
     [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "protocol": "stream" }""", "protocol")]
     [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "head": "softmax" }""", "head")]
-    [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "models": ["gan"] }""", "models")]
+    [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "methods": ["gan"] }""", "methods")]
+    [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "reference": "vae" }""", "reference")]
+    [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "methods": ["sgan"], "reference": "baseline" }""", "reference")]
     [InlineData("""{ "name": "t", "labels": 100, "seeds": [], "epochs": 2 }""", "seeds")]
     [InlineData("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "labeledInUnlabeledPool": false }""", "labeledInUnlabeledPool")]
     [InlineData("""{ "name": "t", "seeds": [1], "epochs": 2 }""", "labels")]
@@ -83,7 +85,7 @@ public class ConfigTests
     {
         var e = Assert.Throws<ConfigException>(() => ExperimentConfig.Load(Write("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "lr": 1 }""")));
         Assert.Contains("unknown field 'lr'", e.Message);
-        foreach (var f in new[] { "learningRate", "batchSize", "protocol", "head", "models", "labeledInUnlabeledPool" }) Assert.Contains(f, e.Message);
+        foreach (var f in new[] { "learningRate", "batchSize", "protocol", "head", "methods", "reference", "labeledInUnlabeledPool" }) Assert.Contains(f, e.Message);
     }
 
     [Fact]
@@ -92,5 +94,18 @@ public class ConfigTests
         var c = ExperimentConfig.Load(Write(Minimal)) with { Seeds = [3, 4] };
         var back = ExperimentConfig.Load(Write(c.ToJson()));
         Assert.Equal(c.ToJson(), back.ToJson());
+    }
+
+    [Fact]
+    public void The_reference_defaults_to_the_baseline_when_trained_and_old_files_say_models()
+    {
+        var both = ExperimentConfig.Load(Write("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2 }"""));
+        Assert.Equal("baseline", both.Reference);
+        var alone = ExperimentConfig.Load(Write("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "methods": ["sgan"] }"""));
+        Assert.Null(alone.Reference);
+        // Result folders written before the rename hold "models"; they load (and resume) as the same experiment.
+        var legacy = ExperimentConfig.Load(Write("""{ "name": "t", "labels": 100, "seeds": [1], "epochs": 2, "models": ["sgan", "baseline"] }"""));
+        Assert.Equal(both.ToJson(), legacy.ToJson());
+        Assert.DoesNotContain("\"models\"", legacy.ToJson());
     }
 }

@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using SemiGan.Results;
 
 namespace SemiGan.Tests;
@@ -6,10 +7,11 @@ public class EpochCsvTests
 {
     static EpochRecord Row(int epoch, string model) => new()
     {
-        Experiment = "e", Model = model, Protocol = "masked", Head = "gan_logit", Labels = 1000, Seed = 2, Epoch = epoch,
+        Experiment = "e", Method = model, Protocol = "masked", Head = "gan_logit", Labels = 1000, Seed = 2, Epoch = epoch,
         Iterations = 600L * epoch, ImagesSeen = 60000L * epoch, LabeledImagesSeen = 1000L * epoch,
-        TestAccuracy = 0.9123456789012345, TestLoss = 0.1 / 3, SupervisedLoss = 1e-7,
-        UnsupervisedLoss = model == "sgan" ? 1.25 : null, GeneratorLoss = model == "sgan" ? 0.7 : null, EpochSeconds = 61.5,
+        TestAccuracy = 0.9123456789012345, TestLoss = 0.1 / 3,
+        Losses = model == "sgan" ? LossValues.Of(("supervised", 1e-7), ("unsupervised", 1.25), ("generator", 0.7)) : LossValues.Of(("supervised", 1e-7)),
+        EpochSeconds = 61.5,
     };
 
     [Fact]
@@ -22,6 +24,31 @@ public class EpochCsvTests
         Assert.Equal([Row(1, "sgan"), Row(1, "baseline"), Row(2, "sgan")], EpochCsv.Read(path));
         var lines = File.ReadAllLines(path);
         Assert.Equal(4, lines.Length); // one header only
-        Assert.StartsWith("experiment,model,protocol,head,labels,seed,epoch,iterations,images_seen", lines[0]);
+        Assert.Equal("experiment,dataset,method,protocol,head,labels,seed,epoch,iterations,images_seen,labeled_images_seen," +
+                     "validation_accuracy,validation_loss,test_accuracy,test_loss,supervised_loss,unsupervised_loss,generator_loss,epoch_seconds", lines[0]);
+    }
+
+    [Fact]
+    public void A_method_with_a_new_loss_widens_the_header_and_keeps_every_row()
+    {
+        string path = Path.Combine(Synthetic.TempDir(), "epochs.csv");
+        EpochCsv.Append(path, [Row(1, "baseline")]);
+        var other = Row(1, "other") with { Losses = LossValues.Of(("supervised", 0.25), ("feature_matching", 3.5)) };
+        EpochCsv.Append(path, [other]);
+        EpochCsv.Append(path, [Row(2, "baseline")]);
+
+        Assert.Equal([Row(1, "baseline"), other, Row(2, "baseline")], EpochCsv.Read(path));
+        Assert.Contains("supervised_loss,feature_matching_loss,epoch_seconds", File.ReadAllLines(path)[0]);
+    }
+
+    [Fact]
+    public void Files_from_before_the_method_dataset_and_validation_columns_are_read()
+    {
+        string path = Path.Combine(Synthetic.TempDir(), "epochs.csv");
+        File.WriteAllText(path,
+            "experiment,model,protocol,head,labels,seed,epoch,iterations,images_seen,labeled_images_seen,test_accuracy,test_loss,supervised_loss,unsupervised_loss,generator_loss,epoch_seconds\n" +
+            "e,sgan,masked,gan_logit,1000,2,1,600,60000,1000,0.9123456789012345,0.03333333333333333,1E-07,1.25,0.7,61.5\n" +
+            "e,baseline,masked,gan_logit,1000,2,1,600,60000,1000,0.9123456789012345,0.03333333333333333,1E-07,,,61.5\n");
+        Assert.Equal([Row(1, "sgan"), Row(1, "baseline")], EpochCsv.Read(path));
     }
 }

@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using SemiGan.Reports;
 using SemiGan.Results;
 
@@ -7,9 +8,9 @@ public class ReportTests
 {
     static EpochRecord Row(string model, int labels, int seed, int epoch, double acc) => new()
     {
-        Experiment = "sweep", Model = model, Protocol = "masked", Head = "gan_logit", Labels = labels, Seed = seed, Epoch = epoch,
+        Experiment = "sweep", Method = model, Protocol = "masked", Head = "gan_logit", Labels = labels, Seed = seed, Epoch = epoch,
         Iterations = 10L * epoch, ImagesSeen = 1000L * epoch, LabeledImagesSeen = labels * epoch, TestAccuracy = acc, TestLoss = 1 - acc,
-        SupervisedLoss = 0.5, UnsupervisedLoss = model == "sgan" ? 1.0 : null, GeneratorLoss = model == "sgan" ? 0.7 : null, EpochSeconds = 1,
+        Losses = model == "sgan" ? LossValues.Of(("supervised", 0.5), ("unsupervised", 1.0), ("generator", 0.7)) : LossValues.Of(("supervised", 0.5)), EpochSeconds = 1,
     };
 
     /// <summary>4 epochs per run; the final accuracy is the given value, earlier epochs are lower.</summary>
@@ -28,7 +29,7 @@ public class ReportTests
     public void Final_accuracy_is_the_last_epoch_and_the_second_column_the_last_k_mean()
     {
         var runs = Aggregation.Runs(Grid(), lastEpochs: 3);
-        var r = runs.Single(x => x.Model == "sgan" && x.Labels == 100 && x.Seed == 1);
+        var r = runs.Single(x => x.Method == "sgan" && x.Labels == 100 && x.Seed == 1);
         Assert.Equal(4, r.Epochs);
         Assert.Equal(0.90, r.Final, 12);
         Assert.Equal((0.88 + 0.89 + 0.90) / 3, r.LastMean, 12);
@@ -38,15 +39,16 @@ public class ReportTests
     [Fact]
     public void A_seed_missing_for_one_model_is_reported_not_paired()
     {
-        var gains = Aggregation.Gains(Aggregation.Runs(Grid()));
+        var gains = Aggregation.Gains(Aggregation.Runs(Grid()), "baseline");
         var g100 = gains.Single(g => g.Labels == 100);
+        Assert.Equal(("sgan", "baseline"), (g100.Method, g100.Reference));
         Assert.Equal([1, 2, 3], g100.PairedSeeds);
-        Assert.Equal([4], g100.SganOnlySeeds);
-        Assert.Empty(g100.BaselineOnlySeeds);
+        Assert.Equal([4], g100.MethodOnlySeeds);
+        Assert.Empty(g100.ReferenceOnlySeeds);
         Assert.Equal(3, g100.Final.N);
         // Paired over seeds 1-3 only: (0.10 + 0.09 + 0.10) / 3.
         Assert.Equal(0.29 / 3, g100.Final.MeanDifference, 12);
-        var v = Aggregation.Variants(Aggregation.Runs(Grid())).Single(x => x.Model == "sgan" && x.Labels == 100);
+        var v = Aggregation.Variants(Aggregation.Runs(Grid())).Single(x => x.Method == "sgan" && x.Labels == 100);
         Assert.Equal(4, v.Final.N); // the variant summary still uses all of its seeds
     }
 
@@ -65,7 +67,7 @@ public class ReportTests
         Assert.Equal(first, again);
         Assert.Contains("| 100 | sgan | masked | gan_logit | 4 | 92.00 ± 2.16 |", first);
         Assert.Contains("sgan only: 4", first);
-        Assert.Contains("| 1000 | masked | gan_logit | 2 | +0.50 |", first);
+        Assert.Contains("| 1000 | sgan − baseline | masked | gan_logit | 2 | +0.50 |", first);
         foreach (var chart in new[] { "sweep-sweep", "gain-sweep", "learning-sweep-labels-100", "learning-sweep-labels-1000" })
         {
             Assert.True(File.Exists(Path.Combine(root, "report", chart + ".png")), chart);

@@ -101,13 +101,13 @@ public class RobustnessTests
 
         var rows = new ExperimentRunner(cfg, data, output, CPU).Run();
 
-        var status = RunStatusCsv.Read(output.RunsCsv).ToDictionary(s => s.Model);
+        var status = RunStatusCsv.Read(output.RunsCsv).ToDictionary(s => s.Method);
         Assert.Equal(RunStatus.Diverged, status["sgan"].Status);
         Assert.Equal(1, status["sgan"].Epoch);
         Assert.Contains("unsupervised_loss is NaN", status["sgan"].Detail);
         Assert.Equal(RunStatus.Finished, status["baseline"].Status); // the grid went on
-        Assert.Equal(2, rows.Count(r => r.Model == "baseline"));
-        Assert.Single(rows, r => r.Model == "sgan");
+        Assert.Equal(2, rows.Count(r => r.Method == "baseline"));
+        Assert.Single(rows, r => r.Method == "sgan");
 
         string report = File.ReadAllText(ReportWriter.Write(dir));
         Assert.Contains("diverged: 1", report);

@@ -38,7 +38,7 @@ public static class RunCommand
             var fastPathMode = FastPathChoice.ParseMode(r.GetValue(fastPath)!);
             // On this device, thread count and batch size, before anything is written.
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
-                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Models.Contains("sgan"), cfg.Models.Contains("baseline")), Console.WriteLine);
+                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Select(Methods.MethodRegistry.Get)), Console.WriteLine);
             var outFolder = RunOutput.Open(r.GetValue(output) ?? Path.Combine("results", cfg.Name), cfg);
             string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;
             bool verify = !r.GetValue(noVerify);
@@ -57,10 +57,10 @@ public static class RunCommand
                 // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.
                 Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
             }.Run());
-            foreach (var g in rows.GroupBy(x => (x.Model, x.Labels, x.Protocol, x.Head)))
+            foreach (var g in rows.GroupBy(x => (x.Method, x.Labels, x.Protocol, x.Head)))
             {
                 var finals = g.GroupBy(x => x.Seed).Select(s => s.MaxBy(x => x.Epoch)!.TestAccuracy);
-                Console.WriteLine($"{g.Key.Model} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final test accuracy (last epoch) " +
+                Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final test accuracy (last epoch) " +
                                   string.Join(", ", finals.Select(f => f.ToString("P2", CultureInfo.InvariantCulture))));
             }
             Console.WriteLine($"done: {Path.GetFullPath(outFolder.Folder)}");

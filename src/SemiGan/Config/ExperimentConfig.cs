@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using SemiGan.Methods;
+
 namespace SemiGan.Config;
 
 /// <summary>
@@ -23,8 +25,20 @@ public sealed record ExperimentConfig
     /// <summary>"gan_logit" and/or "softmax11"; a string or a list.</summary>
     [JsonConverter(typeof(OneOrManyConverter<string>))]
     public string[] Head { get; init; } = ["gan_logit"];
-    /// <summary>Which models to train: any of "sgan", "baseline".</summary>
-    public string[] Models { get; init; } = ["sgan", "baseline"];
+    string[] methods = MethodRegistry.DefaultNames;
+
+    /// <summary>Which methods to train (names from <see cref="MethodRegistry"/>).</summary>
+    public string[] Methods { get => methods; init => methods = value; }
+
+    /// <summary>The former name of <see cref="Methods"/>, read from older experiment and result files; never written.</summary>
+    [JsonPropertyName("models"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string[]? Models { get => null; init { if (value is not null) methods = value; } }
+
+    /// <summary>
+    /// The method every other method's gain is computed against, paired by seed. Default: the registry's
+    /// default reference when the experiment trains it, else none (no gains).
+    /// </summary>
+    public string? Reference { get; init; }
     public int BatchSize { get; init; } = 100;
     /// <summary>Do labeled images also count as unlabeled data? The masked protocol requires true (one dataset, a label mask).</summary>
     public bool LabeledInUnlabeledPool { get; init; } = true;
@@ -40,16 +54,16 @@ public sealed record ExperimentConfig
     public int SampleCount { get; init; } = 64;
 
     /// <summary>
-    /// The grid, in run order: label count, then protocol, head, seed, model (outermost first), so
-    /// both models of a seed run back to back on the same split.
+    /// The grid, in run order: label count, then protocol, head, seed, method (outermost first), so
+    /// all methods of a seed run back to back on the same split.
     /// </summary>
     public IEnumerable<RunSpec> Runs() =>
         from labels in Labels
         from protocol in Protocol
         from head in Head
         from seed in Seeds
-        from model in Models
-        select new RunSpec(labels, protocol, head, seed, model);
+        from method in Methods
+        select new RunSpec(labels, protocol, head, seed, method);
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -77,6 +91,12 @@ public sealed record ExperimentConfig
         typeof(ExperimentConfig).GetProperties()
             .Where(p => p.CanWrite && !Attribute.IsDefined(p, typeof(JsonIgnoreAttribute)))
             .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
+
+    /// <summary>This config with defaults that depend on other fields filled in (what config.json records).</summary>
+    ExperimentConfig Resolved() =>
+        Reference is null && Methods.Contains(MethodRegistry.DefaultReference.Name) && Methods.Length > 1
+            ? this with { Reference = MethodRegistry.DefaultReference.Name }
+            : this;
 
     /// <summary>One line for a JSON error: the field concerned and what is allowed.</summary>
     static string Describe(JsonException e)
@@ -117,8 +137,12 @@ public sealed record ExperimentConfig
         if (Head is null || Head.Length == 0 || Head.Distinct().Count() != Head.Length)
             Fail("head", "must be one or more distinct values from gan_logit, softmax11");
         foreach (var h in Head) if (h is not ("gan_logit" or "softmax11")) Fail("head", $"'{h}' is not one of gan_logit, softmax11");
-        if (Models is null || Models.Length == 0 || Models.Any(m => m is not ("sgan" or "baseline")) || Models.Distinct().Count() != Models.Length)
-            Fail("models", $"[{string.Join(", ", Models ?? [])}] must be a non-empty list of distinct values from sgan, baseline");
+        if (Methods is null || Methods.Length == 0 || Methods.Any(m => MethodRegistry.Find(m) is null) || Methods.Distinct().Count() != Methods.Length)
+            Fail("methods", $"[{string.Join(", ", Methods ?? [])}] must be a non-empty list of distinct values from {MethodRegistry.Names}");
+        if (Reference is not null && MethodRegistry.Find(Reference) is null)
+            Fail("reference", $"'{Reference}' is not one of {MethodRegistry.Names}");
+        if (Reference is not null && !Methods.Contains(Reference))
+            Fail("reference", $"'{Reference}' is not trained by this experiment; add it to methods [{string.Join(", ", Methods)}] or name one of those");
         if (Protocol.Contains("masked") && !LabeledInUnlabeledPool)
             Fail("labeledInUnlabeledPool", "false needs protocol 'streams': the masked protocol passes over all training images, labeled ones included");
         if (BatchSize > trainSize) Fail("batchSize", $"{BatchSize} is larger than the training set ({trainSize})");
@@ -130,7 +154,7 @@ public sealed record ExperimentConfig
         if (Beta1 is < 0 or >= 1) Fail("beta1", $"{Beta1} must be in [0, 1)");
         if (Beta2 is < 0 or >= 1) Fail("beta2", $"{Beta2} must be in [0, 1)");
         if (SampleCount is < 0 or > 400) Fail("sampleCount", $"{SampleCount} must be in 0..400");
-        return this;
+        return Resolved();
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

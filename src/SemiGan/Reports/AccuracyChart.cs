@@ -13,7 +13,7 @@ public static class AccuracyChart
         var plot = new ScottPlot.Plot();
         bool mixed = rows.Select(r => (r.Head, r.Protocol)).Distinct().Count() > 1;
         int colour = 0;
-        foreach (var series in rows.GroupBy(r => (r.Model, r.Head, r.Protocol)).OrderByDescending(g => g.Key.Model))
+        foreach (var series in rows.GroupBy(r => (r.Method, r.Head, r.Protocol)).OrderBy(g => Methods.MethodRegistry.Order(g.Key.Method)))
         {
             var byEpoch = series.GroupBy(r => r.Epoch).OrderBy(g => g.Key).ToList();
             double[] xs = byEpoch.Select(g => (double)g.Key).ToArray();
@@ -32,7 +32,7 @@ public static class AccuracyChart
             line.Color = color;
             line.LineWidth = 2;
             line.MarkerSize = 6;
-            string name = ChartStyle.ModelName(series.Key.Model);
+            string name = ChartStyle.MethodName(series.Key.Method);
             line.LegendText = (mixed ? $"{name} ({series.Key.Head}, {series.Key.Protocol})" : name) + $" (n={seeds})";
         }
         plot.Title(title);

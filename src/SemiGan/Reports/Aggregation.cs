@@ -7,19 +7,19 @@ namespace SemiGan.Reports;
 /// <param name="LastMean">Mean test accuracy over the last <c>k</c> epochs (a second, less noisy column).</param>
 /// <param name="LastStd">Std of test accuracy over the last <c>k</c> epochs: the run's within-run spread.</param>
 /// <param name="Status">finished, diverged or unfinished (runs.csv); only finished runs enter the statistics.</param>
-public sealed record RunResult(string Experiment, string Model, string Protocol, string Head, int Labels, int Seed,
+public sealed record RunResult(string Experiment, string Method, string Protocol, string Head, int Labels, int Seed,
     int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "")
 {
     public bool Finished => Status == RunStatus.Finished;
 }
 
 /// <summary>Per (experiment, model, protocol, head, label count): statistics across seeds.</summary>
-public sealed record VariantSummary(string Experiment, string Model, string Protocol, string Head, int Labels,
+public sealed record VariantSummary(string Experiment, string Method, string Protocol, string Head, int Labels,
     Summary Final, Summary LastMean, double WithinRunSpread, int[] Seeds, int[] DivergedSeeds, int[] UnfinishedSeeds);
 
-/// <summary>SGAN minus baseline per (experiment, protocol, head, label count), paired by seed (same seed = same labeled split).</summary>
-public sealed record GainSummary(string Experiment, string Protocol, string Head, int Labels,
-    PairedTest Final, PairedTest LastMean, int[] PairedSeeds, int[] SganOnlySeeds, int[] BaselineOnlySeeds);
+/// <summary>A method minus the reference method per (experiment, protocol, head, label count), paired by seed (same seed = same labeled split).</summary>
+public sealed record GainSummary(string Experiment, string Method, string Reference, string Protocol, string Head, int Labels,
+    PairedTest Final, PairedTest LastMean, int[] PairedSeeds, int[] MethodOnlySeeds, int[] ReferenceOnlySeeds);
 
 /// <summary>Reduces per-epoch rows to runs, variants and paired gains. Nothing here looks for a "best" epoch.</summary>
 public static class Aggregation
@@ -33,30 +33,30 @@ public static class Aggregation
     public static List<RunResult> Runs(IEnumerable<EpochRecord> rows, IReadOnlyList<RunStatus>? statuses = null, int lastEpochs = DefaultLastEpochs)
     {
         var byId = statuses?.GroupBy(s => s.RunId).ToDictionary(g => g.Key, g => g.Last());
-        return rows.GroupBy(r => (r.Experiment, r.Model, r.Protocol, r.Head, r.Labels, r.Seed))
+        return rows.GroupBy(r => (r.Experiment, r.Method, r.Protocol, r.Head, r.Labels, r.Seed))
             .Select(g =>
             {
                 var ordered = g.OrderBy(r => r.Epoch).ToList();
                 var tail = ordered.TakeLast(lastEpochs).Select(r => r.TestAccuracy).ToArray();
                 var s = Statistics.Summarize(tail);
-                string id = new Config.RunSpec(g.Key.Labels, g.Key.Protocol, g.Key.Head, g.Key.Seed, g.Key.Model).Id;
+                string id = new Config.RunSpec(g.Key.Labels, g.Key.Protocol, g.Key.Head, g.Key.Seed, g.Key.Method).Id;
                 var status = byId is null ? null : byId.GetValueOrDefault(id);
-                return new RunResult(g.Key.Experiment, g.Key.Model, g.Key.Protocol, g.Key.Head, g.Key.Labels, g.Key.Seed,
+                return new RunResult(g.Key.Experiment, g.Key.Method, g.Key.Protocol, g.Key.Head, g.Key.Labels, g.Key.Seed,
                     ordered[^1].Epoch, ordered[^1].TestAccuracy, s.Mean, s.N < 2 ? 0 : s.Std,
                     byId is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "");
             })
             .OrderBy(r => r.Experiment).ThenBy(r => r.Labels).ThenBy(r => r.Protocol).ThenBy(r => r.Head)
-            .ThenByDescending(r => r.Model).ThenBy(r => r.Seed)
+            .ThenBy(r => Methods.MethodRegistry.Order(r.Method)).ThenBy(r => r.Seed)
             .ToList();
     }
 
     /// <summary>Statistics over finished runs; diverged and unfinished seeds are listed, not averaged in.</summary>
     public static List<VariantSummary> Variants(IEnumerable<RunResult> runs) =>
-        runs.GroupBy(r => (r.Experiment, r.Model, r.Protocol, r.Head, r.Labels))
+        runs.GroupBy(r => (r.Experiment, r.Method, r.Protocol, r.Head, r.Labels))
             .Select(g =>
             {
                 var ok = g.Where(r => r.Finished).ToList();
-                return new VariantSummary(g.Key.Experiment, g.Key.Model, g.Key.Protocol, g.Key.Head, g.Key.Labels,
+                return new VariantSummary(g.Key.Experiment, g.Key.Method, g.Key.Protocol, g.Key.Head, g.Key.Labels,
                     Statistics.Summarize(ok.Select(r => r.Final).ToArray()),
                     Statistics.Summarize(ok.Select(r => r.LastMean).ToArray()),
                     ok.Count == 0 ? double.NaN : ok.Average(r => r.LastStd),
@@ -66,22 +66,23 @@ public static class Aggregation
             })
             .ToList();
 
-    public static List<GainSummary> Gains(IEnumerable<RunResult> runs) =>
+    /// <summary>Every other method against <paramref name="reference"/> (none: no gains), paired by seed.</summary>
+    public static List<GainSummary> Gains(IEnumerable<RunResult> runs, string? reference) =>
+        reference is null ? [] :
         runs.GroupBy(r => (r.Experiment, r.Protocol, r.Head, r.Labels))
-            .Where(g => g.Any(r => r.Model == "sgan") && g.Any(r => r.Model == "baseline"))
-            .Select(g =>
+            .SelectMany(g => g.Select(r => r.Method).Distinct().Where(m => m != reference && g.Any(r => r.Method == reference)).Select(method =>
             {
-                var sgan = g.Where(r => r.Model == "sgan" && r.Finished).ToDictionary(r => r.Seed);
-                var baseline = g.Where(r => r.Model == "baseline" && r.Finished).ToDictionary(r => r.Seed);
-                // Only seeds finished by both models are paired; the others are reported, never silently dropped.
-                int[] paired = sgan.Keys.Intersect(baseline.Keys).Order().ToArray();
-                return new GainSummary(g.Key.Experiment, g.Key.Protocol, g.Key.Head, g.Key.Labels,
-                    Statistics.Paired(paired.Select(s => sgan[s].Final).ToArray(), paired.Select(s => baseline[s].Final).ToArray()),
-                    Statistics.Paired(paired.Select(s => sgan[s].LastMean).ToArray(), paired.Select(s => baseline[s].LastMean).ToArray()),
+                var treated = g.Where(r => r.Method == method && r.Finished).ToDictionary(r => r.Seed);
+                var control = g.Where(r => r.Method == reference && r.Finished).ToDictionary(r => r.Seed);
+                // Only seeds finished by both methods are paired; the others are reported, never silently dropped.
+                int[] paired = treated.Keys.Intersect(control.Keys).Order().ToArray();
+                return new GainSummary(g.Key.Experiment, method, reference, g.Key.Protocol, g.Key.Head, g.Key.Labels,
+                    Statistics.Paired(paired.Select(s => treated[s].Final).ToArray(), paired.Select(s => control[s].Final).ToArray()),
+                    Statistics.Paired(paired.Select(s => treated[s].LastMean).ToArray(), paired.Select(s => control[s].LastMean).ToArray()),
                     paired,
-                    sgan.Keys.Except(baseline.Keys).Order().ToArray(),
-                    baseline.Keys.Except(sgan.Keys).Order().ToArray());
-            })
-            .OrderBy(g => g.Experiment).ThenBy(g => g.Labels).ThenBy(g => g.Protocol).ThenBy(g => g.Head)
+                    treated.Keys.Except(control.Keys).Order().ToArray(),
+                    control.Keys.Except(treated.Keys).Order().ToArray());
+            }))
+            .OrderBy(g => g.Experiment).ThenBy(g => g.Labels).ThenBy(g => g.Protocol).ThenBy(g => g.Head).ThenBy(g => Methods.MethodRegistry.Order(g.Method))
             .ToList();
 }

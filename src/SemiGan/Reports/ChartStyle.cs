@@ -5,9 +5,10 @@ public static class ChartStyle
 {
     public const int Width = 900, Height = 560;
 
-    public static ScottPlot.Color ModelColor(string model) => model == "sgan" ? ScottPlot.Colors.C0 : ScottPlot.Colors.C1;
+    /// <summary>A method's colour: its place in the registry, so a method keeps its colour in every chart.</summary>
+    public static ScottPlot.Color MethodColor(string method) => ScottPlot.Palette.Default.GetColor(Methods.MethodRegistry.Order(method));
 
-    public static string ModelName(string model) => model == "sgan" ? "SGAN" : "Baseline CNN";
+    public static string MethodName(string method) => Methods.MethodRegistry.DisplayName(method);
 
     /// <summary>Label counts are plotted at log10(n) with ticks at the counts themselves (ScottPlot has no log axis type).</summary>
     public static void LogLabelAxis(ScottPlot.Plot plot, IEnumerable<int> labelCounts)

@@ -7,14 +7,14 @@ public static class LabelSweepChart
     {
         ChartFonts.Ensure();
         var plot = new ScottPlot.Plot();
-        foreach (var g in variants.GroupBy(v => (v.Model, v.Protocol, v.Head)).OrderByDescending(g => g.Key.Model))
+        foreach (var g in variants.GroupBy(v => (v.Method, v.Protocol, v.Head)).OrderBy(g => Methods.MethodRegistry.Order(g.Key.Method)))
         {
             var pts = g.OrderBy(v => v.Labels).ToList();
             double[] xs = pts.Select(v => Math.Log10(v.Labels)).ToArray();
             double[] ys = pts.Select(v => v.Final.Mean * 100).ToArray();
             double[] err = pts.Select(v => double.IsNaN(v.Final.HalfWidth) ? 0 : v.Final.HalfWidth * 100).ToArray();
-            ChartStyle.AddLineWithErrors(plot, xs, ys, err, ChartStyle.ModelColor(g.Key.Model),
-                $"{ChartStyle.ModelName(g.Key.Model)} ({g.Key.Protocol}, {g.Key.Head})");
+            ChartStyle.AddLineWithErrors(plot, xs, ys, err, ChartStyle.MethodColor(g.Key.Method),
+                $"{ChartStyle.MethodName(g.Key.Method)} ({g.Key.Protocol}, {g.Key.Head})");
         }
         ChartStyle.LogLabelAxis(plot, variants.Select(v => v.Labels));
         plot.YLabel("Final test accuracy (%)");

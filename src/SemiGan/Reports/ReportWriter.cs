@@ -41,13 +41,14 @@ public static class ReportWriter
                       $"The second column is the **mean over the last {lastEpochs} epochs**. Nothing is ever selected by test accuracy. " +
                       "Across seeds: mean ± sample std, and a Student-t 95% confidence interval of the mean. " +
                       $"*Within-run spread* is the std of test accuracy over a run's last {lastEpochs} epochs, averaged over seeds (lower = steadier). " +
-                      "Gains are SGAN minus baseline in percentage points, paired by seed (the same seed means the same labeled split), with a paired t-test.").AppendLine();
+                      "Gains are each method minus the experiment's reference method (its `reference` field) in percentage points, paired by seed " +
+                      "(the same seed means the same labeled split and the same initial classifier weights), with a paired t-test.").AppendLine();
 
         foreach (var folder in folders)
         {
             var runs = Aggregation.Runs(folder.Rows, folder.Statuses, lastEpochs);
             var variants = Aggregation.Variants(runs);
-            var gains = Aggregation.Gains(runs);
+            var gains = Aggregation.Gains(runs, ReferenceOf(folder.Path));
             string rel = Rel(root, folder.Path);
             foreach (var experiment in runs.Select(r => r.Experiment).Distinct())
             {
@@ -67,7 +68,7 @@ public static class ReportWriter
                     if (g.Count > 0)
                     {
                         GainChart.Write(g, Chart(chartDir, $"gain-{slug}.png"), Chart(chartDir, $"gain-{slug}.svg"),
-                            $"{experiment}: SGAN gain over the identical CNN");
+                            $"{experiment}: gain over the {ChartStyle.MethodName(g[0].Reference)} (same network and initial weights)");
                         md.AppendLine($"![Gain vs label count](report/gain-{slug}.png)").AppendLine();
                     }
                 }
@@ -93,10 +94,10 @@ public static class ReportWriter
 
     static void AppendVariantTable(StringBuilder md, List<VariantSummary> vs)
     {
-        md.AppendLine("| labels | model | protocol | head | n | final acc. (mean ± std) | 95% CI | last-epochs mean (mean ± std) | within-run spread | seeds | diverged / unfinished |");
+        md.AppendLine("| labels | method | protocol | head | n | final acc. (mean ± std) | 95% CI | last-epochs mean (mean ± std) | within-run spread | seeds | diverged / unfinished |");
         md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---|---|");
-        foreach (var v in vs.OrderBy(v => v.Labels).ThenBy(v => v.Protocol).ThenBy(v => v.Head).ThenByDescending(v => v.Model))
-            md.AppendLine($"| {v.Labels} | {v.Model} | {v.Protocol} | {v.Head} | {v.Final.N} | {Pct(v.Final.Mean)} ± {Pct(v.Final.Std)} | " +
+        foreach (var v in vs.OrderBy(v => v.Labels).ThenBy(v => v.Protocol).ThenBy(v => v.Head).ThenBy(v => Methods.MethodRegistry.Order(v.Method)))
+            md.AppendLine($"| {v.Labels} | {v.Method} | {v.Protocol} | {v.Head} | {v.Final.N} | {Pct(v.Final.Mean)} ± {Pct(v.Final.Std)} | " +
                           $"{Ci(v.Final.CiLow, v.Final.CiHigh)} | {Pct(v.LastMean.Mean)} ± {Pct(v.LastMean.Std)} | {Pct(v.WithinRunSpread)} | {string.Join(", ", v.Seeds)} | {Excluded(v)} |");
         md.AppendLine().AppendLine("Accuracies in %; std is across seeds (the across-seed spread). Diverged (NaN/infinite loss) and unfinished runs are listed, not averaged in.").AppendLine();
     }
@@ -108,14 +109,14 @@ public static class ReportWriter
 
     static void AppendGainTable(StringBuilder md, List<GainSummary> gs)
     {
-        md.AppendLine("| labels | protocol | head | pairs | gain, final (pp) | 95% CI | t | p | gain, last-epochs mean (pp) | p | unpaired seeds |");
-        md.AppendLine("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| labels | method − reference | protocol | head | pairs | gain, final (pp) | 95% CI | t | p | gain, last-epochs mean (pp) | p | unpaired seeds |");
+        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var g in gs)
         {
-            string unpaired = g.SganOnlySeeds.Length + g.BaselineOnlySeeds.Length == 0 ? "none"
-                : string.Join("; ", new[] { ("sgan only", g.SganOnlySeeds), ("baseline only", g.BaselineOnlySeeds) }
+            string unpaired = g.MethodOnlySeeds.Length + g.ReferenceOnlySeeds.Length == 0 ? "none"
+                : string.Join("; ", new[] { ($"{g.Method} only", g.MethodOnlySeeds), ($"{g.Reference} only", g.ReferenceOnlySeeds) }
                     .Where(x => x.Item2.Length > 0).Select(x => $"{x.Item1}: {string.Join(", ", x.Item2)}"));
-            md.AppendLine($"| {g.Labels} | {g.Protocol} | {g.Head} | {g.Final.N} | {Pp(g.Final.MeanDifference)} | {CiPp(g.Final.CiLow, g.Final.CiHigh)} | " +
+            md.AppendLine($"| {g.Labels} | {g.Method} − {g.Reference} | {g.Protocol} | {g.Head} | {g.Final.N} | {Pp(g.Final.MeanDifference)} | {CiPp(g.Final.CiLow, g.Final.CiHigh)} | " +
                           $"{Num(g.Final.T, "F3")} | {P(g.Final.P)} | {Pp(g.LastMean.MeanDifference)} | {P(g.LastMean.P)} | {unpaired} |");
         }
         md.AppendLine().AppendLine("pp = percentage points. With fewer than two pairs there is no spread, so no CI, t or p (shown as –).").AppendLine();
@@ -123,19 +124,19 @@ public static class ReportWriter
 
     static void AppendConfusion(StringBuilder md, RunFolder folder, List<RunResult> runs, string chartDir, string slug)
     {
-        // One final model per model type: the first seed at the smallest label count, where the models differ most.
+        // One final model per method: the first seed at the smallest label count, where the methods differ most.
         int labels = runs.Min(r => r.Labels);
-        var picks = runs.Where(r => r.Labels == labels).GroupBy(r => r.Model).Select(g => g.OrderBy(r => r.Seed).First())
-            .OrderByDescending(r => r.Model).ToList();
+        var picks = runs.Where(r => r.Labels == labels).GroupBy(r => r.Method).Select(g => g.OrderBy(r => r.Seed).First())
+            .OrderBy(r => Methods.MethodRegistry.Order(r.Method)).ToList();
         var shown = new List<string>();
         foreach (var r in picks)
         {
-            var spec = new Config.RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Model);
+            var spec = new Config.RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Method);
             string csv = System.IO.Path.Combine(folder.Path, "confusion", spec.Id + ".csv");
             if (!File.Exists(csv)) continue;
             string name = $"confusion-{slug}-{spec.Id}";
             ConfusionChart.Write(ConfusionCsv.Read(csv), Chart(chartDir, name + ".png"), Chart(chartDir, name + ".svg"),
-                $"{ChartStyle.ModelName(r.Model)}, {r.Labels} labels, seed {r.Seed}: final model");
+                $"{ChartStyle.MethodName(r.Method)}, {r.Labels} labels, seed {r.Seed}: final model");
             shown.Add($"![Confusion matrix {spec.Id}](report/{name}.png)");
         }
         if (shown.Count == 0) return;
@@ -161,10 +162,10 @@ public static class ReportWriter
     static void AppendRunTable(StringBuilder md, List<RunResult> runs)
     {
         md.AppendLine("<details><summary>Every run</summary>").AppendLine();
-        md.AppendLine("| labels | model | protocol | head | seed | status | epochs | final acc. | last-epochs mean | within-run std |");
+        md.AppendLine("| labels | method | protocol | head | seed | status | epochs | final acc. | last-epochs mean | within-run std |");
         md.AppendLine("|---:|---|---|---|---:|---|---:|---:|---:|---:|");
         foreach (var r in runs)
-            md.AppendLine($"| {r.Labels} | {r.Model} | {r.Protocol} | {r.Head} | {r.Seed} | {r.Status}{(r.Detail.Length > 0 ? $" ({r.Detail})" : "")} | {r.Epochs} | {Pct(r.Final)} | {Pct(r.LastMean)} | {Pct(r.LastStd)} |");
+            md.AppendLine($"| {r.Labels} | {r.Method} | {r.Protocol} | {r.Head} | {r.Seed} | {r.Status}{(r.Detail.Length > 0 ? $" ({r.Detail})" : "")} | {r.Epochs} | {Pct(r.Final)} | {Pct(r.LastMean)} | {Pct(r.LastStd)} |");
         md.AppendLine().AppendLine("</details>").AppendLine();
     }
 
@@ -192,6 +193,13 @@ public static class ReportWriter
             md.AppendLine("```json").AppendLine(File.ReadAllText(config).TrimEnd()).AppendLine("```").AppendLine();
             md.AppendLine("</details>").AppendLine();
         }
+    }
+
+    /// <summary>The reference method of a results folder's experiment (older config.json files without the field get the default).</summary>
+    static string? ReferenceOf(string folder)
+    {
+        string path = System.IO.Path.Combine(folder, "config.json");
+        return File.Exists(path) ? Config.ExperimentConfig.Load(path).Reference : Methods.MethodRegistry.DefaultReference.Name;
     }
 
     static string Chart(string dir, string name) => System.IO.Path.Combine(dir, name);

@@ -1,39 +1,123 @@
+using System.Globalization;
+using CsvHelper;
 using CsvHelper.Configuration;
+using SemiGan.Training;
 
 namespace SemiGan.Results;
 
-/// <summary>The tidy per-epoch CSV (one row per model x seed x epoch), written with CsvHelper.</summary>
+/// <summary>
+/// The tidy per-epoch CSV (one row per method x seed x epoch). Fixed columns, then one `&lt;name&gt;_loss`
+/// column for every loss any method in the file reports, so a new method's losses need no change here.
+/// Files from before the `dataset`, `method` (was `model`) and validation columns are read as well.
+/// </summary>
 public static class EpochCsv
 {
-    sealed class Map : ClassMap<EpochRecord>
-    {
-        public Map()
-        {
-            Map(r => r.Experiment).Name("experiment");
-            Map(r => r.Model).Name("model");
-            Map(r => r.Protocol).Name("protocol");
-            Map(r => r.Head).Name("head");
-            Map(r => r.Labels).Name("labels");
-            Map(r => r.Seed).Name("seed");
-            Map(r => r.Epoch).Name("epoch");
-            Map(r => r.Iterations).Name("iterations");
-            Map(r => r.ImagesSeen).Name("images_seen");
-            Map(r => r.LabeledImagesSeen).Name("labeled_images_seen");
-            Map(r => r.TestAccuracy).Name("test_accuracy");
-            Map(r => r.TestLoss).Name("test_loss");
-            Map(r => r.SupervisedLoss).Name("supervised_loss");
-            Map(r => r.UnsupervisedLoss).Name("unsupervised_loss");
-            Map(r => r.GeneratorLoss).Name("generator_loss");
-            Map(r => r.EpochSeconds).Name("epoch_seconds");
-        }
-    }
+    static readonly string[] Before =
+        ["experiment", "dataset", "method", "protocol", "head", "labels", "seed", "epoch", "iterations", "images_seen",
+         "labeled_images_seen", "validation_accuracy", "validation_loss", "test_accuracy", "test_loss"];
+    const string After = "epoch_seconds", LossSuffix = "_loss";
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Appends rows (header first if the file is new) and flushes, so finished epochs survive a crash.</summary>
-    public static void Append(string path, IEnumerable<EpochRecord> rows) => CsvFiles.Append(path, rows, new Map());
-
-    /// <summary>Every complete row (a torn last line from a crash is ignored).</summary>
-    public static List<EpochRecord> Read(string path) => CsvFiles.Read(path, new Map());
+    public static void Append(string path, IReadOnlyList<EpochRecord> rows)
+    {
+        var losses = File.Exists(path) && new FileInfo(path).Length > 0 ? LossColumns(ReadHeader(path)) : null;
+        if (losses is not null && rows.SelectMany(r => r.Losses.Names).Any(n => !losses.Contains(n)))
+        {
+            // A loss the header lacks: rewrite the file with the wider header (atomic), then it holds these rows too.
+            Rewrite(path, Read(path).Concat(rows).ToList());
+            return;
+        }
+        bool header = losses is null;
+        losses ??= Union(rows);
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var writer = new StreamWriter(stream);
+        Write(writer, rows, losses, header);
+    }
 
     /// <summary>Replaces the file's rows atomically.</summary>
-    public static void Rewrite(string path, IEnumerable<EpochRecord> rows) => CsvFiles.Rewrite(path, rows, new Map());
+    public static void Rewrite(string path, IReadOnlyList<EpochRecord> rows)
+    {
+        string tmp = path + ".tmp";
+        using (var writer = new StreamWriter(tmp)) Write(writer, rows, Union(rows), header: true);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>Every complete row (a torn last line from a crash is ignored).</summary>
+    public static List<EpochRecord> Read(string path)
+    {
+        string text = File.ReadAllText(path);
+        int end = text.LastIndexOf('\n');
+        using var reader = new StringReader(end < 0 ? "" : text[..(end + 1)]);
+        using var csv = new CsvReader(reader, new CsvConfiguration(Inv));
+        var rows = new List<EpochRecord>();
+        if (!csv.Read()) return rows;
+        csv.ReadHeader();
+        var header = csv.HeaderRecord!;
+        var losses = LossColumns(header);
+        bool Has(string c) => header.Contains(c);
+        string method = Has("method") ? "method" : "model";
+        double? Optional(string c) => Has(c) && csv.GetField(c) is { Length: > 0 } v ? double.Parse(v, Inv) : null;
+        while (csv.Read())
+            rows.Add(new EpochRecord
+            {
+                Experiment = csv.GetField("experiment")!,
+                Dataset = Has("dataset") ? csv.GetField("dataset")! : EpochRecord.LegacyDataset,
+                Method = csv.GetField(method)!,
+                Protocol = csv.GetField("protocol")!,
+                Head = csv.GetField("head")!,
+                Labels = csv.GetField<int>("labels"),
+                Seed = csv.GetField<int>("seed"),
+                Epoch = csv.GetField<int>("epoch"),
+                Iterations = csv.GetField<long>("iterations"),
+                ImagesSeen = csv.GetField<long>("images_seen"),
+                LabeledImagesSeen = csv.GetField<long>("labeled_images_seen"),
+                ValidationAccuracy = Optional("validation_accuracy"),
+                ValidationLoss = Optional("validation_loss"),
+                TestAccuracy = csv.GetField<double>("test_accuracy"),
+                TestLoss = csv.GetField<double>("test_loss"),
+                // Empty cells (another method's loss, or one that had no step) read as absent: the same value.
+                Losses = new LossValues(losses.Select(n => (n, Optional(n + LossSuffix))).Where(l => l.Item2 is not null)),
+                EpochSeconds = csv.GetField<double>(After),
+            });
+        return rows;
+    }
+
+    static void Write(TextWriter writer, IReadOnlyList<EpochRecord> rows, IReadOnlyList<string> losses, bool header)
+    {
+        using var csv = new CsvWriter(writer, new CsvConfiguration(Inv));
+        if (header)
+        {
+            foreach (var c in Before.Concat(losses.Select(n => n + LossSuffix)).Append(After)) csv.WriteField(c);
+            csv.NextRecord();
+        }
+        foreach (var r in rows)
+        {
+            csv.WriteField(r.Experiment); csv.WriteField(r.Dataset); csv.WriteField(r.Method); csv.WriteField(r.Protocol);
+            csv.WriteField(r.Head); csv.WriteField(r.Labels); csv.WriteField(r.Seed); csv.WriteField(r.Epoch);
+            csv.WriteField(r.Iterations); csv.WriteField(r.ImagesSeen); csv.WriteField(r.LabeledImagesSeen);
+            csv.WriteField(r.ValidationAccuracy); csv.WriteField(r.ValidationLoss);
+            csv.WriteField(r.TestAccuracy); csv.WriteField(r.TestLoss);
+            foreach (var n in losses) csv.WriteField(r.Losses[n]);
+            csv.WriteField(r.EpochSeconds);
+            csv.NextRecord();
+        }
+        csv.Flush();
+    }
+
+    static string[] ReadHeader(string path)
+    {
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, new CsvConfiguration(Inv));
+        csv.Read();
+        csv.ReadHeader();
+        return csv.HeaderRecord!;
+    }
+
+    /// <summary>The loss names of a header: every `&lt;name&gt;_loss` column but the evaluation ones.</summary>
+    static List<string> LossColumns(IEnumerable<string> header) =>
+        header.Where(c => c.EndsWith(LossSuffix, StringComparison.Ordinal) && !Before.Contains(c))
+            .Select(c => c[..^LossSuffix.Length]).ToList();
+
+    static List<string> Union(IEnumerable<EpochRecord> rows) => rows.SelectMany(r => r.Losses.Names).Distinct().ToList();
 }

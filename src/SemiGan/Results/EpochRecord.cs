@@ -1,14 +1,18 @@
+using SemiGan.Training;
+
 namespace SemiGan.Results;
 
 /// <summary>
-/// One row of the tidy per-epoch log: one model x seed x epoch. Losses are epoch means over steps;
-/// a loss that does not apply to the model (e.g. generator loss for the baseline) is null (empty in CSV).
+/// One row of the tidy per-epoch log: one method x seed x epoch. Losses are the method's named epoch
+/// means (a column each in the CSV); validation figures are null when the experiment holds out none.
 /// </summary>
 public sealed record EpochRecord
 {
     public required string Experiment { get; init; }
-    /// <summary>"sgan" or "baseline".</summary>
-    public required string Model { get; init; }
+    /// <summary>The dataset's name (files written before the column existed are MNIST's).</summary>
+    public string Dataset { get; init; } = LegacyDataset;
+    /// <summary>A method of <see cref="Methods.MethodRegistry"/>.</summary>
+    public required string Method { get; init; }
     /// <summary>"masked" or "streams".</summary>
     public required string Protocol { get; init; }
     /// <summary>"gan_logit" or "softmax11".</summary>
@@ -17,16 +21,19 @@ public sealed record EpochRecord
     public required int Seed { get; init; }
     /// <summary>1-based epoch number (see README for what an epoch is under each protocol).</summary>
     public required int Epoch { get; init; }
-    /// <summary>Optimizer steps of this model so far (cumulative).</summary>
+    /// <summary>Optimizer steps of this method so far (cumulative).</summary>
     public required long Iterations { get; init; }
     /// <summary>Real training images the classifier has seen so far (cumulative; labeled + unlabeled).</summary>
     public required long ImagesSeen { get; init; }
     /// <summary>Labeled images consumed by the supervised loss so far (cumulative).</summary>
     public required long LabeledImagesSeen { get; init; }
+    public double? ValidationAccuracy { get; init; }
+    public double? ValidationLoss { get; init; }
     public required double TestAccuracy { get; init; }
     public required double TestLoss { get; init; }
-    public double? SupervisedLoss { get; init; }
-    public double? UnsupervisedLoss { get; init; }
-    public double? GeneratorLoss { get; init; }
+    public LossValues Losses { get; init; } = LossValues.None;
     public required double EpochSeconds { get; init; }
+
+    /// <summary>What a row without a dataset column was trained on.</summary>
+    public const string LegacyDataset = "mnist";
 }

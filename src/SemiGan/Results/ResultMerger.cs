@@ -32,7 +32,7 @@ public static class ResultMerger
         {
             foreach (var row in EpochCsv.Read(f.EpochsCsv))
             {
-                var key = (new RunSpec(row.Labels, row.Protocol, row.Head, row.Seed, row.Model).Id, row.Epoch);
+                var key = (new RunSpec(row.Labels, row.Protocol, row.Head, row.Seed, row.Method).Id, row.Epoch);
                 if (rows.TryGetValue(key, out var seen) && seen.Row with { EpochSeconds = 0 } != row with { EpochSeconds = 0 })
                     throw new ConfigException($"merge: run {key.Item1} epoch {key.Item2} differs between {seen.From} and {f.Folder}; refusing to merge conflicting results.");
                 rows.TryAdd(key, (row, f.Folder));
@@ -63,7 +63,7 @@ public static class ResultMerger
         output.WriteConfig(config);
         var order = config.Runs().Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var merged = rows.Values.Select(v => v.Row)
-            .OrderBy(r => order.GetValueOrDefault(new RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Model).Id, int.MaxValue))
+            .OrderBy(r => order.GetValueOrDefault(new RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Method).Id, int.MaxValue))
             .ThenBy(r => r.Epoch).ToList();
         EpochCsv.Rewrite(output.EpochsCsv, merged);
         RunStatusCsv.Rewrite(output.RunsCsv, statuses.Values.Select(v => v.Status).OrderBy(s => order.GetValueOrDefault(s.RunId, int.MaxValue)));

@@ -6,7 +6,7 @@ namespace SemiGan.Results;
 public sealed record RunStatus
 {
     public required string RunId { get; init; }
-    public required string Model { get; init; }
+    public required string Method { get; init; }
     public required string Protocol { get; init; }
     public required string Head { get; init; }
     public required int Labels { get; init; }
@@ -27,7 +27,7 @@ public static class RunStatusCsv
         public Map()
         {
             Map(r => r.RunId).Name("run_id");
-            Map(r => r.Model).Name("model");
+            Map(r => r.Method).Name("method", "model"); // "model" in files written before the rename
             Map(r => r.Protocol).Name("protocol");
             Map(r => r.Head).Name("head");
             Map(r => r.Labels).Name("labels");

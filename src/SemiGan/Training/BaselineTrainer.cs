@@ -45,7 +45,7 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
             }
             onStep?.Invoke();
         }
-        return new EpochLosses(sup.Mean, null, null, n, labeled, labeled);
+        return new EpochLosses(LossValues.Of(("supervised", sup.Mean)), n, labeled, labeled);
     }
 
     public void Dispose() => opt.Dispose();

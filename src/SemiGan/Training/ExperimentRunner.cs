@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SemiGan.Config;
 using SemiGan.Data;
+using SemiGan.Methods;
 using SemiGan.Models;
 using SemiGan.Reports;
 using SemiGan.Results;
@@ -65,11 +66,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         foreach (var run in todo)
         {
             var schedule = Schedule(run, splits[(run.Labels, run.Seed)]);
-            string what = $"{run.Model} labels {run.Labels} seed {run.Seed}";
+            string what = $"{run.Method} labels {run.Labels} seed {run.Seed}";
             Log?.Invoke($"training {run.Id}: {schedule.StepsPerEpoch} steps/epoch x {config.Epochs} epochs");
             void Tick() => Progress?.Invoke(new RunProgress(++done, total, what));
             var context = new RunContext(run, schedule, images, labels, testImages, testLabels, Tick);
-            rows.AddRange(run.Model == "sgan" ? RunSgan(context) : RunBaseline(context));
+            rows.AddRange(Train(context));
             output.WriteAccuracyChart(rows.Where(r => r.Labels == run.Labels).ToList(), run.Labels);
         }
         output.WriteRunInfo(config, device, clock.Elapsed, Shard, FastPath);
@@ -91,40 +92,27 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         return kept;
     }
 
-    static string RunId(EpochRecord r) => new RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Model).Id;
+    static string RunId(EpochRecord r) => new RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Method).Id;
 
     sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor TestImages, Tensor TestLabels, Action Tick);
 
     BatchSchedule Schedule(RunSpec run, LabeledSplit split) =>
         new(run.Protocol, TrainCount, split.Indices, config.LabeledInUnlabeledPool, config.BatchSize, run.Seed);
 
-    List<EpochRecord> RunSgan(RunContext c)
+    /// <summary>One run: its method builds the networks (same classifier weights for every method at a seed), then epochs.</summary>
+    List<EpochRecord> Train(RunContext c)
     {
-        torch.random.manual_seed(c.Run.Seed); // the same initial discriminator weights as this seed's baseline
-        using var d = new Discriminator(c.Run.HeadKind, config.Dropout, Impl);
-        using var g = new Models.Generator(config.LatentDim, Impl);
-        d.to(device); g.to(device);
-        using var trainer = new SganTrainer(d, g, c.Run.HeadKind, config.LearningRate, config.Beta1, config.Beta2, device, Impl);
-        // Fixed latent vectors per seed, from their own generator so sampling never shifts the training stream.
-        using var z = config.SampleCount > 0 ? randn(config.SampleCount, config.LatentDim, generator: new torch.Generator((ulong)c.Run.Seed)) : null;
+        using var method = MethodRegistry.Get(c.Run.Method).Start(new MethodContext(c.Run, config, device, Impl));
+        var d = method.Classifier;
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
-        return TrainLoop(c, trainer, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), epoch =>
+        void AfterEpoch(int epoch)
         {
-            if (z is null || !(everyEpoch || epoch == config.Epochs)) return;
-            var pixels = trainer.Sample(z);
+            if (!(everyEpoch || epoch == config.Epochs) || method.Samples() is not { } pixels) return;
             int columns = (int)Math.Ceiling(Math.Sqrt(config.SampleCount));
             if (everyEpoch) SampleGrid.WritePng(pixels, config.SampleCount, 28, 28, columns, output.SamplesPath(c.Run, epoch));
             if (epoch == config.Epochs) SampleGrid.WritePng(pixels, config.SampleCount, 28, 28, columns, output.SamplesPath(c.Run));
-        });
-    }
-
-    List<EpochRecord> RunBaseline(RunContext c)
-    {
-        torch.random.manual_seed(c.Run.Seed);
-        using var d = new Discriminator(c.Run.HeadKind, config.Dropout, Impl);
-        d.to(device);
-        using var trainer = new BaselineTrainer(d, config.LearningRate, config.Beta1, config.Beta2, device, Impl);
-        return TrainLoop(c, trainer, d, e => trainer.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), _ => { });
+        }
+        return TrainLoop(c, method, d, e => method.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), AfterEpoch);
     }
 
     List<EpochRecord> TrainLoop(RunContext c, ICheckpointable trainer, Discriminator d, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)
@@ -143,11 +131,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
-                Experiment = config.Name, Model = c.Run.Model, Protocol = c.Run.Protocol, Head = c.Run.Head,
+                Experiment = config.Name, Method = c.Run.Method, Protocol = c.Run.Protocol, Head = c.Run.Head,
                 Labels = c.Run.Labels, Seed = c.Run.Seed, Epoch = epoch,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
                 TestAccuracy = acc, TestLoss = loss,
-                SupervisedLoss = losses.Supervised, UnsupervisedLoss = losses.Unsupervised, GeneratorLoss = losses.Generator,
+                Losses = losses.Losses,
                 EpochSeconds = trainSeconds,
             };
             // Row first, checkpoint second: a crash in between re-runs this epoch from the previous
@@ -174,7 +162,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
     {
         RunStatusCsv.Append(output.RunsCsv, new RunStatus
         {
-            RunId = run.Id, Model = run.Model, Protocol = run.Protocol, Head = run.Head, Labels = run.Labels, Seed = run.Seed,
+            RunId = run.Id, Method = run.Method, Protocol = run.Protocol, Head = run.Head, Labels = run.Labels, Seed = run.Seed,
             Status = status, Epoch = epoch, Detail = detail,
         });
         checkpoint.Delete(); // an ended run is never resumed; its checkpoint would only take space

@@ -62,7 +62,13 @@ public static class FastPathCheck
 
     /// <summary>Runs the check for the SGAN (one per head) and the baseline, as a run would train them.</summary>
     public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, bool sgan = true, bool baseline = true)
+        => Run(device, batchSize, heads, latentDim, (sgan ? [new Methods.Sgan()] : Array.Empty<Methods.IMethod>()).Concat(baseline ? [new Methods.Baseline()] : []));
+
+    /// <summary>Runs the check for the steps of the given methods (one per head).</summary>
+    public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, IEnumerable<Methods.IMethod> methods)
     {
+        var list = methods.ToList();
+        bool sgan = list.Any(m => m is Methods.Sgan), baseline = list.Any(m => m is Methods.Baseline);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var rng = torch.random.get_rng_state().clone(); // a copy: the check must not shift the run's random stream
         try
@@ -110,12 +116,7 @@ public static class FastPathCheck
             using var trainer = new SganTrainer(d, g, head, StepLearningRate, 0.5, 0.999, device, impl);
             torch.random.manual_seed(8); // the same latent vectors for all
             var losses = trainer.TrainEpoch(steps, images, labels);
-            var values = new Dictionary<string, Tensor>
-            {
-                ["supervised loss"] = tensor(losses.Supervised ?? double.NaN),
-                ["unsupervised loss"] = tensor(losses.Unsupervised ?? double.NaN),
-                ["generator loss"] = tensor(losses.Generator ?? double.NaN),
-            };
+            var values = Losses(losses);
             // D's gradients are not compared: the reference path adds the generator update's to them by design.
             Record(values, "generator", g, gradients: true);
             Record(values, "discriminator", d, gradients: false);
@@ -146,7 +147,7 @@ public static class FastPathCheck
             d.to(device);
             using var trainer = new BaselineTrainer(d, StepLearningRate, 0.5, 0.999, device, impl);
             var losses = trainer.TrainEpoch(steps, images, labels);
-            var values = new Dictionary<string, Tensor> { ["supervised loss"] = tensor(losses.Supervised ?? double.NaN) };
+            var values = Losses(losses);
             Record(values, "discriminator", d, gradients: true);
             using (no_grad())
             {
@@ -157,6 +158,9 @@ public static class FastPathCheck
         }
         return Compare($"baseline ({head.Name()}, batch {batchSize})", ["discriminator"], Train);
     }
+
+    static Dictionary<string, Tensor> Losses(EpochLosses losses) =>
+        losses.Losses.Items.ToDictionary(l => $"{l.Name} loss", l => tensor(l.Value ?? double.NaN));
 
     /// <summary>Last-step gradients (optional), then parameters and buffers (batch-norm running statistics and counts).</summary>
     static void Record(Dictionary<string, Tensor> values, string network, nn.Module module, bool gradients)

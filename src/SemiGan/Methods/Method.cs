@@ -1,0 +1,59 @@
+using SemiGan.Config;
+using SemiGan.Models;
+using SemiGan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemiGan.Methods;
+
+/// <summary>
+/// A semi-supervised method: a name (as written in experiment files and CSVs), how it builds its networks
+/// for one run and trains them. A new method is one file implementing this plus one line in
+/// <see cref="MethodRegistry"/>; the runner, config validation and reports know methods only from there.
+/// </summary>
+public interface IMethod
+{
+    /// <summary>As in experiment files, CSV rows and run ids, e.g. "sgan".</summary>
+    string Name { get; }
+
+    /// <summary>As in reports and chart legends, e.g. "SGAN".</summary>
+    string DisplayName { get; }
+
+    /// <summary>Builds the run's networks and optimizers (the classifier's initial weights from the run's seed alone).</summary>
+    MethodRun Start(MethodContext context);
+}
+
+/// <summary>What a method gets from the harness for one run.</summary>
+public sealed record MethodContext(RunSpec Run, ExperimentConfig Config, Device Device, Implementation Implementation);
+
+/// <summary>
+/// One run of a method: its networks and optimizers (checkpointed by name), one epoch of training over
+/// the harness's <see cref="Step"/>s, and the network that is evaluated.
+/// </summary>
+public abstract class MethodRun : ICheckpointable, IDisposable
+{
+    /// <summary>The K(+1)-class network evaluated on the test set after every epoch.</summary>
+    public abstract Discriminator Classifier { get; }
+
+    public abstract IEnumerable<(string Name, nn.Module Module)> Modules { get; }
+    public abstract IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers { get; }
+
+    public abstract EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep);
+
+    /// <summary>Generator samples for this run's fixed latent vectors (host floats in [-1,1]), or null for a method without a generator.</summary>
+    public virtual float[]? Samples() => null;
+
+    public abstract void Dispose();
+
+    /// <summary>
+    /// The classifier every method of a seed starts from: built right after seeding torch with the run's
+    /// seed, so every method compared at a seed has identical architecture and initial weights.
+    /// </summary>
+    protected static Discriminator SeededClassifier(MethodContext c)
+    {
+        torch.random.manual_seed(c.Run.Seed);
+        var d = new Discriminator(c.Run.HeadKind, c.Config.Dropout, c.Implementation);
+        d.to(c.Device);
+        return d;
+    }
+}

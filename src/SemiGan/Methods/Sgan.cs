@@ -1,0 +1,50 @@
+using SemiGan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemiGan.Methods;
+
+/// <summary>
+/// The semi-supervised GAN: a K+1-class discriminator trained on the labeled images' cross-entropy plus
+/// the real/fake loss, against a generator (losses: <see cref="SganLosses"/>; step: <see cref="SganTrainer"/>).
+/// </summary>
+public sealed class Sgan : IMethod
+{
+    public string Name => "sgan";
+    public string DisplayName => "SGAN";
+
+    public MethodRun Start(MethodContext c) => new Run(c);
+
+    sealed class Run : MethodRun
+    {
+        readonly Models.Discriminator d;
+        readonly Models.Generator g;
+        readonly SganTrainer trainer;
+        readonly Tensor? z;
+
+        public Run(MethodContext c)
+        {
+            d = SeededClassifier(c);
+            g = new Models.Generator(c.Config.LatentDim, c.Implementation);
+            g.to(c.Device);
+            trainer = new SganTrainer(d, g, c.Run.HeadKind, c.Config.LearningRate, c.Config.Beta1, c.Config.Beta2, c.Device, c.Implementation);
+            // Fixed latent vectors per seed, from their own generator so sampling never shifts the training stream.
+            if (c.Config.SampleCount > 0)
+                z = randn(c.Config.SampleCount, c.Config.LatentDim, generator: new torch.Generator((ulong)c.Run.Seed));
+        }
+
+        public override Models.Discriminator Classifier => d;
+        public override IEnumerable<(string Name, nn.Module Module)> Modules => trainer.Modules;
+        public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
+
+        public override EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep) =>
+            trainer.TrainEpoch(steps, images, labels, onStep);
+
+        public override float[]? Samples() => z is null ? null : trainer.Sample(z);
+
+        public override void Dispose()
+        {
+            trainer.Dispose(); z?.Dispose(); g.Dispose(); d.Dispose();
+        }
+    }
+}

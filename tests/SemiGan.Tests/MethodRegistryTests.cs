@@ -1,0 +1,33 @@
+using SemiGan.Config;
+using SemiGan.Methods;
+using SemiGan.Models;
+using static TorchSharp.torch;
+
+namespace SemiGan.Tests;
+
+public class MethodRegistryTests
+{
+    [Fact]
+    public void Names_are_unique_and_found_and_unknown_names_are_refused()
+    {
+        Assert.Equal(MethodRegistry.All.Count, MethodRegistry.All.Select(m => m.Name).Distinct().Count());
+        foreach (var m in MethodRegistry.All) Assert.Same(m, MethodRegistry.Get(m.Name));
+        Assert.Null(MethodRegistry.Find("vae"));
+        var e = Assert.Throws<ArgumentException>(() => MethodRegistry.Get("vae"));
+        Assert.Contains(MethodRegistry.Names, e.Message);
+        Assert.Contains(MethodRegistry.DefaultReference, MethodRegistry.All);
+    }
+
+    [Fact]
+    public void Every_method_of_a_seed_starts_from_the_same_classifier_weights()
+    {
+        var config = new ExperimentConfig { Name = "t", Labels = [100], Seeds = [3], Epochs = 1, SampleCount = 0 }.Validated();
+        var weights = MethodRegistry.All.Select(m =>
+        {
+            using var run = m.Start(new MethodContext(new RunSpec(100, "masked", "gan_logit", 3, m.Name), config, CPU, Implementation.Fast));
+            return run.Classifier.parameters().Select(p => p.detach().clone()).ToList();
+        }).ToList();
+        foreach (var other in weights.Skip(1))
+            foreach (var (a, b) in weights[0].Zip(other)) Assert.True(a.allclose(b, rtol: 0, atol: 0), "initial classifier weights differ between methods");
+    }
+}
