@@ -39,11 +39,15 @@ public static class RunCommand
             // On this device, thread count and batch size, before anything is written.
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
                 cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Select(Methods.MethodRegistry.Get)), Console.WriteLine);
-            var outFolder = RunOutput.Open(r.GetValue(output) ?? Path.Combine("results", cfg.Name), cfg);
+            string outPath = r.GetValue(output) ?? Path.Combine("results", cfg.Name);
+            RunOutput.Check(outPath, cfg);
             string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;
             bool verify = !r.GetValue(noVerify);
             if (verify) Console.WriteLine(MnistFetcher.EnsurePresent(dataFolder, Console.WriteLine));
             using var mnist = MnistDataset.Load(dataFolder, verify);
+            // Splits need the labels: checked here, before the output folder is created.
+            ExperimentRunner.Splits(cfg, mnist.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, mnist.TrainCount) : mnist.TrainCount)]);
+            var outFolder = RunOutput.Open(outPath, cfg);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                               $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));

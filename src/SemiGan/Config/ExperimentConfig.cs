@@ -40,6 +40,12 @@ public sealed record ExperimentConfig
     /// </summary>
     public string? Reference { get; init; }
     public int BatchSize { get; init; } = 100;
+    /// <summary>Class-balanced labeled training images held out for validation (0 = none), drawn by seed, disjoint from the labeled split.</summary>
+    public int Validation { get; init; }
+    /// <summary>Do validation images also count as unlabeled data? Default false: they are never trained on.</summary>
+    public bool ValidationInUnlabeledPool { get; init; }
+    /// <summary>Which epoch's test accuracy a report calls final: "last", or "best-validation" (the epoch of highest validation accuracy).</summary>
+    public string Select { get; init; } = SelectRule.Last;
     /// <summary>Do labeled images also count as unlabeled data? The masked protocol requires true (one dataset, a label mask).</summary>
     public bool LabeledInUnlabeledPool { get; init; } = true;
     /// <summary>Training images to use (0 = all). For quick runs; the labeled split is drawn from this prefix.</summary>
@@ -148,6 +154,16 @@ public sealed record ExperimentConfig
         if (BatchSize > trainSize) Fail("batchSize", $"{BatchSize} is larger than the training set ({trainSize})");
         if (!LabeledInUnlabeledPool && trainSize - Labels.Max() < BatchSize)
             Fail("labeledInUnlabeledPool", $"false leaves {trainSize - Labels.Max()} unlabeled images, fewer than one batch ({BatchSize})");
+        if (Validation < 0 || Validation % 10 != 0)
+            Fail("validation", $"{Validation} must be 0 (none) or a positive multiple of 10 (class-balanced)");
+        if (Validation > 0 && Labels.Max() + Validation > trainSize)
+            Fail("validation", $"{Validation} held-out and {Labels.Max()} labeled images exceed the training set ({trainSize}); lower validation");
+        if (Select is not (SelectRule.Last or SelectRule.BestValidation))
+            Fail("select", $"'{Select}' is not one of {SelectRule.Last}, {SelectRule.BestValidation}");
+        if (Select == SelectRule.BestValidation && Validation == 0)
+            Fail("select", $"'{SelectRule.BestValidation}' needs a validation split; set validation to a positive multiple of 10");
+        if (ValidationInUnlabeledPool && Validation == 0)
+            Fail("validationInUnlabeledPool", "true needs a validation split (validation > 0)");
         if (LatentDim <= 0) Fail("latentDim", $"{LatentDim} must be positive");
         if (Dropout is < 0 or >= 1) Fail("dropout", $"{Dropout} must be in [0, 1)");
         if (LearningRate <= 0) Fail("learningRate", $"{LearningRate} must be positive");
@@ -158,4 +174,14 @@ public sealed record ExperimentConfig
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+}
+
+/// <summary>How a report picks each run's final epoch. The test set never chooses anything.</summary>
+public static class SelectRule
+{
+    public const string Last = "last", BestValidation = "best-validation";
+
+    public static string Describe(string rule) => rule == BestValidation
+        ? "the epoch with the highest validation accuracy (the earliest such epoch on a tie); its test accuracy is reported"
+        : "the last epoch";
 }

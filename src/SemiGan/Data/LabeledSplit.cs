@@ -21,10 +21,31 @@ public sealed class LabeledSplit
 
     LabeledSplit(int seed, int count, int[] indices) { Seed = seed; Count = count; Indices = indices; }
 
-    public static LabeledSplit Create(ReadOnlySpan<byte> trainLabels, int count, int seed)
+    public static LabeledSplit Create(ReadOnlySpan<byte> trainLabels, int count, int seed) => Create(trainLabels, count, seed, fromEnd: false);
+
+    /// <summary>
+    /// The validation split: <paramref name="count"/> class-balanced images taken from the END of the same
+    /// per-class seeded shuffles whose start gives the labeled split. So it depends only on (seed, count),
+    /// is the same for every label count, and is disjoint from every labeled split of that seed as long
+    /// as each class has room for both (<see cref="CheckDisjoint"/>).
+    /// </summary>
+    public static LabeledSplit CreateValidation(ReadOnlySpan<byte> trainLabels, int count, int seed) => Create(trainLabels, count, seed, fromEnd: true);
+
+    /// <summary>Throws, naming the class, when some class has fewer images than a labeled and the validation split together take.</summary>
+    public static void CheckDisjoint(ReadOnlySpan<byte> trainLabels, int labels, int validation)
     {
+        var perClass = new int[Classes];
+        foreach (byte b in trainLabels) perClass[b]++;
+        for (int c = 0; c < Classes; c++)
+            if (labels / Classes + validation / Classes > perClass[c])
+                throw new ArgumentException($"validation: {validation} held-out images and {labels} labels need {labels / Classes + validation / Classes} images of class {c}, the training set has {perClass[c]}; lower validation or labels.");
+    }
+
+    static LabeledSplit Create(ReadOnlySpan<byte> trainLabels, int count, int seed, bool fromEnd)
+    {
+        string field = fromEnd ? "validation" : "labels";
         if (count <= 0 || count % Classes != 0)
-            throw new ArgumentException($"labels: {count} is not a positive multiple of {Classes} (class-balanced split).");
+            throw new ArgumentException($"{field}: {count} is not a positive multiple of {Classes} (class-balanced split).");
         int perClass = count / Classes;
         var byClass = Enumerable.Range(0, Classes).Select(_ => new List<int>()).ToArray();
         for (int i = 0; i < trainLabels.Length; i++) byClass[trainLabels[i]].Add(i);
@@ -35,14 +56,14 @@ public sealed class LabeledSplit
         {
             var pool = byClass[c].ToArray();
             if (pool.Length < perClass)
-                throw new ArgumentException($"labels: {count} needs {perClass} images of class {c}, the training set has {pool.Length}.");
+                throw new ArgumentException($"{field}: {count} needs {perClass} images of class {c}, the training set has {pool.Length}.");
             // Explicit Fisher-Yates: the split must not change if a runtime changes Random.Shuffle.
             for (int i = pool.Length - 1; i > 0; i--)
             {
                 int j = rng.Next(i + 1);
                 (pool[i], pool[j]) = (pool[j], pool[i]);
             }
-            chosen.AddRange(pool.Take(perClass));
+            chosen.AddRange(fromEnd ? pool.TakeLast(perClass) : pool.Take(perClass));
         }
         chosen.Sort();
         return new LabeledSplit(seed, count, chosen.ToArray());

@@ -3,12 +3,13 @@ using SemiGan.Results;
 namespace SemiGan.Reports;
 
 /// <summary>One finished run (model x variant x seed) reduced to its final-accuracy figures.</summary>
-/// <param name="Final">Test accuracy after the last epoch: the definition of "final accuracy" everywhere.</param>
+/// <param name="Final">Test accuracy at the selected epoch (<see cref="SelectedEpoch"/>: the last one, or the one of best
+/// validation accuracy under <c>select: best-validation</c>): the definition of "final accuracy" everywhere.</param>
 /// <param name="LastMean">Mean test accuracy over the last <c>k</c> epochs (a second, less noisy column).</param>
 /// <param name="LastStd">Std of test accuracy over the last <c>k</c> epochs: the run's within-run spread.</param>
 /// <param name="Status">finished, diverged or unfinished (runs.csv); only finished runs enter the statistics.</param>
 public sealed record RunResult(string Experiment, string Method, string Protocol, string Head, int Labels, int Seed,
-    int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "")
+    int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "", int SelectedEpoch = 0)
 {
     public bool Finished => Status == RunStatus.Finished;
 }
@@ -30,7 +31,8 @@ public static class Aggregation
     /// One result per run. <paramref name="statuses"/> (runs.csv) marks runs diverged; a run missing from it
     /// is unfinished. Without a runs.csv (null) every run counts as finished.
     /// </summary>
-    public static List<RunResult> Runs(IEnumerable<EpochRecord> rows, IReadOnlyList<RunStatus>? statuses = null, int lastEpochs = DefaultLastEpochs)
+    public static List<RunResult> Runs(IEnumerable<EpochRecord> rows, IReadOnlyList<RunStatus>? statuses = null, int lastEpochs = DefaultLastEpochs,
+        string select = Config.SelectRule.Last)
     {
         var byId = statuses?.GroupBy(s => s.RunId).ToDictionary(g => g.Key, g => g.Last());
         return rows.GroupBy(r => (r.Experiment, r.Method, r.Protocol, r.Head, r.Labels, r.Seed))
@@ -41,13 +43,26 @@ public static class Aggregation
                 var s = Statistics.Summarize(tail);
                 string id = new Config.RunSpec(g.Key.Labels, g.Key.Protocol, g.Key.Head, g.Key.Seed, g.Key.Method).Id;
                 var status = byId is null ? null : byId.GetValueOrDefault(id);
+                var selected = Selected(ordered, select);
                 return new RunResult(g.Key.Experiment, g.Key.Method, g.Key.Protocol, g.Key.Head, g.Key.Labels, g.Key.Seed,
-                    ordered[^1].Epoch, ordered[^1].TestAccuracy, s.Mean, s.N < 2 ? 0 : s.Std,
-                    byId is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "");
+                    ordered[^1].Epoch, selected.TestAccuracy, s.Mean, s.N < 2 ? 0 : s.Std,
+                    byId is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "", selected.Epoch);
             })
             .OrderBy(r => r.Experiment).ThenBy(r => r.Labels).ThenBy(r => r.Protocol).ThenBy(r => r.Head)
             .ThenBy(r => Methods.MethodRegistry.Order(r.Method)).ThenBy(r => r.Seed)
             .ToList();
+    }
+
+    /// <summary>
+    /// The epoch whose test accuracy is the run's final one: the last, or under best-validation the first epoch
+    /// with the highest validation accuracy. Test accuracy takes no part in the choice.
+    /// </summary>
+    public static EpochRecord Selected(IReadOnlyList<EpochRecord> ordered, string select)
+    {
+        if (select != Config.SelectRule.BestValidation) return ordered[^1];
+        if (ordered.Any(r => r.ValidationAccuracy is null))
+            throw new InvalidDataException($"select {select}: run {ordered[0].Method} seed {ordered[0].Seed} has epochs without validation accuracy.");
+        return ordered.Aggregate((best, r) => r.ValidationAccuracy > best.ValidationAccuracy ? r : best);
     }
 
     /// <summary>Statistics over finished runs; diverged and unfinished seeds are listed, not averaged in.</summary>

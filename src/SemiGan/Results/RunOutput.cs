@@ -21,6 +21,7 @@ public sealed class RunOutput
     public string RunsCsv => Path.Combine(Folder, "runs.csv");
     public string CheckpointFolder(RunSpec run) => Path.Combine(Folder, "checkpoints", run.Id);
     public string SplitPath(int labels, int seed) => Path.Combine(Folder, "splits", $"labels-{labels}-seed-{seed}.csv");
+    public string ValidationSplitPath(int count, int seed) => Path.Combine(Folder, "splits", $"validation-{count}-seed-{seed}.csv");
     /// <summary>Generator samples after the last epoch.</summary>
     public string SamplesPath(RunSpec run) => Path.Combine(Folder, "samples", $"{run.Id}.png");
     /// <summary>Generator samples after one epoch (kept for the first seed of each variant).</summary>
@@ -36,7 +37,12 @@ public sealed class RunOutput
     /// experiment (same resolved config), which is then resumed. Anything else is refused before anything is
     /// written, so earlier results are never overwritten or mixed with another configuration's.
     /// </summary>
-    public static RunOutput Open(string folder, ExperimentConfig config)
+    public static RunOutput Open(string folder, ExperimentConfig config) => Open(folder, config, create: true);
+
+    /// <summary>Every check of <see cref="Open(string, ExperimentConfig)"/> that needs no write (for checking before a data fetch).</summary>
+    public static void Check(string folder, ExperimentConfig config) => Open(folder, config, create: false);
+
+    static RunOutput Open(string folder, ExperimentConfig config, bool create)
     {
         var o = new RunOutput(folder);
         if (File.Exists(o.ConfigPath))
@@ -52,6 +58,7 @@ public sealed class RunOutput
         }
         else if (File.Exists(o.EpochsCsv))
             throw new ConfigException($"{folder}: already holds an epochs.csv without config.json; pass --out with a new folder, or move the old one away.");
+        if (!create) return o;
         try
         {
             Directory.CreateDirectory(folder);

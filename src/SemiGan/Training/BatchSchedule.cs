@@ -24,8 +24,11 @@ public sealed class BatchSchedule
     readonly long[] labeled;
     readonly bool[] isLabeled;
     readonly long[] unlabeledPool;
+    readonly long[] trainable; // every training image but the held-out ones
 
-    public BatchSchedule(string protocol, int trainCount, int[] labeledIndices, bool labeledInUnlabeledPool, int batchSize, int seed)
+    /// <param name="heldOut">Training images never trained on (the validation split).</param>
+    public BatchSchedule(string protocol, int trainCount, int[] labeledIndices, bool labeledInUnlabeledPool, int batchSize, int seed,
+        IReadOnlyCollection<int>? heldOut = null)
     {
         this.protocol = protocol;
         this.trainCount = trainCount;
@@ -34,18 +37,23 @@ public sealed class BatchSchedule
         labeled = labeledIndices.Select(i => (long)i).ToArray();
         isLabeled = new bool[trainCount];
         foreach (int i in labeledIndices) isLabeled[i] = true;
-        unlabeledPool = Enumerable.Range(0, trainCount)
-            .Where(i => labeledInUnlabeledPool || !isLabeled[i]).Select(i => (long)i).ToArray();
+        var excluded = new bool[trainCount];
+        foreach (int i in heldOut ?? []) excluded[i] = true;
+        trainable = Enumerable.Range(0, trainCount).Where(i => !excluded[i]).Select(i => (long)i).ToArray();
+        unlabeledPool = trainable.Where(i => labeledInUnlabeledPool || !isLabeled[i]).ToArray();
     }
 
+    /// <summary>The unlabeled pool: training images the unsupervised loss may see.</summary>
+    public IReadOnlyList<long> UnlabeledPool => unlabeledPool;
+
     /// <summary>Steps per epoch (incomplete last batches are dropped so every step has a full real batch).</summary>
-    public int StepsPerEpoch => (protocol == "masked" ? trainCount : unlabeledPool.Length) / batchSize;
+    public int StepsPerEpoch => (protocol == "masked" ? trainable.Length : unlabeledPool.Length) / batchSize;
 
     public IEnumerable<Step> Epoch(int epoch)
     {
         if (protocol == "masked")
         {
-            long[] order = Shuffled(Enumerable.Range(0, trainCount).Select(i => (long)i).ToArray(), epoch, 0);
+            long[] order = Shuffled((long[])trainable.Clone(), epoch, 0);
             for (int s = 0; s < StepsPerEpoch; s++)
             {
                 long[] real = order[(s * batchSize)..((s + 1) * batchSize)];

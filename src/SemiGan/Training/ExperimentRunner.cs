@@ -45,8 +45,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         NativeAllocator.KeepFreedMemory();
         byte[] labelsHost = data.TrainLabelsHost[..TrainCount];
         // Every split is drawn before anything is written, so an impossible one fails cleanly.
-        var splits = (from n in config.Labels from s in config.Seeds select (n, s))
-            .ToDictionary(k => k, k => LabeledSplit.Create(labelsHost, k.n, k.s));
+        var (splits, validation) = Splits(config, labelsHost);
         var runs = Shard.Select(config.Runs().ToList());
         var ended = RunStatusCsv.Read(output.RunsCsv).Select(r => r.RunId).ToHashSet();
         var todo = runs.Where(r => !ended.Contains(r.Id)).ToList();
@@ -55,6 +54,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         output.WriteConfig(config);
         if (!File.Exists(output.RunsCsv)) RunStatusCsv.Rewrite(output.RunsCsv, []); // its presence marks a resumable folder
         foreach (var ((n, s), split) in splits) split.Save(output.SplitPath(n, s), labelsHost);
+        foreach (var (s, split) in validation) split.Save(output.ValidationSplitPath(config.Validation, s), labelsHost);
         var rows = DropRowsPastCheckpoints(todo);
 
         var images = data.TrainImages.narrow(0, 0, TrainCount).to(device);
@@ -62,19 +62,41 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         var testImages = data.TestImages.to(device);
         var testLabels = data.TestLabels.to(device);
 
-        long total = todo.Sum(r => (long)Schedule(r, splits[(r.Labels, r.Seed)]).StepsPerEpoch * config.Epochs), done = 0;
+        BatchSchedule ScheduleOf(RunSpec r) => Schedule(r, splits[(r.Labels, r.Seed)], validation.GetValueOrDefault(r.Seed));
+        long total = todo.Sum(r => (long)ScheduleOf(r).StepsPerEpoch * config.Epochs), done = 0;
         foreach (var run in todo)
         {
-            var schedule = Schedule(run, splits[(run.Labels, run.Seed)]);
+            var schedule = ScheduleOf(run);
+            (Tensor Images, Tensor Labels)? held = validation.GetValueOrDefault(run.Seed) is { } v ? Held(v) : null;
             string what = $"{run.Method} labels {run.Labels} seed {run.Seed}";
             Log?.Invoke($"training {run.Id}: {schedule.StepsPerEpoch} steps/epoch x {config.Epochs} epochs");
             void Tick() => Progress?.Invoke(new RunProgress(++done, total, what));
-            var context = new RunContext(run, schedule, images, labels, testImages, testLabels, Tick);
+            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, testImages, testLabels, Tick);
             rows.AddRange(Train(context));
             output.WriteAccuracyChart(rows.Where(r => r.Labels == run.Labels).ToList(), run.Labels);
         }
         output.WriteRunInfo(config, device, clock.Elapsed, Shard, FastPath);
         return rows;
+
+        (Tensor Images, Tensor Labels) Held(LabeledSplit v)
+        {
+            var idx = tensor(v.Indices.Select(i => (long)i).ToArray(), device: images.device);
+            return (images.index_select(0, idx), labels.index_select(0, idx));
+        }
+    }
+
+    /// <summary>
+    /// The labeled split per (label count, seed) and the validation split per seed (none without one): a
+    /// function of (seed, counts) and the training labels only. Throws <see cref="ArgumentException"/>,
+    /// naming the field, when a class cannot hold them.
+    /// </summary>
+    public static (Dictionary<(int Labels, int Seed), LabeledSplit> Labeled, Dictionary<int, LabeledSplit> Validation) Splits(ExperimentConfig config, byte[] trainLabels)
+    {
+        if (config.Validation > 0) LabeledSplit.CheckDisjoint(trainLabels, config.Labels.Max(), config.Validation);
+        var labeled = (from n in config.Labels from s in config.Seeds select (n, s))
+            .ToDictionary(k => k, k => LabeledSplit.Create(trainLabels, k.n, k.s));
+        var validation = config.Validation == 0 ? [] : config.Seeds.ToDictionary(s => s, s => LabeledSplit.CreateValidation(trainLabels, config.Validation, s));
+        return (labeled, validation);
     }
 
     /// <summary>Keeps, for each unfinished run, only the rows its checkpoint covers (none without one); rewrites the CSV atomically if that changes it.</summary>
@@ -94,10 +116,12 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
 
     static string RunId(EpochRecord r) => new RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Method).Id;
 
-    sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor TestImages, Tensor TestLabels, Action Tick);
+    sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor? ValidationImages, Tensor? ValidationLabels,
+        Tensor TestImages, Tensor TestLabels, Action Tick);
 
-    BatchSchedule Schedule(RunSpec run, LabeledSplit split) =>
-        new(run.Protocol, TrainCount, split.Indices, config.LabeledInUnlabeledPool, config.BatchSize, run.Seed);
+    BatchSchedule Schedule(RunSpec run, LabeledSplit split, LabeledSplit? validation) =>
+        new(run.Protocol, TrainCount, split.Indices, config.LabeledInUnlabeledPool, config.BatchSize, run.Seed,
+            config.ValidationInUnlabeledPool ? null : validation?.Indices);
 
     /// <summary>One run: its method builds the networks (same classifier weights for every method at a seed), then epochs.</summary>
     List<EpochRecord> Train(RunContext c)
@@ -128,12 +152,15 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
             var losses = trainEpoch(epoch);
             double trainSeconds = clock.Elapsed.TotalSeconds;
             var (acc, loss) = Evaluator.Evaluate(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device);
+            var (valAcc, valLoss) = c.ValidationImages is null ? ((double?)null, (double?)null)
+                : Evaluator.Evaluate(d, c.ValidationImages, c.ValidationLabels!, config.EvalBatchSize, device);
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
                 Experiment = config.Name, Method = c.Run.Method, Protocol = c.Run.Protocol, Head = c.Run.Head,
                 Labels = c.Run.Labels, Seed = c.Run.Seed, Epoch = epoch,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
+                ValidationAccuracy = valAcc, ValidationLoss = valLoss,
                 TestAccuracy = acc, TestLoss = loss,
                 Losses = losses.Losses,
                 EpochSeconds = trainSeconds,
@@ -142,7 +169,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
             // checkpoint, and the resume drops this row before writing it again.
             EpochCsv.Append(output.EpochsCsv, [row]);
             rows.Add(row);
-            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: test accuracy {acc:P2}, test loss {loss:F4}, {trainSeconds:F1} s, {Memory.Describe()}");
+            string validationText = valAcc is { } va ? $"validation accuracy {va:P2}, " : "";
+            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: {validationText}test accuracy {acc:P2}, test loss {loss:F4}, {trainSeconds:F1} s, {Memory.Describe()}");
             if (losses.NonFinite() is { } bad)
             {
                 Log?.Invoke($"{c.Run.Id} diverged at epoch {epoch}: {bad}; going on with the next run");
