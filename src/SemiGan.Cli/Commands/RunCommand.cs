@@ -40,10 +40,10 @@ public static class RunCommand
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
                 cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Models.Contains("sgan"), cfg.Models.Contains("baseline")), Console.WriteLine);
             var outFolder = RunOutput.Open(r.GetValue(output) ?? Path.Combine("results", cfg.Name), cfg);
-            string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;
+            string dataFolder = r.GetValue(data) ?? Datasets.Mnist.DefaultFolder;
             bool verify = !r.GetValue(noVerify);
-            if (verify) Console.WriteLine(MnistFetcher.EnsurePresent(dataFolder, Console.WriteLine));
-            using var mnist = MnistDataset.Load(dataFolder, verify);
+            if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(Datasets.Mnist, dataFolder, Console.WriteLine));
+            using var mnist = ImageDataset.Load(Datasets.Mnist, dataFolder, verify);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                               $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));

@@ -18,7 +18,7 @@ public sealed record RunProgress(long StepsDone, long StepsTotal, string Current
 /// writes the resolved config, every labeled split, learning-curve charts, each final model's confusion
 /// matrix and generator samples.
 /// </summary>
-public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data, RunOutput output, Device device)
+public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data, RunOutput output, Device device)
 {
     public Action<RunProgress>? Progress { get; init; }
     public Action<string>? Log { get; init; }
