@@ -35,17 +35,17 @@ public static class Datasets
         DisplayName = "Fashion-MNIST",
         // Label order of zalandoresearch/fashion-mnist's README.
         ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
-        TrainImages = new("train-images-idx3-ubyte", 3, "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-        TrainLabels = new("train-labels-idx1-ubyte", 1, "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-        TestImages = new("t10k-images-idx3-ubyte", 3, "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-        TestLabels = new("t10k-labels-idx1-ubyte", 1, "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+        TrainImages = Mnist.TrainImages with { Sha256 = "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888" },
+        TrainLabels = Mnist.TrainLabels with { Sha256 = "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9" },
+        TestImages = Mnist.TestImages with { Sha256 = "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b" },
+        TestLabels = Mnist.TestLabels with { Sha256 = "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34" },
         Mirrors =
         [
             "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
             "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
         ],
         Fallback = new DebianPackageSource("dataset-fashion-mnist", "usr/share/datasets/fashion-mnist"),
-        FolderVariable = "SEMIGAN_FASHION_MNIST_DATA",
+        FolderVariable = null, // always data/fashion-mnist unless --dir/--data says otherwise
     };
 
     public static IReadOnlyList<DatasetDescriptor> All { get; } = [Mnist, FashionMnist];
