@@ -50,7 +50,7 @@ public sealed class ImageDataset : IDisposable
     {
         if (!images.Dims.AsSpan(1).SequenceEqual(d.ImageDims))
             throw new DataException(
-                $"{what} images are {string.Join("x", images.Dims[1..])}, {d.DisplayName} images are {string.Join("x", d.ImageDims)}; pass the folder of that dataset or the right dataset.");
+                $"{what} images are {string.Join("x", images.Dims[1..])}, {d.DisplayName} images are {string.Join("x", d.ImageDims)}; pass that dataset's folder, or the dataset these files belong to.");
         if (images.Count != labels.Count)
             throw new DataException($"{what} set: {images.Count} images but {labels.Count} labels; re-fetch the data files.");
         if (labels.Data.Any(b => b >= d.Classes))
