@@ -15,7 +15,7 @@ public class RealMnistSmokeTests
     public void Cli_run_on_real_mnist_writes_every_artifact_and_beats_chance()
     {
         string data = Environment.GetEnvironmentVariable("SEMIGAN_DATA") is { Length: > 0 } d ? d : Path.Combine(RepoRoot.Path, "data", "mnist");
-        try { MnistFetcher.EnsurePresent(data); }
+        try { DatasetFetcher.EnsurePresent(Datasets.Mnist, data); }
         catch (DataException e) when (Environment.GetEnvironmentVariable("SEMIGAN_REQUIRE_MNIST") != "1")
         {
             Skip.If(true, "real MNIST unavailable: " + e.Message);

@@ -43,25 +43,70 @@ public static class Synthetic
         return (images, labels);
     }
 
-    /// <summary>Writes a synthetic MNIST-named folder (train and test) and returns its path.</summary>
-    public static string WriteFolder(string root, int train, int test, int seed = 1)
+    /// <summary>
+    /// The four raw IDX files of a synthetic dataset with the descriptor's names and shape: the learnable
+    /// <see cref="Digits"/> when its images are 28x28, else noise images labelled i % classes.
+    /// </summary>
+    public static Dictionary<DataFile, byte[]> Files(DatasetDescriptor d, int train, int test, int seed = 1)
+    {
+        var (ti, tl) = Images(d, train, seed);
+        var (si, sl) = Images(d, test, seed + 1000);
+        return new()
+        {
+            [d.TrainImages] = Idx(ti, [train, .. d.ImageDims]),
+            [d.TrainLabels] = Idx(tl, train),
+            [d.TestImages] = Idx(si, [test, .. d.ImageDims]),
+            [d.TestLabels] = Idx(sl, test),
+        };
+    }
+
+    static (byte[] Images, byte[] Labels) Images(DatasetDescriptor d, int n, int seed)
+    {
+        if (d.ImageDims.SequenceEqual([28, 28])) return Digits(n, seed);
+        var rng = new Random(seed);
+        var images = new byte[n * d.ImageDims.Aggregate(1, (a, b) => a * b)];
+        rng.NextBytes(images);
+        return (images, Enumerable.Range(0, n).Select(i => (byte)(i % d.Classes)).ToArray());
+    }
+
+    /// <summary>Writes a synthetic folder (train and test) with the descriptor's file names (default MNIST) and returns its path.</summary>
+    public static string WriteFolder(string root, int train, int test, int seed = 1, DatasetDescriptor? d = null)
     {
         Directory.CreateDirectory(root);
-        var (ti, tl) = Digits(train, seed);
-        var (si, sl) = Digits(test, seed + 1000);
-        File.WriteAllBytes(Path.Combine(root, MnistFiles.TrainImages.Name), Idx(ti, train, 28, 28));
-        File.WriteAllBytes(Path.Combine(root, MnistFiles.TrainLabels.Name), Idx(tl, train));
-        File.WriteAllBytes(Path.Combine(root, MnistFiles.TestImages.Name), Idx(si, test, 28, 28));
-        File.WriteAllBytes(Path.Combine(root, MnistFiles.TestLabels.Name), Idx(sl, test));
+        foreach (var (file, bytes) in Files(d ?? Datasets.Mnist, train, test, seed))
+            File.WriteAllBytes(Path.Combine(root, file.Name), bytes);
         return root;
     }
 
-    public static MnistDataset Dataset(int train, int test, int seed = 1)
+    public static ImageDataset Dataset(int train, int test, int seed = 1, DatasetDescriptor? d = null)
     {
-        var (ti, tl) = Digits(train, seed);
-        var (si, sl) = Digits(test, seed + 1000);
-        return new MnistDataset(new IdxArray([train, 28, 28], ti), new IdxArray([train], tl),
-            new IdxArray([test, 28, 28], si), new IdxArray([test], sl));
+        d ??= Datasets.Mnist;
+        var f = Files(d, train, test, seed);
+        IdxArray Parse(DataFile file) => IdxReader.Parse(f[file], file.Name, file.Rank);
+        return new ImageDataset(d, Parse(d.TrainImages), Parse(d.TrainLabels), Parse(d.TestImages), Parse(d.TestLabels));
+    }
+
+    /// <summary>
+    /// A tiny dataset (4x4 images, 3 classes) whose SHA-256 values are those of <see cref="Files"/>(it, train, test):
+    /// real fetches and verification run on it in milliseconds. No mirrors and no fallback unless given.
+    /// </summary>
+    public static DatasetDescriptor Tiny(int train, int test, params string[] mirrors)
+    {
+        var d = new DatasetDescriptor
+        {
+            Name = "tiny", DisplayName = "Tiny", Channels = 1, Height = 4, Width = 4,
+            ClassNames = ["a", "b", "c"], TrainCount = train, TestCount = test,
+            TrainImages = new("train-images-idx3-ubyte", 3, ""), TrainLabels = new("train-labels-idx1-ubyte", 1, ""),
+            TestImages = new("t10k-images-idx3-ubyte", 3, ""), TestLabels = new("t10k-labels-idx1-ubyte", 1, ""),
+            Mirrors = mirrors,
+        };
+        var f = Files(d, train, test);
+        DataFile Hashed(DataFile file) => file with { Sha256 = DataFolder.Sha256(f[file]) };
+        return d with
+        {
+            TrainImages = Hashed(d.TrainImages), TrainLabels = Hashed(d.TrainLabels),
+            TestImages = Hashed(d.TestImages), TestLabels = Hashed(d.TestLabels),
+        };
     }
 
     public static string TempDir()

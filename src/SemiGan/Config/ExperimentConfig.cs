@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using SemiGan.Data;
 using SemiGan.Methods;
 
 namespace SemiGan.Config;
@@ -14,6 +15,8 @@ public sealed record ExperimentConfig
 {
     public required string Name { get; init; }
     public string Description { get; init; } = "";
+    /// <summary>A dataset of <see cref="Datasets"/> by name.</summary>
+    public string Dataset { get; init; } = Datasets.Mnist.Name;
     /// <summary>Label counts (class-balanced: multiples of 10); a number or a list.</summary>
     [JsonConverter(typeof(OneOrManyConverter<int>))]
     public required int[] Labels { get; init; }
@@ -123,13 +126,15 @@ public sealed record ExperimentConfig
         void Fail(string field, string msg) => throw new ConfigException($"{source}: {field}: {msg}");
         if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Contains('/'))
             Fail("name", $"'{Name}' must be a non-empty file-name-safe string");
-        int trainSize = TrainLimit > 0 ? TrainLimit : 60000;
+        var dataset = Datasets.All.FirstOrDefault(d => d.Name == Dataset);
+        if (dataset is null) Fail("dataset", $"'{Dataset}' is not one of {string.Join(", ", Datasets.Names)}");
+        int trainSize = TrainLimit > 0 ? Math.Min(TrainLimit, dataset.TrainCount) : dataset.TrainCount;
         if (TrainLimit < 0) Fail("trainLimit", $"{TrainLimit} must be 0 (all) or positive");
         if (Labels is null || Labels.Length == 0) Fail("labels", "must give at least one label count");
         if (Labels.Distinct().Count() != Labels.Length) Fail("labels", "must not repeat a label count");
         foreach (int n in Labels)
         {
-            if (n <= 0 || n % 10 != 0) Fail("labels", $"{n} must be a positive multiple of 10 (class-balanced split)");
+            if (n <= 0 || n % dataset.Classes != 0) Fail("labels", $"{n} must be a positive multiple of {dataset.Classes} (class-balanced split)");
             if (n > trainSize) Fail("labels", $"{n} is larger than the training set ({trainSize})");
         }
         if (Seeds is null || Seeds.Length == 0) Fail("seeds", "must list at least one seed");
@@ -154,8 +159,8 @@ public sealed record ExperimentConfig
         if (BatchSize > trainSize) Fail("batchSize", $"{BatchSize} is larger than the training set ({trainSize})");
         if (!LabeledInUnlabeledPool && trainSize - Labels.Max() < BatchSize)
             Fail("labeledInUnlabeledPool", $"false leaves {trainSize - Labels.Max()} unlabeled images, fewer than one batch ({BatchSize})");
-        if (Validation < 0 || Validation % 10 != 0)
-            Fail("validation", $"{Validation} must be 0 (none) or a positive multiple of 10 (class-balanced)");
+        if (Validation < 0 || Validation % dataset.Classes != 0)
+            Fail("validation", $"{Validation} must be 0 (none) or a positive multiple of {dataset.Classes} (class-balanced)");
         if (Validation > 0 && Labels.Max() + Validation > trainSize)
             Fail("validation", $"{Validation} held-out and {Labels.Max()} labeled images exceed the training set ({trainSize}); lower validation");
         if (Select is not (SelectRule.Last or SelectRule.BestValidation))

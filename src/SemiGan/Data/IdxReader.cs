@@ -2,7 +2,7 @@ using System.IO.Compression;
 
 namespace SemiGan.Data;
 
-/// <summary>An IDX array (the MNIST file format): dimension sizes and the raw unsigned bytes.</summary>
+/// <summary>An IDX array: dimension sizes and the raw unsigned bytes.</summary>
 public sealed record IdxArray(int[] Dims, byte[] Data)
 {
     public int Count => Dims[0];

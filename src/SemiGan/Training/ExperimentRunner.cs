@@ -19,7 +19,7 @@ public sealed record RunProgress(long StepsDone, long StepsTotal, string Current
 /// writes the resolved config, every labeled split, learning-curve charts, each final model's confusion
 /// matrix and generator samples.
 /// </summary>
-public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data, RunOutput output, Device device)
+public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data, RunOutput output, Device device)
 {
     public Action<RunProgress>? Progress { get; init; }
     public Action<string>? Log { get; init; }
@@ -133,8 +133,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
         {
             if (!(everyEpoch || epoch == config.Epochs) || method.Samples() is not { } pixels) return;
             int columns = (int)Math.Ceiling(Math.Sqrt(config.SampleCount));
-            if (everyEpoch) SampleGrid.WritePng(pixels, config.SampleCount, 28, 28, columns, output.SamplesPath(c.Run, epoch));
-            if (epoch == config.Epochs) SampleGrid.WritePng(pixels, config.SampleCount, 28, 28, columns, output.SamplesPath(c.Run));
+            if (everyEpoch) SampleGrid.WritePng(pixels, config.SampleCount, data.Descriptor.Height, data.Descriptor.Width, columns, output.SamplesPath(c.Run, epoch));
+            if (epoch == config.Epochs) SampleGrid.WritePng(pixels, config.SampleCount, data.Descriptor.Height, data.Descriptor.Width, columns, output.SamplesPath(c.Run));
         }
         return TrainLoop(c, method, d, e => method.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), AfterEpoch);
     }
@@ -157,7 +157,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, MnistDataset data,
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
-                Experiment = config.Name, Method = c.Run.Method, Protocol = c.Run.Protocol, Head = c.Run.Head,
+                Experiment = config.Name, Dataset = config.Dataset, Method = c.Run.Method, Protocol = c.Run.Protocol, Head = c.Run.Head,
                 Labels = c.Run.Labels, Seed = c.Run.Seed, Epoch = epoch,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
                 ValidationAccuracy = valAcc, ValidationLoss = valLoss,
