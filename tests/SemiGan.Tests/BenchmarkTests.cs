@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using SemiGan.Benchmarks;
 using static TorchSharp.torch;
 

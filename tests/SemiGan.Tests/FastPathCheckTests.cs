@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using SemiGan.Models;
 using SemiGan.Training;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using SemiGan.Models;
 using SemiGan.Training;
 using TorchSharp;
@@ -42,10 +43,8 @@ public class FastPathTests
     public void Fused_leaky_relu_dropout_matches_its_definition_forward_and_backward()
     {
         torch.random.manual_seed(5);
-        using var layer = new LeakyReLUDropout(0.2, 0.3);
-        layer.train();
         using var x = randn(8, 16, 5, 5).requires_grad_(true);
-        using var y = layer.forward(x);
+        using var y = LeakyReLUDropout.Apply(x, 0.2, 0.3, training: true);
         using var kept = y.ne(0).to_type(ScalarType.Float32); // x == 0 has probability 0 for randn
         using var expected = nn.functional.leaky_relu(x, 0.2).detach() * kept / 0.7;
         Assert.True(y.detach().allclose(expected, rtol: 1e-5, atol: 1e-6));
@@ -57,22 +56,19 @@ public class FastPathTests
         using var slope = where(x.detach() > 0, 1f, 0.2f);
         Assert.True(x.grad!.allclose(slope * kept / 0.7, rtol: 1e-5, atol: 1e-6));
 
-        layer.eval();
-        using var inEval = layer.forward(x);
+        using var inEval = LeakyReLUDropout.Apply(x, 0.2, 0.3, training: false);
         Assert.True(inEval.equal(nn.functional.leaky_relu(x, 0.2)).all().item<bool>());
     }
 
     [Fact]
     public void Fused_layer_keeps_a_channels_last_input_channels_last_and_draws_from_torch_seed()
     {
-        using var layer = new LeakyReLUDropout(0.2, 0.3);
-        layer.train();
         using var x = ChannelsLast.From(randn(4, 8, 6, 6));
         Assert.True(ChannelsLast.Is(x));
         torch.random.manual_seed(9);
-        using var y1 = layer.forward(x);
+        using var y1 = LeakyReLUDropout.Apply(x, 0.2, 0.3, training: true);
         torch.random.manual_seed(9);
-        using var y2 = layer.forward(x);
+        using var y2 = LeakyReLUDropout.Apply(x, 0.2, 0.3, training: true);
         Assert.True(ChannelsLast.Is(y1));
         Assert.True(y1.equal(y2).all().item<bool>());
         // Zeros land where the factor dropped, elsewhere y = leaky_relu(x)/(1-p), layout notwithstanding.
@@ -177,7 +173,7 @@ public class FastPathTests
             using var fake = rand(100, 1, 28, 28) * 2 - 1;
             using var labels = randint(0, 10, 100, dtype: ScalarType.Int64);
             var outReal = d.forward(real);
-            var loss = SganLosses.Unsupervised(outReal, d.forward(fake), KPlusOneHead.GanLogit) + SganLosses.Supervised(outReal, labels);
+            var loss = SganLosses.Unsupervised(outReal, d.forward(fake), KPlusOneHead.GanLogit) + SganLosses.Supervised(outReal, labels, KPlusOneHead.GanLogit);
             loss.backward();
             return d.named_parameters().Select(p => (p.name, grad: p.parameter.grad!.clone())).ToList();
         }).ToArray();
@@ -259,7 +255,7 @@ public class FastPathTests
         using var b0 = randn(7);
         var fastParams = new[] { new TorchSharp.Modules.Parameter(w0.clone()), new TorchSharp.Modules.Parameter(b0.clone()) };
         var refParams = new[] { new TorchSharp.Modules.Parameter(w0.clone()), new TorchSharp.Modules.Parameter(b0.clone()) };
-        using var fast = new SemiGan.Training.Adam(fastParams, 2e-4, 0.5, 0.999);
+        using var fast = new SemiGan.Kernels.Adam(fastParams, 2e-4, 0.5, 0.999);
         using var reference = optim.Adam(refParams, 2e-4, 0.5, 0.999);
         for (int step = 0; step < 5; step++)
         {

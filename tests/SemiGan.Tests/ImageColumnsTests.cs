@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using SemiGan.Models;
 using TorchSharp;
 using static TorchSharp.torch;

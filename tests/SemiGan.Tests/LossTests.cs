@@ -30,8 +30,8 @@ public class LossTests
     public void Unsupervised_and_generator_losses_match_hand_computation(KPlusOneHead head)
     {
         bool fake11 = head == KPlusOneHead.Softmax11;
-        using var real = Out(head.Outputs());
-        using var fake = Out(head.Outputs()).flip(0); // a different batch for the fake side
+        using var real = Out(head.Outputs(10));
+        using var fake = Out(head.Outputs(10)).flip(0); // a different batch for the fake side
         double[][] fakeRows = [Rows[1], Rows[0]];
 
         double expectedD = Rows.Average(r => -Math.Log(PReal(r, fake11))) + fakeRows.Average(r => -Math.Log(1 - PReal(r, fake11)));
@@ -60,10 +60,10 @@ public class LossTests
         using var y = tensor(new long[] { 1, 2 });
         double expected = new[] { (Rows[0], 1), (Rows[1], 2) }
             .Average(t => -(t.Item1[t.Item2] - Math.Log(t.Item1.Take(10).Sum(Math.Exp))));
-        Assert.Equal(expected, SganLosses.Supervised(o, y).item<float>(), 5);
+        Assert.Equal(expected, SganLosses.Supervised(o, y, KPlusOneHead.Softmax11).item<float>(), 5);
         // The fake logit (column 10) must not enter the supervised loss.
         using var o10 = Out(10);
-        Assert.Equal(SganLosses.Supervised(o10, y).item<float>(), SganLosses.Supervised(o, y).item<float>(), 6);
+        Assert.Equal(SganLosses.Supervised(o10, y, KPlusOneHead.GanLogit).item<float>(), SganLosses.Supervised(o, y, KPlusOneHead.Softmax11).item<float>(), 6);
     }
 
     [Fact]
@@ -74,9 +74,9 @@ public class LossTests
         var logits = new float[10]; logits[0] = 1000f;
         using var o = tensor(logits, [1, 10]);
         using var y = tensor(new long[] { 1 });
-        Assert.Equal(1000.0, SganLosses.Supervised(o, y).item<float>(), 3);
+        Assert.Equal(1000.0, SganLosses.Supervised(o, y, KPlusOneHead.GanLogit).item<float>(), 3);
         using var probs = o.softmax(1);
-        Assert.True(SganLosses.Supervised(probs, y).item<float>() < 3); // what the wrong form gives
+        Assert.True(SganLosses.Supervised(probs, y, KPlusOneHead.GanLogit).item<float>() < 3); // what the wrong form gives
     }
 
     [Fact]

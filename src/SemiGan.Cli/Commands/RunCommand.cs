@@ -38,7 +38,7 @@ public static class RunCommand
             var fastPathMode = FastPathChoice.ParseMode(r.GetValue(fastPath)!);
             // On this device, thread count and batch size, before anything is written.
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
-                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Select(Methods.MethodRegistry.Get)), Console.WriteLine);
+                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.SelectMany(m => Methods.MethodRegistry.Get(m).Steps)), Console.WriteLine);
             string outPath = r.GetValue(output) ?? Path.Combine("results", cfg.Name);
             RunOutput.Check(outPath, cfg);
             var dataset = Datasets.Get(cfg.Dataset);

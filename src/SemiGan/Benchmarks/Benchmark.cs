@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using System.Diagnostics;
 using SemiGan.Models;
 using SemiGan.Training;

@@ -13,6 +13,8 @@ public sealed class Baseline : IMethod
     public string Name => "baseline";
     public string DisplayName => "Baseline CNN";
 
+    public IReadOnlyList<TrainingStep> Steps => [TrainingStep.Supervised];
+
     public MethodRun Start(MethodContext c) => new Run(c);
 
     sealed class Run : MethodRun
@@ -30,8 +32,7 @@ public sealed class Baseline : IMethod
         public override IEnumerable<(string Name, nn.Module Module)> Modules => trainer.Modules;
         public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
 
-        public override EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep) =>
-            trainer.TrainEpoch(steps, images, labels, onStep);
+        public override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(e.Steps, e.Images, e.Labels, e.OnStep);
 
         public override void Dispose() { trainer.Dispose(); d.Dispose(); }
     }

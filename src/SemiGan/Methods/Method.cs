@@ -21,10 +21,13 @@ public interface IMethod
 
     /// <summary>Builds the run's networks and optimizers (the classifier's initial weights from the run's seed alone).</summary>
     MethodRun Start(MethodContext context);
+
+    /// <summary>The training steps it runs, which <see cref="FastPathCheck"/> compares between implementations before a run.</summary>
+    IReadOnlyList<TrainingStep> Steps { get; }
 }
 
 /// <summary>What a method gets from the harness for one run.</summary>
-public sealed record MethodContext(RunSpec Run, ExperimentConfig Config, Device Device, Implementation Implementation);
+public sealed record MethodContext(RunSpec Run, ExperimentConfig Config, ImageShape Shape, Device Device, Implementation Implementation);
 
 /// <summary>
 /// One run of a method: its networks and optimizers (checkpointed by name), one epoch of training over
@@ -38,7 +41,7 @@ public abstract class MethodRun : ICheckpointable, IDisposable
     public abstract IEnumerable<(string Name, nn.Module Module)> Modules { get; }
     public abstract IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers { get; }
 
-    public abstract EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep);
+    public abstract EpochLosses TrainEpoch(EpochData epoch);
 
     /// <summary>Generator samples for this run's fixed latent vectors (host floats in [-1,1]), or null for a method without a generator.</summary>
     public virtual float[]? Samples() => null;
@@ -52,7 +55,7 @@ public abstract class MethodRun : ICheckpointable, IDisposable
     protected static Discriminator SeededClassifier(MethodContext c)
     {
         torch.random.manual_seed(c.Run.Seed);
-        var d = new Discriminator(c.Run.HeadKind, c.Config.Dropout, c.Implementation);
+        var d = new Discriminator(c.Run.HeadKind, c.Config.Dropout, c.Implementation, c.Shape);
         d.to(c.Device);
         return d;
     }

@@ -13,6 +13,8 @@ public sealed class Sgan : IMethod
     public string Name => "sgan";
     public string DisplayName => "SGAN";
 
+    public IReadOnlyList<TrainingStep> Steps => [TrainingStep.Sgan];
+
     public MethodRun Start(MethodContext c) => new Run(c);
 
     sealed class Run : MethodRun
@@ -25,7 +27,7 @@ public sealed class Sgan : IMethod
         public Run(MethodContext c)
         {
             d = SeededClassifier(c);
-            g = new Models.Generator(c.Config.LatentDim, c.Implementation);
+            g = new Models.Generator(c.Config.LatentDim, c.Implementation, c.Shape);
             g.to(c.Device);
             trainer = new SganTrainer(d, g, c.Run.HeadKind, c.Config.LearningRate, c.Config.Beta1, c.Config.Beta2, c.Device, c.Implementation);
             // Fixed latent vectors per seed, from their own generator so sampling never shifts the training stream.
@@ -37,8 +39,7 @@ public sealed class Sgan : IMethod
         public override IEnumerable<(string Name, nn.Module Module)> Modules => trainer.Modules;
         public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
 
-        public override EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep) =>
-            trainer.TrainEpoch(steps, images, labels, onStep);
+        public override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(e.Steps, e.Images, e.Labels, e.OnStep);
 
         public override float[]? Samples() => z is null ? null : trainer.Sample(z);
 

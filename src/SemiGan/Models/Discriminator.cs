@@ -1,106 +1,84 @@
+using SemiGan.Kernels;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace SemiGan.Models;
 
 /// <summary>
-/// The CNN classifier shared by the SGAN and the supervised baseline (one class, one code path, so
-/// the comparison is architecture-for-architecture). Input [B,1,28,28] in [-1,1]; output [B, outputs]
-/// logits: 10 class logits, plus a "fake" logit when the head is <see cref="KPlusOneHead.Softmax11"/>.
+/// The CNN classifier shared by every method (one class, so comparisons are architecture-for-architecture):
+/// three stride-2 convolutions with LeakyReLU(0.2) and dropout, batch norm on all but the first (DCGAN
+/// conventions), then a linear layer to the class logits — K of them, plus a "fake" logit for the
+/// softmax11 head. Input [B,C,H,W] in [-1,1].
 /// </summary>
 public sealed class Discriminator : Module<Tensor, Tensor>
 {
-    readonly Module<Tensor, Tensor> features;
-    readonly Module<Tensor, Tensor> classifier;
+    /// <summary>The three convolutions: 32, 64, 128 channels (28x28 → 14x14 → 7x7 → 4x4 for MNIST).</summary>
+    public static readonly ConvGeometry[] Convolutions = [new(32, 4, 2, 1), new(64, 4, 2, 1), new(128, 3, 2, 1)];
+    public const double Slope = 0.2; // LeakyReLU's negative slope
 
-    const double Slope = 0.2; // LeakyReLU's negative slope
-    const int FirstStride = 2, FirstPadding = 1;
-    readonly Implementation implementation;
+    // Declared (and built) in forward order: weight initialisation draws in this order.
+    internal readonly Conv2d conv1;
+    internal readonly Conv2d conv2;
+    internal readonly BatchNorm2d norm2;
+    internal readonly Conv2d conv3;
+    internal readonly BatchNorm2d norm3;
+    internal readonly Linear classifier;
 
+    public KPlusOneHead Head { get; }
+    /// <summary>K, the number of classes (the fake logit of softmax11 is not one).</summary>
+    public int Classes { get; }
     public int Outputs { get; }
+    public double DropoutRate { get; }
+    public Implementation Implementation { get; }
 
-    public Discriminator(int outputs = 10, double dropout = 0.3, Implementation implementation = Implementation.Fast, string name = "Discriminator") : base(name)
+    public Discriminator(KPlusOneHead head, double dropout, Implementation implementation = Implementation.Fast, ImageShape? input = null)
+        : base(nameof(Discriminator))
     {
-        Outputs = outputs;
-        this.implementation = implementation;
-        // Fast: LeakyReLU and dropout as one fused module in dropout's place (Identity keeps the layer
-        // indices, so both implementations share one state_dict layout).
-        bool fast = implementation == Implementation.Fast;
-        Module<Tensor, Tensor> Activation() => fast ? Identity() : LeakyReLU(Slope);
-        Module<Tensor, Tensor> Dropout(double p) => fast ? new LeakyReLUDropout(Slope, p) : nn.Dropout(p);
-        var layers = new List<Module<Tensor, Tensor>>
-        {
-            // 28x28 -> 14x14; no batch norm on the first layer (DCGAN convention).
-            Conv2d(1, 32, kernel_size: 4, stride: FirstStride, padding: FirstPadding),
-            Activation(),
-            Dropout(dropout),
-            // 14x14 -> 7x7
-            Conv2d(32, 64, kernel_size: 4, stride: 2, padding: 1, bias: false),
-            BatchNorm2d(64),
-            Activation(),
-            Dropout(dropout),
-            // 7x7 -> 4x4
-            Conv2d(64, 128, kernel_size: 3, stride: 2, padding: 1, bias: false),
-            BatchNorm2d(128),
-            Activation(),
-            Dropout(dropout),
-        };
-        // Flatten's backward sends a [N,C,H,W]-ordered gradient; keep the layers above channels-last.
-        if (fast) layers.Add(new ChannelsLastGradient());
-        layers.Add(Flatten());
-        features = Sequential(layers.ToArray());
-        classifier = Linear(128 * 4 * 4, outputs);
+        var shape = input ?? ImageShape.Default;
+        (Head, Classes, Outputs, DropoutRate, Implementation) = (head, shape.Classes, head.Outputs(shape.Classes), dropout, implementation);
+        var (c1, c2, c3) = (Convolutions[0], Convolutions[1], Convolutions[2]);
+        conv1 = Conv(shape.Channels, c1, bias: true); // no batch norm on the first layer, so it keeps its bias
+        conv2 = Conv(c1.Channels, c2, bias: false);
+        norm2 = BatchNorm2d(c2.Channels);
+        conv3 = Conv(c2.Channels, c3, bias: false);
+        norm3 = BatchNorm2d(c3.Channels);
+        int h = c3.Out(c2.Out(c1.Out(shape.Height))), w = c3.Out(c2.Out(c1.Out(shape.Width)));
+        classifier = Linear(c3.Channels * h * w, Outputs);
         RegisterComponents();
         WeightInit.Dcgan(this);
     }
 
-    public Discriminator(KPlusOneHead head, double dropout, Implementation implementation = Implementation.Fast)
-        : this(head.Outputs(), dropout, implementation) { }
+    /// <summary>A discriminator with 10 class logits (gan_logit) or 11 (softmax11) for MNIST-shaped images.</summary>
+    public Discriminator(int outputs, double dropout, Implementation implementation = Implementation.Fast)
+        : this(outputs == ImageShape.Default.Classes ? KPlusOneHead.GanLogit : KPlusOneHead.Softmax11, dropout, implementation) { }
 
-    public override Tensor forward(Tensor x)
+    static Conv2d Conv(int input, ConvGeometry g, bool bias) =>
+        Conv2d(input, g.Channels, kernel_size: g.Kernel, stride: g.Stride, padding: g.Padding, bias: bias);
+
+    /// <summary>Logits: the K class logits, then the fake logit under softmax11.</summary>
+    public override Tensor forward(Tensor x) => classifier.forward(Features(x));
+
+    /// <summary>The penultimate features f(x) (the flattened last convolution block), which feature matching compares.</summary>
+    public Tensor Features(Tensor x)
     {
-        if (implementation == Implementation.Reference) return classifier.forward(features.forward(x));
-        // Fast: activations in channels-last layout (oneDNN's convolutions then skip layout reorders).
-        var first = (TorchSharp.Modules.Conv2d)Layers[0];
-        var h = ChannelsLast.From(x);
-        // In the generator update D is frozen and only the gradient for its input image is needed.
-        h = h.requires_grad && !first.weight!.requires_grad
-            ? SingleChannelConvolution.FromImageInputGradientOnly(h, first.weight, first.bias!, FirstStride, FirstPadding)
-            : first.forward(h);
-        return classifier.forward(Rest(h, null));
+        if (Implementation == Implementation.Fast) return FastDiscriminator.Features(this, x);
+        var h = Activation(conv1.forward(x));
+        h = Activation(norm2.forward(conv2.forward(h)));
+        h = Activation(norm3.forward(conv3.forward(h)));
+        return h.flatten(1);
     }
+
+    Tensor Activation(Tensor h) => functional.dropout(functional.leaky_relu(h, Slope), DropoutRate, training);
 
     /// <summary>
-    /// forward(a) and forward(b) — in that order, as two calls would compute them: each batch norm
-    /// normalises each batch with that batch's own statistics and updates its running statistics with a's,
-    /// then b's. Fast: both batches go through each convolution and linear layer together, one call (and
-    /// one backward call) instead of two.
+    /// forward(a) and forward(b) — in that order, as two calls compute them: each batch norm normalises
+    /// each batch with its own statistics and updates its running statistics with a's, then b's. The fast
+    /// implementation sends both through each convolution together.
     /// </summary>
-    public (Tensor A, Tensor B) forward(Tensor a, Tensor b)
-    {
-        if (implementation == Implementation.Reference) return (forward(a), forward(b));
-        long na = a.shape[0], nb = b.shape[0];
-        var h = Layers[0].forward(ChannelsLast.From(cat([a, b], 0)));
-        var output = classifier.forward(Rest(h, [na, nb]));
-        return (output.narrow(0, 0, na), output.narrow(0, na, nb));
-    }
-
-    Module<Tensor, Tensor>[] Layers => features.children().Cast<Module<Tensor, Tensor>>().ToArray();
-
-    /// <summary>The feature layers after the first convolution; with batchSizes, batch norm per batch.</summary>
-    Tensor Rest(Tensor h, long[]? batchSizes)
-    {
-        var layers = Layers;
-        for (int i = 1; i < layers.Length; i++)
-        {
-            if (batchSizes is not null && layers[i] is TorchSharp.Modules.BatchNorm2d norm && norm.training)
-                h = cat(h.split(batchSizes, 0).Select(part => norm.forward(part)).ToArray(), 0);
-            else
-                h = layers[i].forward(h);
-        }
-        return h;
-    }
+    public (Tensor A, Tensor B) forward(Tensor a, Tensor b) =>
+        Implementation == Implementation.Fast ? FastDiscriminator.Forward(this, a, b) : (forward(a), forward(b));
 
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

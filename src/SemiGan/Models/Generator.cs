@@ -1,56 +1,56 @@
+using SemiGan.Kernels;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace SemiGan.Models;
 
-/// <summary>DCGAN-style generator: z [B, latent] -> image [B,1,28,28] in [-1,1] (tanh).</summary>
+/// <summary>
+/// DCGAN-style generator: z → linear to 128 maps of a quarter of the image side → batch norm, ReLU →
+/// stride-2 transposed convolution to 64 maps → batch norm, ReLU → stride-2 transposed convolution to the
+/// image → tanh, in [-1,1].
+/// </summary>
 public sealed class Generator : Module<Tensor, Tensor>
 {
-    const int Kernel = 4, Stride = 2, Padding = 1;
-    readonly Module<Tensor, Tensor> net;
-    readonly Implementation implementation;
+    public const int Maps = 128;
+    /// <summary>The two transposed convolutions (the second's channels are the image's).</summary>
+    public static readonly ConvGeometry Up = new(64, 4, 2, 1), ToImageGeometry = new(0, 4, 2, 1);
+
+    // Declared (and built) in forward order: weight initialisation draws in this order.
+    internal readonly Linear project;
+    internal readonly BatchNorm1d norm0;
+    internal readonly ConvTranspose2d up;
+    internal readonly BatchNorm2d norm1;
+    internal readonly ConvTranspose2d toImage;
 
     public int LatentDim { get; }
+    public ImageShape Shape { get; }
+    public Implementation Implementation { get; }
+    internal int StartHeight { get; }
+    internal int StartWidth { get; }
 
-    public Generator(int latentDim = 100, Implementation implementation = Implementation.Fast, string name = "Generator") : base(name)
+    public Generator(int latentDim = 100, Implementation implementation = Implementation.Fast, ImageShape? shape = null)
+        : base(nameof(Generator))
     {
-        LatentDim = latentDim;
-        this.implementation = implementation;
-        net = Sequential(
-            Linear(latentDim, 128 * 7 * 7, hasBias: false),
-            BatchNorm1d(128 * 7 * 7),
-            ReLU(),
-            Unflatten(1, [128, 7, 7]),
-            // 7x7 -> 14x14
-            ConvTranspose2d(128, 64, kernel_size: 4, stride: 2, padding: 1, bias: false),
-            BatchNorm2d(64),
-            ReLU(),
-            // 14x14 -> 28x28
-            ConvTranspose2d(64, 1, kernel_size: Kernel, stride: Stride, padding: Padding),
-            Tanh());
+        (LatentDim, Shape, Implementation) = (latentDim, shape ?? ImageShape.Default, implementation);
+        (StartHeight, StartWidth) = (Shape.Height / 4, Shape.Width / 4);
+        if (ToImageGeometry.OutTransposed(Up.OutTransposed(StartHeight)) != Shape.Height || ToImageGeometry.OutTransposed(Up.OutTransposed(StartWidth)) != Shape.Width)
+            throw new ArgumentException($"Generator: image sides must be multiples of 4, not {Shape.Height}x{Shape.Width}");
+        project = Linear(latentDim, Maps * StartHeight * StartWidth, hasBias: false); // batch norm follows: no bias
+        norm0 = BatchNorm1d(Maps * StartHeight * StartWidth);
+        up = ConvTranspose2d(Maps, Up.Channels, kernel_size: Up.Kernel, stride: Up.Stride, padding: Up.Padding, bias: false);
+        norm1 = BatchNorm2d(Up.Channels);
+        toImage = ConvTranspose2d(Up.Channels, Shape.Channels, kernel_size: ToImageGeometry.Kernel, stride: ToImageGeometry.Stride, padding: ToImageGeometry.Padding);
         RegisterComponents();
         WeightInit.Dcgan(this);
     }
 
     public override Tensor forward(Tensor z)
     {
-        if (implementation == Implementation.Reference) return net.forward(z);
-        // Same layers; the last transposed convolution (64 -> 1 channel) as a 1x1 convolution + col2im.
-        // The linear layer stays torch's linear: as a 1x1 convolution over a size-1 spatial dimension
-        // oneDNN computed the 32 remainder output channels (6272 = 130*48 + 32) wrongly on 2 threads on
-        // an AMD Zen 5 CPU.
-        var layers = net.children().Cast<Module<Tensor, Tensor>>().ToArray();
-        var h = z;
-        for (int i = 0; i < layers.Length - 2; i++)
-        {
-            // Channels-last from the first transposed convolution on: oneDNN's kernels then skip their
-            // layout reorders (measured: about 3 ms of a 70 ms SGAN step on the 2-core CPU).
-            if (layers[i] is TorchSharp.Modules.ConvTranspose2d && !ChannelsLast.Is(h)) h = ChannelsLast.From(h);
-            h = layers[i].forward(h);
-            if (i == 0) h = FaultInjection.At("generator.linear", h);
-        }
-        var toImage = (TorchSharp.Modules.ConvTranspose2d)layers[^2];
-        return SingleChannelConvolution.TransposedToImage(h, toImage.weight!, toImage.bias!, Stride, Padding).tanh();
+        if (Implementation == Implementation.Fast) return FastGenerator.Forward(this, z);
+        var h = functional.relu(norm0.forward(project.forward(z))).view(-1, Maps, StartHeight, StartWidth);
+        h = functional.relu(norm1.forward(up.forward(h)));
+        return toImage.forward(h).tanh();
     }
 }

@@ -20,6 +20,6 @@ public static class KPlusOneHeadNames
         _ => throw new ArgumentException($"head: '{s}' is not one of gan_logit, softmax11."),
     };
 
-    /// <summary>Discriminator outputs for a head: 10 class logits, plus one fake logit for softmax11.</summary>
-    public static int Outputs(this KPlusOneHead h) => h == KPlusOneHead.GanLogit ? 10 : 11;
+    /// <summary>Discriminator outputs for a head: the class logits, plus one fake logit for softmax11.</summary>
+    public static int Outputs(this KPlusOneHead h, int classes) => h == KPlusOneHead.GanLogit ? classes : classes + 1;
 }

@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using SemiGan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -37,7 +38,7 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
                 var x = images.index_select(0, idx).to(device);
                 var y = labels.index_select(0, idx).to(device);
                 Adam.ClearGradients(implementation, D, opt);
-                var loss = SganLosses.Supervised(D.forward(x), y);
+                var loss = SganLosses.Supervised(D.forward(x), y, D.Head);
                 sup.Add(loss);
                 loss.backward();
                 opt.step();

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace SemiGan.Training;
 
 /// <summary>One training step's images, as training-set indices.</summary>
@@ -73,6 +75,13 @@ public sealed class BatchSchedule
             }
         }
     }
+
+    /// <summary>The epoch for a method: its steps, and full labeled batches from the same cycle the streams protocol draws.</summary>
+    public EpochData Data(int epoch, Tensor images, Tensor labels, Action? onStep) =>
+        new(epoch, Epoch(epoch), StepsPerEpoch, LabeledBatches(epoch), images, labels, onStep);
+
+    /// <summary>Endless full batches of labeled images: the labeled set reshuffled every pass (seeded by seed and epoch).</summary>
+    public IEnumerable<long[]> LabeledBatches(int epoch) => LabeledCycle(epoch).Chunk(batchSize);
 
     IEnumerable<long> LabeledCycle(int epoch)
     {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace SemiGan.Training;
 
-/// <summary>Test accuracy and cross-entropy of a discriminator's 10 class logits, in eval mode, over all given images.</summary>
+/// <summary>Test accuracy and cross-entropy of a discriminator's class logits, in eval mode, over all given images.</summary>
 public static class Evaluator
 {
     public static (double Accuracy, double Loss) Evaluate(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device) =>
@@ -19,30 +19,31 @@ public static class Evaluator
                 long len = Math.Min(batchSize, n - start);
                 var x = images.narrow(0, start, len).to(device);
                 var y = labels.narrow(0, start, len).to(device);
-                var logits = SganLosses.ClassLogits(d.forward(x));
+                var logits = SganLosses.ClassLogits(d.forward(x), d.Head);
                 correct.add_(logits.argmax(1).eq(y).sum());
                 lossSum.add_(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to_type(ScalarType.Float64));
             }
             return (correct.item<long>() / (double)n, lossSum.item<double>() / n);
         });
 
-    /// <summary>Confusion counts [true class, predicted class] over the 10 class logits, eval mode.</summary>
+    /// <summary>Confusion counts [true class, predicted class] over the class logits, eval mode.</summary>
     public static long[,] Confusion(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device) =>
         InEval(d, () =>
         {
-            using var counts = zeros(100, dtype: ScalarType.Int64, device: device);
+            int k = d.Classes;
+            using var counts = zeros(k * k, dtype: ScalarType.Int64, device: device);
             long n = images.shape[0];
             for (long start = 0; start < n; start += batchSize)
             {
                 using var scope = NewDisposeScope();
                 long len = Math.Min(batchSize, n - start);
                 var y = labels.narrow(0, start, len).to(device);
-                var pred = SganLosses.ClassLogits(d.forward(images.narrow(0, start, len).to(device))).argmax(1);
-                counts.add_((y * 10 + pred).bincount(null, 100));
+                var pred = SganLosses.ClassLogits(d.forward(images.narrow(0, start, len).to(device)), d.Head).argmax(1);
+                counts.add_((y * k + pred).bincount(null, k * k));
             }
             long[] flat = counts.cpu().data<long>().ToArray();
-            var m = new long[10, 10];
-            for (int i = 0; i < 100; i++) m[i / 10, i % 10] = flat[i];
+            var m = new long[k, k];
+            for (int i = 0; i < k * k; i++) m[i / k, i % k] = flat[i];
             return m;
         });
 

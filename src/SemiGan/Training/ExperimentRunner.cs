@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using System.Diagnostics;
 using SemiGan.Config;
 using SemiGan.Data;
@@ -126,7 +127,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// <summary>One run: its method builds the networks (same classifier weights for every method at a seed), then epochs.</summary>
     List<EpochRecord> Train(RunContext c)
     {
-        using var method = MethodRegistry.Get(c.Run.Method).Start(new MethodContext(c.Run, config, device, Impl));
+        using var method = MethodRegistry.Get(c.Run.Method).Start(new MethodContext(c.Run, config, ImageShape.Of(data.Descriptor), device, Impl));
         var d = method.Classifier;
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
         void AfterEpoch(int epoch)
@@ -136,7 +137,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             if (everyEpoch) SampleGrid.WritePng(pixels, config.SampleCount, data.Descriptor.Height, data.Descriptor.Width, columns, output.SamplesPath(c.Run, epoch));
             if (epoch == config.Epochs) SampleGrid.WritePng(pixels, config.SampleCount, data.Descriptor.Height, data.Descriptor.Width, columns, output.SamplesPath(c.Run));
         }
-        return TrainLoop(c, method, d, e => method.TrainEpoch(c.Schedule.Epoch(e), c.Images, c.Labels, c.Tick), AfterEpoch);
+        return TrainLoop(c, method, d, e => method.TrainEpoch(c.Schedule.Data(e, c.Images, c.Labels, c.Tick)), AfterEpoch);
     }
 
     List<EpochRecord> TrainLoop(RunContext c, ICheckpointable trainer, Discriminator d, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)

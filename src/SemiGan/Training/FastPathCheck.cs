@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using System.Globalization;
 using SemiGan.Models;
 using TorchSharp;
@@ -5,8 +6,11 @@ using static TorchSharp.torch;
 
 namespace SemiGan.Training;
 
-/// <summary>One compared quantity: its name, how far fast and reference were apart, and the tolerance.</summary>
 /// <param name="Difference">Absolute for a loss; ‖fast − reference‖ / ‖reference‖ for a tensor.</param>
+/// <summary>The training steps methods are built from, each checked by <see cref="FastPathCheck"/>.</summary>
+public enum TrainingStep { Sgan, Supervised }
+
+/// <summary>One compared quantity: its name, how far fast and reference were apart, and the tolerance.</summary>
 public sealed record FastPathComparison(string Quantity, double Difference, double Tolerance)
 {
     public bool Agrees => Difference <= Tolerance; // false for NaN too
@@ -45,13 +49,15 @@ public static class FastPathCheck
     // by about 1e-6 relative, so they are held to the tolerances of FastPathTests.
     public const double LossTolerance = 1e-5, TensorTolerance = 1e-4;
     /// <summary>
-    /// Gradients are not continuous: at batch 100 about one ReLU input of a million lies within float32
-    /// rounding of 0, and which side it falls on flips its gradient. Measured against a float64 run of the
-    /// same step, that moved whole batch-norm and weight gradients by up to 9.4e-4 of their size in the
-    /// fast implementation and by 4.75e-3 in the reference (each in a state where the other was at 1e-6).
-    /// A kernel that computes something else is off by far more: the Zen 5 fault put outputs off by 0.45.
+    /// Gradients are not continuous: about one ReLU or LeakyReLU input in a million lies within float32
+    /// rounding of 0, and which side it falls on flips its gradient, which then moves every gradient
+    /// upstream. Measured against a float64 run of the same step, that alone moved whole gradient tensors
+    /// by up to 9.4e-4 of their size in the fast implementation and 4.75e-3 in the reference at batch 100
+    /// (each in a state where the other was at 1e-6), and by 1.4e-2 at batch 37. A kernel that computes
+    /// something else is off by the size of what it gets wrong (the Zen 5 fault: whole output channels),
+    /// and forward values, held to 1e-4, show it too.
     /// </summary>
-    public const double GradientTolerance = 1e-2;
+    public const double GradientTolerance = 5e-2;
     const int Steps = 2;
     // The steps run at learning rate 0, so both implementations keep identical weights and every gradient
     // is compared from the same state: Adam's first updates are ±lr wherever |gradient| >> eps, so a
@@ -60,15 +66,15 @@ public static class FastPathCheck
     // from identical gradients (CompareAdam).
     const double StepLearningRate = 0, LearningRate = 2e-4;
 
-    /// <summary>Runs the check for the SGAN (one per head) and the baseline, as a run would train them.</summary>
+    /// <summary>Runs the check for the SGAN step (one per head) and the supervised step, as a run would train them.</summary>
     public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, bool sgan = true, bool baseline = true)
-        => Run(device, batchSize, heads, latentDim, (sgan ? [new Methods.Sgan()] : Array.Empty<Methods.IMethod>()).Concat(baseline ? [new Methods.Baseline()] : []));
+        => Run(device, batchSize, heads, latentDim, (sgan ? [TrainingStep.Sgan] : Array.Empty<TrainingStep>()).Concat(baseline ? [TrainingStep.Supervised] : []));
 
-    /// <summary>Runs the check for the steps of the given methods (one per head).</summary>
-    public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, IEnumerable<Methods.IMethod> methods)
+    /// <summary>Runs the check for the given training steps (one per head): those of the methods a run trains.</summary>
+    public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, IEnumerable<TrainingStep> steps)
     {
-        var list = methods.ToList();
-        bool sgan = list.Any(m => m is Methods.Sgan), baseline = list.Any(m => m is Methods.Baseline);
+        var list = steps.ToList();
+        bool sgan = list.Contains(TrainingStep.Sgan), baseline = list.Contains(TrainingStep.Supervised);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var rng = torch.random.get_rng_state().clone(); // a copy: the check must not shift the run's random stream
         try
@@ -77,7 +83,7 @@ public static class FastPathCheck
             foreach (var head in heads.Distinct())
             {
                 if (sgan) all.AddRange(CompareSgan(device, batchSize, head, latentDim));
-                // The masked protocol hands the baseline a batch's few labeled images: check a small odd batch too.
+                // Under the masked protocol the supervised step gets a batch's few labeled images: check a small odd batch too.
                 if (baseline)
                     foreach (int b in new[] { batchSize, Math.Min(batchSize, 3) }.Distinct())
                         all.AddRange(CompareBaseline(device, b, head));
@@ -128,7 +134,7 @@ public static class FastPathCheck
             }
             return new(values, [d, g]);
         }
-        return Compare($"sgan ({head.Name()}, batch {batchSize})", ["discriminator", "generator"], Train);
+        return Compare($"SGAN step ({head.Name()}, batch {batchSize})", ["discriminator", "generator"], Train);
     }
 
     static List<FastPathComparison> CompareBaseline(Device device, int batchSize, KPlusOneHead head)
@@ -156,7 +162,7 @@ public static class FastPathCheck
             }
             return new(values, [d]);
         }
-        return Compare($"baseline ({head.Name()}, batch {batchSize})", ["discriminator"], Train);
+        return Compare($"supervised step ({head.Name()}, batch {batchSize})", ["discriminator"], Train);
     }
 
     static Dictionary<string, Tensor> Losses(EpochLosses losses) =>

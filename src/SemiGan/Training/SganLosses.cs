@@ -12,21 +12,20 @@ namespace SemiGan.Training;
 /// </summary>
 public static class SganLosses
 {
-    public const int Classes = 10;
-
-    /// <summary>The 10 class logits of a discriminator output.</summary>
-    public static Tensor ClassLogits(Tensor output) => output.narrow(1, 0, Classes);
+    /// <summary>The K class logits of a discriminator output (all of them, or all but the last, the fake logit, under softmax11).</summary>
+    public static Tensor ClassLogits(Tensor output, KPlusOneHead head) =>
+        head == KPlusOneHead.GanLogit ? output : output.narrow(1, 0, output.shape[1] - 1);
 
     /// <summary>r = log p(real|x) - log p(fake|x).</summary>
     public static Tensor RealFakeLogit(Tensor output, KPlusOneHead head)
     {
-        var lse = ClassLogits(output).logsumexp(1);
-        return head == KPlusOneHead.GanLogit ? lse : lse - output.select(1, Classes);
+        var lse = ClassLogits(output, head).logsumexp(1);
+        return head == KPlusOneHead.GanLogit ? lse : lse - output.select(1, output.shape[1] - 1);
     }
 
-    /// <summary>Supervised loss: -log p(y | x, real) = cross-entropy over the 10 class logits.</summary>
-    public static Tensor Supervised(Tensor output, Tensor labels) =>
-        nn.functional.cross_entropy(ClassLogits(output), labels);
+    /// <summary>Supervised loss: -log p(y | x, real) = cross-entropy over the K class logits.</summary>
+    public static Tensor Supervised(Tensor output, Tensor labels, KPlusOneHead head) =>
+        nn.functional.cross_entropy(ClassLogits(output, head), labels);
 
     /// <summary>Unsupervised discriminator loss: -log p(real|x_real) - log p(fake|G(z)), batch means.</summary>
     public static Tensor Unsupervised(Tensor realOutput, Tensor fakeOutput, KPlusOneHead head) =>

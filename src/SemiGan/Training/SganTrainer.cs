@@ -1,3 +1,4 @@
+using SemiGan.Kernels;
 using SemiGan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -41,7 +42,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
             using (var _ = NewDisposeScope())
             {
                 var x = images.index_select(0, tensor(step.Real, device: images.device)).to(device);
-                var z = randn(step.Real.Length, G.LatentDim, device: device);
+                var z = randn(step.Real.Length, G.LatentDim, device: device).to_type(x.dtype); // a no-op in float32; lets a float64 run share the float32 draws
 
                 Adam.ClearGradients(implementation, D, optD);
                 var fake = G.forward(z);
@@ -54,7 +55,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                     var outLab = step.LabeledPositions is { } pos
                         ? outReal.index_select(0, tensor(pos, device: device)) // masked: reuse the real batch's pass
                         : D.forward(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device));
-                    var lossSup = SganLosses.Supervised(outLab, y);
+                    var lossSup = SganLosses.Supervised(outLab, y, head);
                     sup.Add(lossSup);
                     lossD = lossD + lossSup;
                 }

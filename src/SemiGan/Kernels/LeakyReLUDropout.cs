@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SemiGan.Models;
+namespace SemiGan.Kernels;
 
 /// <summary>
 /// LeakyReLU followed by dropout, as torch defines them (dropout zeroes each element with probability p
@@ -11,17 +11,9 @@ namespace SemiGan.Models;
 /// instead of four. The mask's seed comes from torch's default generator, so torch.manual_seed and the
 /// checkpointed RNG state still make runs reproducible. Other devices use torch's own kernels.
 /// </summary>
-public sealed class LeakyReLUDropout : nn.Module<Tensor, Tensor>
+public static class LeakyReLUDropout
 {
-    readonly double negativeSlope, p;
-
-    public LeakyReLUDropout(double negativeSlope, double p, string name = "LeakyReLUDropout") : base(name)
-    {
-        this.negativeSlope = negativeSlope;
-        this.p = p;
-    }
-
-    public override Tensor forward(Tensor x)
+    public static Tensor Apply(Tensor x, double negativeSlope, double p, bool training)
     {
         bool fused = training && p > 0 && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32
             && (x.is_contiguous() || ChannelsLast.Is(x));

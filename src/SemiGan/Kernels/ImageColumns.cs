@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SemiGan.Models;
+namespace SemiGan.Kernels;
 
 /// <summary>
 /// col2im and im2col between a single-channel image [N,1,OH,OW] and its columns [N,k·k,H,W] stored

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace SemiGan.Models;
+namespace SemiGan.Kernels;
 
 /// <summary>
 /// Fills an inverted-dropout mask: each entry is 1/(1-p) with probability 1-p, else 0, independently.

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SemiGan.Models;
+namespace SemiGan.Kernels;
 
 /// <summary>
 /// Channels-last layout for [N,C,H,W] tensors: the same values, stored N,H,W,C. oneDNN's CPU convolution

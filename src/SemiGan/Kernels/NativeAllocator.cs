@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SemiGan.Training;
+namespace SemiGan.Kernels;
 
 /// <summary>
 /// glibc returns every freed block above its mmap threshold to the kernel and trims the heap top, so a

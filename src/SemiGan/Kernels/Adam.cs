@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace SemiGan.Training;
+namespace SemiGan.Kernels;
 
 /// <summary>
 /// TorchSharp's Adam with its CPU update done in one pass per weight tensor instead of eight tensor ops

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace SemiGan.Models;
+namespace SemiGan.Kernels;
 
 /// <summary>
 /// Test-only: a deliberate error in one named layer of the fast implementation, so tests can show that
