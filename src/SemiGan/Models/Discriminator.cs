@@ -18,7 +18,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     public static readonly ConvGeometry[] Convolutions = [new(32, 4, 2, 1), new(64, 4, 2, 1), new(128, 3, 2, 1)];
     public const double Slope = 0.2; // LeakyReLU's negative slope
 
-    // Declared (and built) in forward order: weight initialisation draws in this order.
+    // Declared and built in forward order.
     internal readonly Conv2d conv1;
     internal readonly Conv2d conv2;
     internal readonly BatchNorm2d norm2;
@@ -47,7 +47,9 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         int h = c3.Out(c2.Out(c1.Out(shape.Height))), w = c3.Out(c2.Out(c1.Out(shape.Width)));
         classifier = Linear(c3.Channels * h * w, Outputs);
         RegisterComponents();
-        WeightInit.Dcgan(this);
+        // Drawn classifier first: the order of the first version (whose layers sat in a Sequential visited
+        // after the classifier), so every seed keeps its initial weights and results stay reproducible.
+        foreach (var layer in new nn.Module[] { classifier, conv1, conv2, norm2, conv3, norm3 }) WeightInit.Layer(layer);
     }
 
     /// <summary>A discriminator with 10 class logits (gan_logit) or 11 (softmax11) for MNIST-shaped images.</summary>
