@@ -7,6 +7,7 @@ public static class MethodRegistry
     [
         new Sgan(),
         new Baseline(),
+        new Supervised(),
     ];
 
     /// <summary>The method others are compared with when an experiment names none.</summary>
