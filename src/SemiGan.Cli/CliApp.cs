@@ -9,7 +9,7 @@ public static class CliApp
     public static int Run(string[] args) => Build().Parse(args).Invoke();
 
     public static RootCommand Build() =>
-        new("SemiGan: semi-supervised GAN (K+1-class discriminator) vs an identical supervised CNN on MNIST.")
+        new("SemiGan: semi-supervised GANs (a K+1-class discriminator) against an identical supervised CNN, on image datasets described in src/SemiGan/Data/Datasets.cs.")
         {
             RunCommand.Create(),
             DataCommand.Create(),

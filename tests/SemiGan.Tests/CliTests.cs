@@ -37,6 +37,10 @@ public class CliTests
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "methods": ["sgan", "vae"] }""", "methods")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "protocol": "batches" }""", "protocol")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "head": "sigmoid" }""", "head")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "dataset": "cifar10" }""", "dataset")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "methods": ["sgan"], "reference": "baseline" }""", "reference")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "validation": 55 }""", "validation")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "select": "best-test" }""", "select")]
     public void Every_invalid_experiment_exits_2_naming_the_field_and_writes_nothing(string json, string field)
     {
         var (dir, exp) = Experiment(json, "bad.json");

@@ -39,13 +39,14 @@ public static class BenchCommand
                 Console.WriteLine(string.Format(inv, "{0,-28} {1,10:F2} {2,10:F0} {3,11:F3} {4,9:F1} {5,10:P0}",
                     x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall / 1e9, x.GflopsPerSecond, x.GflopsPerSecond / report.MatmulGflops));
             Console.WriteLine();
-            foreach (var model in new[] { "SGAN", "baseline" })
+            // Every timed step with its reference-implementation twin ("X" and "X (reference)").
+            foreach (var reference in report.Results.Where(x => x.Name.EndsWith(Benchmark.ReferenceTag, StringComparison.Ordinal)))
             {
-                var fast = report.Results.Single(x => x.Name == $"{model} step");
-                var reference = report.Results.Single(x => x.Name == $"{model} step (reference)");
-                Console.WriteLine(string.Format(inv, "{0} step: {1:F1} ms, reference implementation {2:F1} ms: {3:F2}x faster ({4:P0} of the reference time)",
-                    model, fast.MedianMs, reference.MedianMs, reference.MedianMs / fast.MedianMs, fast.MedianMs / reference.MedianMs));
-                Console.WriteLine(string.Format(inv, "{0} step: {1:F1} GFLOP/s = {2:F2} of matmul GFLOP/s", model, fast.GflopsPerSecond, fast.GflopsPerSecond / report.MatmulGflops));
+                string step = reference.Name[..^Benchmark.ReferenceTag.Length];
+                var fast = report.Results.Single(x => x.Name == step);
+                Console.WriteLine(string.Format(inv, "{0}: {1:F1} ms, reference implementation {2:F1} ms: {3:F2}x faster ({4:P0} of the reference time)",
+                    step, fast.MedianMs, reference.MedianMs, reference.MedianMs / fast.MedianMs, fast.MedianMs / reference.MedianMs));
+                Console.WriteLine(string.Format(inv, "{0}: {1:F1} GFLOP/s = {2:F2} of matmul GFLOP/s", step, fast.GflopsPerSecond, fast.GflopsPerSecond / report.MatmulGflops));
             }
             Console.WriteLine(string.Format(inv, "matmul fp32 1024x1024: {0:F1} GFLOP/s (the faster of torch.mm {1:F1} and the same product as a 1x1 convolution {2:F1})",
                 report.MatmulGflops, report.Matmul.TorchMmGflops, report.Matmul.ConvolutionGflops));

@@ -38,7 +38,7 @@ public static class RunCommand
             var fastPathMode = FastPathChoice.ParseMode(r.GetValue(fastPath)!);
             // On this device, thread count and batch size, before anything is written.
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
-                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.SelectMany(m => Methods.MethodRegistry.Get(m).Steps)), Console.WriteLine);
+                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.SelectMany(m => Methods.MethodRegistry.Get(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
             string outPath = r.GetValue(output) ?? Path.Combine("results", cfg.Name);
             RunOutput.Check(outPath, cfg);
             var dataset = Datasets.Get(cfg.Dataset);
@@ -62,10 +62,11 @@ public static class RunCommand
                 // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.
                 Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
             }.Run());
+            string rule = cfg.Select == SelectRule.Last ? "last epoch" : "epoch of best validation accuracy";
             foreach (var g in rows.GroupBy(x => (x.Method, x.Labels, x.Protocol, x.Head)))
             {
-                var finals = g.GroupBy(x => x.Seed).Select(s => s.MaxBy(x => x.Epoch)!.TestAccuracy);
-                Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final test accuracy (last epoch) " +
+                var finals = g.GroupBy(x => x.Seed).Select(s => Reports.Aggregation.Selected(s.OrderBy(x => x.Epoch).ToList(), cfg.Select).TestAccuracy);
+                Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final test accuracy ({rule}) " +
                                   string.Join(", ", finals.Select(f => f.ToString("P2", CultureInfo.InvariantCulture))));
             }
             Console.WriteLine($"done: {Path.GetFullPath(outFolder.Folder)}");

@@ -42,13 +42,17 @@ public sealed record BenchReport(IReadOnlyList<BenchResult> Results, MatmulSpeed
 /// </summary>
 public static class Benchmark
 {
+    /// <summary>Appended to an item's name when the reference implementation ran it.</summary>
+    public const string ReferenceTag = " (reference)";
+
     public static BenchReport Run(Device device, int batchSize = 100, int steps = 20, int repeats = 5, int warmup = 5, Action<string>? log = null)
     {
         torch.random.manual_seed(0);
         int n = batchSize * 10;
-        using var images = rand(n, 1, 28, 28, device: device).mul_(2).sub_(1);
+        var shape = ImageShape.Default;
+        using var images = rand([n, shape.Channels, shape.Height, shape.Width], device: device).mul_(2).sub_(1);
         using var labels = randint(0, 10, n, dtype: ScalarType.Int64, device: device);
-        using var testImages = rand(10000, 1, 28, 28, device: device);
+        using var testImages = rand([10000, shape.Channels, shape.Height, shape.Width], device: device);
         using var testLabels = randint(0, 10, 10000, dtype: ScalarType.Int64, device: device);
 
         // Masked-protocol SGAN steps (2 labeled images per batch, as with 1000 labels in 60,000) and
@@ -69,7 +73,7 @@ public static class Benchmark
         foreach (var impl in new[] { Implementation.Reference, Implementation.Fast })
         {
             if (impl == Implementation.Fast) NativeAllocator.KeepFreedMemory();
-            string tag = impl == Implementation.Fast ? "" : " (reference)";
+            string tag = impl == Implementation.Fast ? "" : ReferenceTag;
             torch.random.manual_seed(1);
             using (var d = new Discriminator(10, 0.3, impl))
             using (var g = new Models.Generator(100, impl))

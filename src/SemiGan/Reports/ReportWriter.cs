@@ -57,7 +57,8 @@ public static class ReportWriter
             {
                 string slug = Slug(experiment);
                 md.AppendLine($"## {experiment}").AppendLine();
-                md.AppendLine($"Results folder: `{rel}`. Dataset: {string.Join(", ", folder.Rows.Where(r => r.Experiment == experiment).Select(r => r.Dataset).Distinct())}. " +
+                string dataset = string.Join(", ", folder.Rows.Where(r => r.Experiment == experiment).Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
+                md.AppendLine($"Results folder: `{rel}`. Dataset: {dataset}. " +
                               $"Selected epoch per run: {Config.SelectRule.Describe(select)} (`select: {select}`).").AppendLine();
                 AppendVariantTable(md, variants.Where(v => v.Experiment == experiment).ToList());
                 var g = gains.Where(x => x.Experiment == experiment).ToList();
@@ -67,7 +68,7 @@ public static class ReportWriter
                 if (vs.Select(v => v.Labels).Distinct().Count() > 1)
                 {
                     LabelSweepChart.Write(vs, Chart(chartDir, $"sweep-{slug}.png"), Chart(chartDir, $"sweep-{slug}.svg"),
-                        $"{experiment}: final test accuracy vs labels (mean, 95% CI)");
+                        $"{experiment} ({dataset}): final test accuracy vs labels (mean, 95% CI)");
                     md.AppendLine($"![Final accuracy vs label count](report/sweep-{slug}.png)").AppendLine();
                     if (g.Count > 0)
                     {
@@ -82,7 +83,7 @@ public static class ReportWriter
                     int seeds = byLabels.Select(r => r.Seed).Distinct().Count();
                     AccuracyChart.Write(byLabels.ToList(), Chart(chartDir, $"learning-{slug}-labels-{byLabels.Key}.png"),
                         Chart(chartDir, $"learning-{slug}-labels-{byLabels.Key}.svg"),
-                        $"{byLabels.Key} labels: test accuracy per epoch (mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})");
+                        $"{dataset}, {byLabels.Key} labels: test accuracy per epoch (mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})");
                     md.AppendLine($"![Learning curves, {byLabels.Key} labels](report/learning-{slug}-labels-{byLabels.Key}.png)").AppendLine();
                 }
                 AppendConfusion(md, folder, runs.Where(r => r.Experiment == experiment).ToList(), chartDir, slug);

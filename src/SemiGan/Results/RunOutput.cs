@@ -125,7 +125,9 @@ public sealed class RunOutput
     {
         int seeds = rows.Select(r => r.Seed).Distinct().Count();
         string protocols = string.Join("/", rows.Select(r => r.Protocol).Distinct());
-        string title = $"SGAN vs baseline, MNIST, {labels} labels ({protocols}; mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
+        string methods = string.Join(" vs ", rows.Select(r => r.Method).Distinct().OrderBy(Methods.MethodRegistry.Order).Select(Methods.MethodRegistry.DisplayName));
+        string datasets = string.Join("/", rows.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
+        string title = $"{methods}, {datasets}, {labels} labels ({protocols}; mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
         AccuracyChart.Write(rows, ChartPng(labels), ChartSvg(labels), title);
     }
 }

@@ -46,7 +46,7 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
             }
             onStep?.Invoke();
         }
-        return new EpochLosses(LossValues.Of(("supervised", sup.Mean)), n, labeled, labeled);
+        return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean)), n, labeled, labeled);
     }
 
     public void Dispose() => opt.Dispose();

@@ -68,10 +68,10 @@ public static class FastPathCheck
 
     /// <summary>Runs the check for the SGAN step (one per head) and the supervised step, as a run would train them.</summary>
     public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, bool sgan = true, bool baseline = true)
-        => Run(device, batchSize, heads, latentDim, (sgan ? [TrainingStep.Sgan] : Array.Empty<TrainingStep>()).Concat(baseline ? [TrainingStep.Supervised] : []));
+        => Run(device, batchSize, heads, latentDim, (sgan ? [TrainingStep.Sgan] : Array.Empty<TrainingStep>()).Concat(baseline ? [TrainingStep.Supervised] : []), ImageShape.Default);
 
     /// <summary>Runs the check for the given training steps (one per head): those of the methods a run trains.</summary>
-    public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, IEnumerable<TrainingStep> steps)
+    public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, IEnumerable<TrainingStep> steps, ImageShape shape)
     {
         var list = steps.ToList();
         bool sgan = list.Contains(TrainingStep.Sgan), baseline = list.Contains(TrainingStep.Supervised);
@@ -82,11 +82,11 @@ public static class FastPathCheck
             var all = new List<FastPathComparison>();
             foreach (var head in heads.Distinct())
             {
-                if (sgan) all.AddRange(CompareSgan(device, batchSize, head, latentDim));
+                if (sgan) all.AddRange(CompareSgan(device, batchSize, head, latentDim, shape));
                 // Under the masked protocol the supervised step gets a batch's few labeled images: check a small odd batch too.
                 if (baseline)
                     foreach (int b in new[] { batchSize, Math.Min(batchSize, 3) }.Distinct())
-                        all.AddRange(CompareBaseline(device, b, head));
+                        all.AddRange(CompareBaseline(device, b, head, shape));
             }
             return new FastPathVerdict(all, clock.Elapsed.TotalSeconds);
         }
@@ -96,10 +96,10 @@ public static class FastPathCheck
     /// <summary>One implementation's steps: named results (losses as 0-d tensors, gradients, weights, buffers, eval outputs) and its networks.</summary>
     sealed record Outcome(Dictionary<string, Tensor> Values, List<nn.Module> Networks);
 
-    static List<FastPathComparison> CompareSgan(Device device, int batchSize, KPlusOneHead head, int latentDim)
+    static List<FastPathComparison> CompareSgan(Device device, int batchSize, KPlusOneHead head, int latentDim, ImageShape shape)
     {
         using var scope = NewDisposeScope();
-        var (images, labels) = Data(device, batchSize);
+        var (images, labels) = Data(device, batchSize, shape);
         // Masked-protocol steps: a few labeled images inside each real batch.
         long[] positions = Enumerable.Range(0, Math.Min(batchSize, 3)).Select(i => (long)i).ToArray();
         var steps = Enumerable.Range(0, Steps).Select(s =>
@@ -108,14 +108,14 @@ public static class FastPathCheck
             return new Step(real, positions.Select(p => real[p]).ToArray(), positions);
         }).ToList();
         torch.random.manual_seed(7);
-        using var d0 = Randomised(new Discriminator(head, 0.0, Implementation.Fast));
-        using var g0 = Randomised(new Models.Generator(latentDim, Implementation.Fast));
+        using var d0 = Randomised(new Discriminator(head, 0.0, Implementation.Fast, shape));
+        using var g0 = Randomised(new Models.Generator(latentDim, Implementation.Fast, shape));
         var zEval = randn(batchSize, latentDim).to(device);
 
         Outcome Train(Implementation impl)
         {
-            var d = new Discriminator(head, 0.0, impl);
-            var g = new Models.Generator(latentDim, impl);
+            var d = new Discriminator(head, 0.0, impl, shape);
+            var g = new Models.Generator(latentDim, impl, shape);
             d.load_state_dict(d0.state_dict());
             g.load_state_dict(g0.state_dict());
             d.to(device); g.to(device);
@@ -137,18 +137,18 @@ public static class FastPathCheck
         return Compare($"SGAN step ({head.Name()}, batch {batchSize})", ["discriminator", "generator"], Train);
     }
 
-    static List<FastPathComparison> CompareBaseline(Device device, int batchSize, KPlusOneHead head)
+    static List<FastPathComparison> CompareBaseline(Device device, int batchSize, KPlusOneHead head, ImageShape shape)
     {
         using var scope = NewDisposeScope();
-        var (images, labels) = Data(device, batchSize);
+        var (images, labels) = Data(device, batchSize, shape);
         var steps = Enumerable.Range(0, Steps).Select(s =>
             new Step([], Enumerable.Range(s * batchSize, batchSize).Select(i => (long)i).ToArray(), null)).ToList();
         torch.random.manual_seed(9);
-        using var d0 = Randomised(new Discriminator(head, 0.0, Implementation.Fast));
+        using var d0 = Randomised(new Discriminator(head, 0.0, Implementation.Fast, shape));
 
         Outcome Train(Implementation impl)
         {
-            var d = new Discriminator(head, 0.0, impl);
+            var d = new Discriminator(head, 0.0, impl, shape);
             d.load_state_dict(d0.state_dict());
             d.to(device);
             using var trainer = new BaselineTrainer(d, StepLearningRate, 0.5, 0.999, device, impl);
@@ -237,11 +237,12 @@ public static class FastPathCheck
         return list;
     }
 
-    /// <summary>Images in [-1,1] and labels for <see cref="Steps"/> batches (MNIST's shape).</summary>
-    static (Tensor Images, Tensor Labels) Data(Device device, int batchSize)
+    /// <summary>Images in [-1,1] and labels for <see cref="Steps"/> batches.</summary>
+    static (Tensor Images, Tensor Labels) Data(Device device, int batchSize, ImageShape shape)
     {
         torch.random.manual_seed(6);
-        return ((rand(Steps * batchSize, 1, 28, 28) * 2 - 1).to(device), randint(0, 10, Steps * batchSize, dtype: ScalarType.Int64).to(device));
+        return ((rand([Steps * batchSize, shape.Channels, shape.Height, shape.Width]) * 2 - 1).to(device),
+            randint(0, shape.Classes, Steps * batchSize, dtype: ScalarType.Int64).to(device));
     }
 
     /// <summary>

@@ -12,6 +12,9 @@ namespace SemiGan.Training;
 /// </summary>
 public static class SganLosses
 {
+    /// <summary>The losses' names, as the CSV's `&lt;name&gt;_loss` columns.</summary>
+    public const string SupervisedName = "supervised", UnsupervisedName = "unsupervised", GeneratorName = "generator";
+
     /// <summary>The K class logits of a discriminator output (all of them, or all but the last, the fake logit, under softmax11).</summary>
     public static Tensor ClassLogits(Tensor output, KPlusOneHead head) =>
         head == KPlusOneHead.GanLogit ? output : output.narrow(1, 0, output.shape[1] - 1);

@@ -82,7 +82,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
             n++; real += step.Real.Length; labeled += step.Labeled.Length;
             onStep?.Invoke();
         }
-        return new EpochLosses(LossValues.Of(("supervised", sup.Mean), ("unsupervised", unsup.Mean), ("generator", gen.Mean)), n, real, labeled);
+        return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean), (SganLosses.UnsupervisedName, unsup.Mean), (SganLosses.GeneratorName, gen.Mean)), n, real, labeled);
     }
 
     static void SetRequiresGrad(nn.Module module, bool value)
