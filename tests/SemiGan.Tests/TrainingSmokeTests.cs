@@ -24,7 +24,7 @@ public class TrainingSmokeTests
         var cfg = Config(protocol, head);
         var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"), cfg);
 
-        var rows = new ExperimentRunner(cfg, data, output, CPU).Run();
+        var rows = new ExperimentRunner(cfg, data, output, CPU) { Observer = new Reports.RunArtifacts(output) }.Run();
 
         Assert.Equal(2 * 3, rows.Count); // 2 models x 1 seed x 3 epochs
         foreach (var model in new[] { "sgan", "baseline" })

@@ -9,15 +9,14 @@ public static class ChartCommand
     public static Command Create()
     {
         var folder = new Argument<string>("folder") { Description = "A run's output folder (holding epochs.csv and config.json)." };
-        var cmd = new Command("chart", "Redraw accuracy.png/.svg of a finished run from its CSV.") { folder };
+        var cmd = new Command("chart", "Redraw a run's accuracy-labels-N.png/.svg charts from its CSV.") { folder };
         cmd.SetAction(r => Errors.Guard(() =>
         {
             var output = RunOutput.Existing(r.GetValue(folder)!);
-            foreach (var group in EpochCsv.Read(output.EpochsCsv).GroupBy(r => r.Labels))
-            {
-                output.WriteAccuracyChart(group.ToList(), group.Key);
-                Console.WriteLine($"wrote {output.ChartPng(group.Key)} and {output.ChartSvg(group.Key)}");
-            }
+            var rows = EpochCsv.Read(output.EpochsCsv);
+            Reports.RunArtifacts.AccuracyCharts(output, rows);
+            foreach (int labels in rows.Select(x => x.Labels).Distinct())
+                Console.WriteLine($"wrote {output.ChartPng(labels)} and {output.ChartSvg(labels)}");
             return Errors.Ok;
         }));
         return cmd;

@@ -13,6 +13,7 @@ public static class MergeCommand
         cmd.SetAction(r => Errors.Guard(() =>
         {
             var merged = ResultMerger.Merge(r.GetValue(output)!, r.GetValue(inputs)!);
+            Reports.RunArtifacts.AccuracyCharts(merged, EpochCsv.Read(merged.EpochsCsv));
             Console.WriteLine($"merged {r.GetValue(inputs)!.Length} folders into {merged.Folder}");
             return Errors.Ok;
         }));

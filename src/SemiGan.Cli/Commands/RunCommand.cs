@@ -57,6 +57,7 @@ public static class RunCommand
             var rows = WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
             {
                 Shard = part,
+                Observer = new Reports.RunArtifacts(outFolder),
                 FastPath = choice,
                 Progress = report,
                 // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.

@@ -75,7 +75,6 @@ public static class ResultMerger
         }
         File.WriteAllText(output.RunInfoPath,
             new JsonArray([.. invocations.Select(n => n.DeepClone())]).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
-        foreach (var g in merged.GroupBy(r => r.Labels)) output.WriteAccuracyChart(g.ToList(), g.Key);
         return output;
     }
 }

@@ -119,15 +119,4 @@ public sealed class RunOutput
         var node = JsonNode.Parse(File.ReadAllText(path));
         return node is JsonArray a ? a.Where(n => n is not null).Select(n => n!).ToList() : node is null ? [] : [node];
     }
-
-    /// <summary>The learning-curve chart of one label count (all models and variants of it).</summary>
-    public void WriteAccuracyChart(IReadOnlyList<EpochRecord> rows, int labels)
-    {
-        int seeds = rows.Select(r => r.Seed).Distinct().Count();
-        string protocols = string.Join("/", rows.Select(r => r.Protocol).Distinct());
-        string methods = string.Join(" vs ", rows.Select(r => r.Method).Distinct().OrderBy(Methods.MethodRegistry.Order).Select(Methods.MethodRegistry.DisplayName));
-        string datasets = string.Join("/", rows.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
-        string title = $"{methods}, {datasets}, {labels} labels ({protocols}; mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
-        AccuracyChart.Write(rows, ChartPng(labels), ChartSvg(labels), title);
-    }
 }

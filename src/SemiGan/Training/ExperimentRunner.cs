@@ -4,7 +4,6 @@ using SemiGan.Config;
 using SemiGan.Data;
 using SemiGan.Methods;
 using SemiGan.Models;
-using SemiGan.Reports;
 using SemiGan.Results;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,6 +23,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
 {
     public Action<RunProgress>? Progress { get; init; }
     public Action<string>? Log { get; init; }
+    /// <summary>Gets sample grids and ended runs, to draw them (the runner draws nothing itself).</summary>
+    public IRunObserver? Observer { get; init; }
 
     int TrainCount => config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount;
 
@@ -74,7 +75,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             void Tick() => Progress?.Invoke(new RunProgress(++done, total, what));
             var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, testImages, testLabels, Tick);
             rows.AddRange(Train(context));
-            output.WriteAccuracyChart(rows.Where(r => r.Labels == run.Labels).ToList(), run.Labels);
+            Observer?.RunEnded(run, rows);
         }
         output.WriteRunInfo(config, device, clock.Elapsed, Shard, FastPath);
         return rows;
@@ -132,10 +133,10 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
         void AfterEpoch(int epoch)
         {
-            if (!(everyEpoch || epoch == config.Epochs) || method.Samples() is not { } pixels) return;
-            int columns = (int)Math.Ceiling(Math.Sqrt(config.SampleCount));
-            if (everyEpoch) SampleGrid.WritePng(pixels, config.SampleCount, data.Descriptor.Height, data.Descriptor.Width, columns, output.SamplesPath(c.Run, epoch));
-            if (epoch == config.Epochs) SampleGrid.WritePng(pixels, config.SampleCount, data.Descriptor.Height, data.Descriptor.Width, columns, output.SamplesPath(c.Run));
+            if (Observer is null || !(everyEpoch || epoch == config.Epochs) || method.Samples() is not { } pixels) return;
+            var (h, w) = (data.Descriptor.Height, data.Descriptor.Width);
+            if (everyEpoch) Observer.Samples(c.Run, epoch, final: false, pixels, config.SampleCount, h, w);
+            if (epoch == config.Epochs) Observer.Samples(c.Run, epoch, final: true, pixels, config.SampleCount, h, w);
         }
         return TrainLoop(c, method, d, e => method.TrainEpoch(c.Schedule.Data(e, c.Images, c.Labels, c.Tick)), AfterEpoch);
     }

@@ -1,0 +1,34 @@
+using SemiGan.Config;
+using SemiGan.Results;
+using SemiGan.Training;
+
+namespace SemiGan.Reports;
+
+/// <summary>
+/// Draws a run folder's pictures while it trains and after a merge: a learning-curve chart per label count
+/// (accuracy-labels-N.png/.svg) and generator sample grids (samples/).
+/// </summary>
+public sealed class RunArtifacts(RunOutput output) : IRunObserver
+{
+    public void Samples(RunSpec run, int epoch, bool final, float[] pixels, int count, int height, int width) =>
+        SampleGrid.WritePng(pixels, count, height, width, (int)Math.Ceiling(Math.Sqrt(count)),
+            final ? output.SamplesPath(run) : output.SamplesPath(run, epoch));
+
+    public void RunEnded(RunSpec run, IReadOnlyList<EpochRecord> rows) =>
+        AccuracyCharts(output, rows.Where(r => r.Labels == run.Labels).ToList());
+
+    /// <summary>The learning-curve chart of every label count in <paramref name="rows"/> (all methods and variants of it).</summary>
+    public static void AccuracyCharts(RunOutput output, IReadOnlyList<EpochRecord> rows)
+    {
+        foreach (var group in rows.GroupBy(r => r.Labels))
+        {
+            var g = group.ToList();
+            int seeds = g.Select(r => r.Seed).Distinct().Count();
+            string protocols = string.Join("/", g.Select(r => r.Protocol).Distinct());
+            string methods = string.Join(" vs ", g.Select(r => r.Method).Distinct().OrderBy(Methods.MethodRegistry.Order).Select(Methods.MethodRegistry.DisplayName));
+            string datasets = string.Join("/", g.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
+            string title = $"{methods}, {datasets}, {group.Key} labels ({protocols}; mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
+            AccuracyChart.Write(g, output.ChartPng(group.Key), output.ChartSvg(group.Key), title);
+        }
+    }
+}
