@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SemiGan.Config;
-using SemiGan.Reports;
 using static TorchSharp.torch;
 
 namespace SemiGan.Results;
