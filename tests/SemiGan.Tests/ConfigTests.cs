@@ -108,4 +108,15 @@ public class ConfigTests
         Assert.Equal(both.ToJson(), legacy.ToJson());
         Assert.DoesNotContain("\"models\"", legacy.ToJson());
     }
+
+    [Fact]
+    public void A_run_is_named_by_its_dataset_too_and_older_names_stay_readable()
+    {
+        var run = new RunSpec(100, "masked", "gan_logit", 2, "sgan") { Dataset = "fashion-mnist" };
+        Assert.Equal("sgan-fashion-mnist-masked-gan_logit-labels-100-seed-2", run.Id);
+        Assert.Equal("sgan-masked-gan_logit-labels-100-seed-2", run.LegacyId);
+        Assert.Equal("mnist", new RunSpec(100, "masked", "gan_logit", 2, "sgan").Dataset);
+        var cfg = ExperimentConfig.Load(Write("""{ "name": "t", "dataset": "fashion-mnist", "labels": 100, "seeds": [1], "epochs": 2 }"""));
+        Assert.All(cfg.Runs(), r => Assert.Equal("fashion-mnist", r.Dataset));
+    }
 }

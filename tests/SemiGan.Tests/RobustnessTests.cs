@@ -57,7 +57,7 @@ public class RobustnessTests
         Assert.Equal(6, expected.Count);
         Assert.Equal(expected, actual);
         Assert.Equal(RunStatusCsv.Read(Path.Combine(clean, "runs.csv")), RunStatusCsv.Read(Path.Combine(killed, "runs.csv")));
-        Assert.False(Directory.Exists(Path.Combine(killed, "checkpoints", "sgan-masked-gan_logit-labels-100-seed-1")), "an ended run keeps no checkpoint");
+        Assert.False(Directory.Exists(Path.Combine(killed, "checkpoints", "sgan-mnist-masked-gan_logit-labels-100-seed-1")), "an ended run keeps no checkpoint");
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public class RobustnessTests
         var merged = ResultMerger.Merge(Path.Combine(dir, "merged"), [a, b, a]); // a repeated: identical duplicates are fine
         Assert.Equal(Untimed(EpochCsv.Read(Path.Combine(full, "epochs.csv"))), Untimed(EpochCsv.Read(merged.EpochsCsv)));
         Assert.Equal(RunStatusCsv.Read(Path.Combine(full, "runs.csv")), RunStatusCsv.Read(merged.RunsCsv));
-        Assert.True(File.Exists(Path.Combine(merged.Folder, "confusion", "baseline-masked-gan_logit-labels-100-seed-2.csv")));
+        Assert.True(File.Exists(Path.Combine(merged.Folder, "confusion", "baseline-mnist-masked-gan_logit-labels-100-seed-2.csv")));
 
         // A conflicting duplicate: the same run with a different result.
         string c = Path.Combine(dir, "c");

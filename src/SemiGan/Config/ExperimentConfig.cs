@@ -72,7 +72,7 @@ public sealed record ExperimentConfig
         from head in Head
         from seed in Seeds
         from method in Methods
-        select new RunSpec(labels, protocol, head, seed, method);
+        select new RunSpec(labels, protocol, head, seed, method) { Dataset = Dataset };
 
     public static readonly JsonSerializerOptions Json = new()
     {

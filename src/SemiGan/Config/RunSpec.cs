@@ -1,12 +1,24 @@
+using SemiGan.Data;
 using SemiGan.Models;
 
 namespace SemiGan.Config;
 
-/// <summary>One training run of a grid: a model on one (label count, protocol, head) variant with one seed.</summary>
+/// <summary>
+/// A run's identity: one method on one (dataset, protocol, head, label count) variant with one seed. CSV
+/// rows, runs.csv, checkpoints, merges and reports all name a run by it; nothing builds the name by hand.
+/// </summary>
 public sealed record RunSpec(int Labels, string Protocol, string Head, int Seed, string Method)
 {
+    /// <summary>The dataset; files written before it was recorded are MNIST's.</summary>
+    public string Dataset { get; init; } = LegacyDataset;
+
+    public static string LegacyDataset => Datasets.Mnist.Name;
+
     public KPlusOneHead HeadKind => KPlusOneHeadNames.Parse(Head);
 
-    /// <summary>A file-name-safe identity, e.g. "sgan-masked-gan_logit-labels-1000-seed-1".</summary>
-    public string Id => $"{Method}-{Protocol}-{Head}-labels-{Labels}-seed-{Seed}";
+    /// <summary>A file-name-safe identity, e.g. "sgan-mnist-masked-gan_logit-labels-1000-seed-1".</summary>
+    public string Id => $"{Method}-{Dataset}-{Protocol}-{Head}-labels-{Labels}-seed-{Seed}";
+
+    /// <summary>The name results written before the dataset was part of it used (for reading them).</summary>
+    public string LegacyId => $"{Method}-{Protocol}-{Head}-labels-{Labels}-seed-{Seed}";
 }

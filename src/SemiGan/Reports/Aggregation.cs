@@ -9,8 +9,11 @@ namespace SemiGan.Reports;
 /// <param name="LastStd">Std of test accuracy over the last <c>k</c> epochs: the run's within-run spread.</param>
 /// <param name="Status">finished, diverged or unfinished (runs.csv); only finished runs enter the statistics.</param>
 public sealed record RunResult(string Experiment, string Method, string Protocol, string Head, int Labels, int Seed,
-    int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "", int SelectedEpoch = 0)
+    int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "", int SelectedEpoch = 0,
+    string? Dataset = null)
 {
+    public Config.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset ?? Config.RunSpec.LegacyDataset };
+
     public bool Finished => Status == RunStatus.Finished;
 }
 
@@ -34,19 +37,18 @@ public static class Aggregation
     public static List<RunResult> Runs(IEnumerable<EpochRecord> rows, IReadOnlyList<RunStatus>? statuses = null, int lastEpochs = DefaultLastEpochs,
         string select = Config.SelectRule.Last)
     {
-        var byId = statuses?.GroupBy(s => s.RunId).ToDictionary(g => g.Key, g => g.Last());
+        var byRun = statuses?.GroupBy(s => s.Run).ToDictionary(g => g.Key, g => g.Last());
         return rows.GroupBy(r => (r.Experiment, r.Method, r.Protocol, r.Head, r.Labels, r.Seed))
             .Select(g =>
             {
                 var ordered = g.OrderBy(r => r.Epoch).ToList();
                 var tail = ordered.TakeLast(lastEpochs).Select(r => r.TestAccuracy).ToArray();
                 var s = Statistics.Summarize(tail);
-                string id = new Config.RunSpec(g.Key.Labels, g.Key.Protocol, g.Key.Head, g.Key.Seed, g.Key.Method).Id;
-                var status = byId is null ? null : byId.GetValueOrDefault(id);
+                var status = byRun is null ? null : byRun.GetValueOrDefault(ordered[0].Run);
                 var selected = Selected(ordered, select);
                 return new RunResult(g.Key.Experiment, g.Key.Method, g.Key.Protocol, g.Key.Head, g.Key.Labels, g.Key.Seed,
                     ordered[^1].Epoch, selected.TestAccuracy, s.Mean, s.N < 2 ? 0 : s.Std,
-                    byId is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "", selected.Epoch);
+                    byRun is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "", selected.Epoch, ordered[0].Dataset);
             })
             .OrderBy(r => r.Experiment).ThenBy(r => r.Labels).ThenBy(r => r.Protocol).ThenBy(r => r.Head)
             .ThenBy(r => Methods.MethodRegistry.Order(r.Method)).ThenBy(r => r.Seed)

@@ -136,13 +136,14 @@ public static class ReportWriter
         var shown = new List<string>();
         foreach (var r in picks)
         {
-            var spec = new Config.RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Method);
-            string csv = System.IO.Path.Combine(folder.Path, "confusion", spec.Id + ".csv");
-            if (!File.Exists(csv)) continue;
-            string name = $"confusion-{slug}-{spec.Id}";
+            // Results written before the dataset was part of a run's name use its older name.
+            string? id = new[] { r.Run.Id, r.Run.LegacyId }.FirstOrDefault(i => File.Exists(System.IO.Path.Combine(folder.Path, "confusion", i + ".csv")));
+            if (id is null) continue;
+            string csv = System.IO.Path.Combine(folder.Path, "confusion", id + ".csv");
+            string name = $"confusion-{slug}-{id}";
             ConfusionChart.Write(ConfusionCsv.Read(csv), Chart(chartDir, name + ".png"), Chart(chartDir, name + ".svg"),
                 $"{ChartStyle.MethodName(r.Method)}, {r.Labels} labels, seed {r.Seed}: final model");
-            shown.Add($"![Confusion matrix {spec.Id}](report/{name}.png)");
+            shown.Add($"![Confusion matrix {id}](report/{name}.png)");
         }
         if (shown.Count == 0) return;
         md.AppendLine("### Confusion matrices (final models)").AppendLine();

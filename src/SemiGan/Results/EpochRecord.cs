@@ -10,7 +10,7 @@ public sealed record EpochRecord
 {
     public required string Experiment { get; init; }
     /// <summary>The dataset's name (files written before the column existed are MNIST's).</summary>
-    public string Dataset { get; init; } = LegacyDataset;
+    public string Dataset { get; init; } = Config.RunSpec.LegacyDataset;
     /// <summary>A method of <see cref="Methods.MethodRegistry"/>.</summary>
     public required string Method { get; init; }
     /// <summary>"masked" or "streams".</summary>
@@ -34,6 +34,6 @@ public sealed record EpochRecord
     public LossValues Losses { get; init; } = LossValues.None;
     public required double EpochSeconds { get; init; }
 
-    /// <summary>What a row without a dataset column was trained on.</summary>
-    public const string LegacyDataset = "mnist";
+    /// <summary>The run this row belongs to.</summary>
+    public Config.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset };
 }

@@ -32,16 +32,16 @@ public static class ResultMerger
         {
             foreach (var row in EpochCsv.Read(f.EpochsCsv))
             {
-                var key = (new RunSpec(row.Labels, row.Protocol, row.Head, row.Seed, row.Method).Id, row.Epoch);
+                var key = (row.Run.Id, row.Epoch);
                 if (rows.TryGetValue(key, out var seen) && seen.Row with { EpochSeconds = 0 } != row with { EpochSeconds = 0 })
                     throw new ConfigException($"merge: run {key.Item1} epoch {key.Item2} differs between {seen.From} and {f.Folder}; refusing to merge conflicting results.");
                 rows.TryAdd(key, (row, f.Folder));
             }
             foreach (var s in RunStatusCsv.Read(f.RunsCsv))
             {
-                if (statuses.TryGetValue(s.RunId, out var seen) && seen.Status != s)
+                if (statuses.TryGetValue(s.Run.Id, out var seen) && seen.Status != s)
                     throw new ConfigException($"merge: run {s.RunId} ended differently in {seen.From} and {f.Folder}; refusing to merge conflicting results.");
-                statuses.TryAdd(s.RunId, (s, f.Folder));
+                statuses.TryAdd(s.Run.Id, (s, f.Folder));
             }
             foreach (string sub in new[] { "splits", "confusion", "samples" })
             {
@@ -63,10 +63,10 @@ public static class ResultMerger
         output.WriteConfig(config);
         var order = config.Runs().Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var merged = rows.Values.Select(v => v.Row)
-            .OrderBy(r => order.GetValueOrDefault(new RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Method).Id, int.MaxValue))
+            .OrderBy(r => order.GetValueOrDefault(r.Run.Id, int.MaxValue))
             .ThenBy(r => r.Epoch).ToList();
         EpochCsv.Rewrite(output.EpochsCsv, merged);
-        RunStatusCsv.Rewrite(output.RunsCsv, statuses.Values.Select(v => v.Status).OrderBy(s => order.GetValueOrDefault(s.RunId, int.MaxValue)));
+        RunStatusCsv.Rewrite(output.RunsCsv, statuses.Values.Select(v => v.Status).OrderBy(s => order.GetValueOrDefault(s.Run.Id, int.MaxValue)));
         foreach (var (rel, (bytes, _)) in files)
         {
             string dest = Path.Combine(outFolder, rel);

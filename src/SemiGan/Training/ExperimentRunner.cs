@@ -49,8 +49,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         // Every split is drawn before anything is written, so an impossible one fails cleanly.
         var (splits, validation) = Splits(config, labelsHost);
         var runs = Shard.Select(config.Runs().ToList());
-        var ended = RunStatusCsv.Read(output.RunsCsv).Select(r => r.RunId).ToHashSet();
-        var todo = runs.Where(r => !ended.Contains(r.Id)).ToList();
+        var ended = RunStatusCsv.Read(output.RunsCsv).Select(r => r.Run).ToHashSet();
+        var todo = runs.Where(r => !ended.Contains(r)).ToList();
         if (ended.Count > 0) Log?.Invoke($"resuming: {runs.Count - todo.Count} of {runs.Count} runs already ended");
 
         output.WriteConfig(config);
@@ -107,7 +107,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         if (!File.Exists(output.EpochsCsv)) return [];
         var all = EpochCsv.Read(output.EpochsCsv); // a torn last line is already gone
         var keepUpTo = unfinished.ToDictionary(r => r.Id, r => new Checkpoint(output.CheckpointFolder(r)).LatestEpoch() ?? 0);
-        var kept = all.Where(row => !keepUpTo.TryGetValue(RunId(row), out int upTo) || row.Epoch <= upTo).ToList();
+        var kept = all.Where(row => !keepUpTo.TryGetValue(row.Run.Id, out int upTo) || row.Epoch <= upTo).ToList();
         if (kept.Count != all.Count || File.ReadAllText(output.EpochsCsv) is var text && !text.EndsWith('\n'))
         {
             if (kept.Count != all.Count) Log?.Invoke($"dropping {all.Count - kept.Count} CSV rows past the last checkpoints");
@@ -116,7 +116,6 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         return kept;
     }
 
-    static string RunId(EpochRecord r) => new RunSpec(r.Labels, r.Protocol, r.Head, r.Seed, r.Method).Id;
 
     sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor? ValidationImages, Tensor? ValidationLabels,
         Tensor TestImages, Tensor TestLabels, Action Tick);
@@ -192,7 +191,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     {
         RunStatusCsv.Append(output.RunsCsv, new RunStatus
         {
-            RunId = run.Id, Method = run.Method, Protocol = run.Protocol, Head = run.Head, Labels = run.Labels, Seed = run.Seed,
+            RunId = run.Id, Dataset = run.Dataset, Method = run.Method, Protocol = run.Protocol, Head = run.Head, Labels = run.Labels, Seed = run.Seed,
             Status = status, Epoch = epoch, Detail = detail,
         });
         checkpoint.Delete(); // an ended run is never resumed; its checkpoint would only take space
