@@ -60,3 +60,29 @@ public abstract class MethodRun : ICheckpointable, IDisposable
         return d;
     }
 }
+
+/// <summary>
+/// A run that trains the classifier alone with the supervised step (cross-entropy on each step's labeled
+/// images, <see cref="BaselineTrainer"/>); a method says which batches it steps on.
+/// </summary>
+public sealed class SupervisedRun : MethodRun
+{
+    readonly Discriminator d;
+    readonly BaselineTrainer trainer;
+    readonly Func<EpochData, IEnumerable<Step>> batches;
+
+    public SupervisedRun(MethodContext c, Func<EpochData, IEnumerable<Step>> batches)
+    {
+        d = SeededClassifier(c);
+        trainer = new BaselineTrainer(d, c.Config.LearningRate, c.Config.Beta1, c.Config.Beta2, c.Device, c.Implementation);
+        this.batches = batches;
+    }
+
+    public override Discriminator Classifier => d;
+    public override IEnumerable<(string Name, nn.Module Module)> Modules => trainer.Modules;
+    public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
+
+    public override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(batches(e), e.Images, e.Labels, e.OnStep);
+
+    public override void Dispose() { trainer.Dispose(); d.Dispose(); }
+}

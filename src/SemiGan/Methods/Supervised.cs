@@ -1,6 +1,4 @@
 using SemiGan.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SemiGan.Methods;
 
@@ -14,29 +12,8 @@ public sealed class Supervised : IMethod
 {
     public string Name => "supervised";
     public string DisplayName => "Supervised CNN (full labeled batches)";
-
     public IReadOnlyList<TrainingStep> Steps => [TrainingStep.Supervised];
 
-    public MethodRun Start(MethodContext c) => new Run(c);
-
-    sealed class Run : MethodRun
-    {
-        readonly Models.Discriminator d;
-        readonly BaselineTrainer trainer; // its step: cross-entropy on a step's labeled images
-
-        public Run(MethodContext c)
-        {
-            d = SeededClassifier(c);
-            trainer = new BaselineTrainer(d, c.Config.LearningRate, c.Config.Beta1, c.Config.Beta2, c.Device, c.Implementation);
-        }
-
-        public override Models.Discriminator Classifier => d;
-        public override IEnumerable<(string Name, nn.Module Module)> Modules => trainer.Modules;
-        public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
-
-        public override EpochLosses TrainEpoch(EpochData e) =>
-            trainer.TrainEpoch(e.LabeledBatches.Take(e.StepCount).Select(batch => new Step([], batch, null)), e.Images, e.Labels, e.OnStep);
-
-        public override void Dispose() { trainer.Dispose(); d.Dispose(); }
-    }
+    public MethodRun Start(MethodContext c) =>
+        new SupervisedRun(c, e => e.LabeledBatches.Take(e.StepCount).Select(batch => new Step([], batch, null)));
 }
