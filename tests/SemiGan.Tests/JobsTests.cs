@@ -77,18 +77,12 @@ public class JobsTests
         Assert.Equal(2, Run("run", exp, "--jobs", "2", "--epochs", "0", "--out", outDir));
         Assert.False(Directory.Exists(outDir));
 
-        // A folder of a run made without --jobs, or with another count, would not line up with the shards.
+        // A folder of a run made without --jobs would be mixed with the per-run folders.
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "epochs.csv"), "precious");
         Assert.Equal(2, Run("run", exp, "--jobs", "2", "--out", outDir, "--no-verify"));
         Assert.Contains("without --jobs", LastError);
         Assert.Equal("precious", File.ReadAllText(Path.Combine(outDir, "epochs.csv")));
-
-        string other = Path.Combine(dir, "other");
-        Directory.CreateDirectory(Path.Combine(other, "shards"));
-        File.WriteAllText(Path.Combine(other, "shards", "jobs"), "3\n");
-        Assert.Equal(2, Run("run", exp, "--jobs", "2", "--out", other, "--no-verify"));
-        Assert.Contains("--jobs 3", LastError);
     }
 
     [Fact]
@@ -100,7 +94,7 @@ public class JobsTests
         // No data where --data points: each child fails to load it (exit 1).
         int code = Run("run", exp, "--jobs", "2", "--threads", "2", "--out", outDir, "--data", Path.Combine(dir, "nowhere"), "--no-verify", "--device", "cpu");
         Assert.Equal(1, code);
-        Assert.Matches(@"job [12]/2 exited with code 1", LastError);
+        Assert.Matches(@"run [1-4]/4 \(.+-seed-[12]\) exited with code 1", LastError);
         Assert.False(File.Exists(Path.Combine(outDir, "epochs.csv")));
     }
 
@@ -122,12 +116,15 @@ public class JobsTests
         Assert.Equal(8, expected.Count); // 2 models x 2 seeds x 2 epochs
         Assert.Equal(expected, Untimed(jobs));
         Assert.Equal(RunStatusCsv.Read(Path.Combine(clean, "runs.csv")), RunStatusCsv.Read(Path.Combine(jobs, "runs.csv")));
-        Assert.True(Untimed(Path.Combine(jobs, "shards", "1")).Count is > 0 and < 8, "shard 1 holds only its part of the grid");
+        // One run per child: run 1's folder holds its 2 epochs only.
+        Assert.Equal(expected.Take(2), Untimed(Path.Combine(jobs, "shards", "1")));
 
-        // The same command again: every shard finds its runs ended, and the merge replaces the merged files.
+        // The same command again: every run has ended, so no child starts, and the merge is made again.
+        var logs = Enumerable.Range(1, 4).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length).ToList();
+        File.Delete(Path.Combine(jobs, "epochs.csv"));
         Assert.Equal(0, Run(["run", exp, "--jobs", "2", "--threads", "2", "--out", jobs, .. common]));
         Assert.Equal(expected, Untimed(jobs));
-        Assert.Contains("resuming: 2 of 2 runs already ended", File.ReadAllText(Path.Combine(jobs, "shards", "1.log")));
+        Assert.Equal(logs, Enumerable.Range(1, 4).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length));
 
         // The report covers the merged results once, not the shards again.
         string report = File.ReadAllText(SemiGan.Reports.ReportWriter.Write(jobs));

@@ -5,22 +5,23 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using SemiGan.Config;
 using SemiGan.Data;
-using SemiGan.Training;
+using SemiGan.Results;
 
 namespace SemiGan.Cli.Commands;
 
 /// <summary>
-/// `semigan run --jobs N`: the grid as N shards in N child processes of this same program, with the torch
-/// threads split between them, then merged into --out. Child k writes &lt;out&gt;/shards/k, so re-running
-/// the same command resumes every shard. One process at 2 threads uses 2 cores poorly on these small
-/// networks; two at 1 thread each get more done (see the README).
+/// `semigan run --jobs N`: N runs of the grid at once, each in a child process of this same program
+/// (`--shard i/R`, R = the grid's run count, selects exactly run i) with the torch threads split between
+/// them, then merged into --out. One run per child keeps the cores busy to the end whatever the runs
+/// cost (a fixed split by position would give every SGAN run to the same child, since the grid
+/// alternates SGAN and baseline). Run i writes &lt;out&gt;/shards/i, so re-running resumes, with any N.
 /// </summary>
 public static class Jobs
 {
     public static Option<int> Option() => new("--jobs")
     {
-        Description = "Run the grid as N shards in N child processes at once, splitting --threads (default: all cores) between them, " +
-                      "then merge them into --out (shards kept in <out>/shards/; re-run to resume).",
+        Description = "Run N runs of the grid at once, each in a child process, splitting --threads (default: all cores) between them, " +
+                      "then merge them into --out (one folder per run in <out>/shards/; re-run to resume).",
         DefaultValueFactory = _ => 1,
     };
 
@@ -30,7 +31,7 @@ public static class Jobs
     /// <summary>Each child's torch threads: an equal share of the total, at least 1.</summary>
     public static int ThreadsPerChild(int totalThreads, int jobs) => Math.Max(1, totalThreads / jobs);
 
-    /// <summary>The shard folder of child k (1-based).</summary>
+    /// <summary>The folder of run k (1-based grid position), which `--shard k/R` selects.</summary>
     public static string ShardFolder(string outFolder, int k) => Path.Combine(outFolder, "shards", k.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The `run` arguments the user gave, without the ones the parent sets per child.</summary>
@@ -49,7 +50,7 @@ public static class Jobs
         return args;
     }
 
-    /// <summary>Child k of n's full argument list.</summary>
+    /// <summary>The full argument list of the child for shard k of n.</summary>
     public static List<string> ChildArguments(IEnumerable<string> forwarded, int k, int n, string outFolder, int threads) =>
         [.. forwarded, "--shard", $"{k}/{n}", "--out", ShardFolder(outFolder, k), "--threads", threads.ToString(CultureInfo.InvariantCulture)];
 
@@ -72,108 +73,101 @@ public static class Jobs
 
         // Everything a child would refuse is checked here first, so a bad file or option fails once, before any child starts.
         var cfg = ValidateCommand.Load(r.GetValue<string>("experiment")!, r.GetValue<string?>("--seeds"), r.GetValue<int?>("--epochs"));
-        int runs = cfg.Runs().Count();
-        if (jobs > runs)
-        {
-            Console.WriteLine($"--jobs {jobs}: the grid has only {runs} runs; using {runs} jobs.");
-            jobs = runs;
-        }
+        var runs = cfg.Runs().ToList();
         string outFolder = r.GetValue<string?>("--out") ?? Path.Combine("results", cfg.Name);
-        CheckOutFolder(outFolder, jobs);
+        if (File.Exists(Path.Combine(outFolder, "epochs.csv")) && !Directory.Exists(Path.Combine(outFolder, "shards")))
+            throw new ConfigException($"{outFolder}: holds a run made without --jobs; resume it without --jobs, or pass --out with a new folder.");
         // One fetch before the children start, so they never download into the same folder at once.
         if (!r.GetValue<bool>("--no-verify"))
             Console.WriteLine(MnistFetcher.EnsurePresent(r.GetValue<string?>("--data") ?? MnistFiles.DefaultFolder, Console.WriteLine));
 
+        jobs = Math.Min(jobs, runs.Count);
         int threads = ThreadsPerChild(threadsOption ?? Environment.ProcessorCount, jobs);
-        Console.WriteLine($"{cfg.Name}: {runs} runs as {jobs} jobs at {threads} torch thread{(threads == 1 ? "" : "s")} each; shards in {Path.GetFullPath(Path.Combine(outFolder, "shards"))}");
+        // Longest first (an SGAN step costs several baseline steps), so the short runs fill the gaps at the end.
+        var todo = Enumerable.Range(1, runs.Count).Where(i => !Ended(outFolder, i, runs[i - 1]))
+            .OrderBy(i => runs[i - 1].Model == "sgan" ? 0 : 1).ToList();
+        Console.WriteLine($"{cfg.Name}: {runs.Count} runs ({runs.Count - todo.Count} already ended), {jobs} at a time at {threads} torch thread{(threads == 1 ? "" : "s")} each; " +
+                          $"one folder per run in {Path.GetFullPath(Path.Combine(outFolder, "shards"))}");
+        Directory.CreateDirectory(Path.Combine(outFolder, "shards"));
         var forwarded = Forwarded(r);
-        int code = RunChildren(jobs, k => ChildArguments(forwarded, k, jobs, outFolder, threads), threads, outFolder);
+        int code = RunPool(todo, jobs, i => ChildArguments(forwarded, i, runs.Count, outFolder, threads), threads, outFolder, runs);
         if (code != 0) return code;
 
-        var shards = Enumerable.Range(1, jobs).Select(k => ShardFolder(outFolder, k)).ToList();
-        ShardMerge.Into(outFolder, shards);
-        Console.WriteLine($"merged {jobs} shards into {Path.GetFullPath(outFolder)}");
+        ShardMerge.Into(outFolder, Enumerable.Range(1, runs.Count).Select(i => ShardFolder(outFolder, i)).ToList());
+        Console.WriteLine($"merged {runs.Count} runs into {Path.GetFullPath(outFolder)}");
         Console.WriteLine($"done: {Path.GetFullPath(outFolder)} (semigan report {outFolder} writes its report)");
         return Errors.Ok;
     }
 
-    /// <summary>
-    /// A folder holding a run made without --jobs, or with another --jobs count, is refused: its shards
-    /// would not line up with this split. The count is kept in shards/jobs.
-    /// </summary>
-    static void CheckOutFolder(string outFolder, int jobs)
+    /// <summary>Run i has ended (finished or diverged) when its folder's runs.csv says so; then no child is started for it.</summary>
+    static bool Ended(string outFolder, int i, RunSpec run)
     {
-        string shardsDir = Path.Combine(outFolder, "shards");
-        string countFile = Path.Combine(shardsDir, "jobs");
-        if (File.Exists(countFile))
-        {
-            string was = File.ReadAllText(countFile).Trim();
-            if (was != jobs.ToString(CultureInfo.InvariantCulture))
-                throw new ConfigException($"{outFolder}: was run with --jobs {was}; re-run with --jobs {was} to resume it, or pass --out with a new folder.");
-            return;
-        }
-        if (File.Exists(Path.Combine(outFolder, "epochs.csv")))
-            throw new ConfigException($"{outFolder}: holds a run made without --jobs; resume it without --jobs, or pass --out with a new folder.");
-        Directory.CreateDirectory(shardsDir);
-        File.WriteAllText(countFile, jobs.ToString(CultureInfo.InvariantCulture) + Environment.NewLine);
+        string runsCsv = Path.Combine(ShardFolder(outFolder, i), "runs.csv");
+        return File.Exists(runsCsv) && RunStatusCsv.Read(runsCsv).Any(s => s.RunId == run.Id);
     }
 
     /// <summary>
-    /// Starts the children, relays their lines prefixed with [k/n] (each child's full output also goes to
-    /// shards/k.log), and waits. The first child to fail stops the others (their checkpoints keep their work)
-    /// and its exit code is returned.
+    /// Keeps <paramref name="jobs"/> children running until every run in <paramref name="todo"/> is done, relaying
+    /// their lines prefixed with [i/R] (each child's full output also goes to shards/i.log). The first child to
+    /// fail stops the others (their checkpoints keep their work) and its exit code is returned.
     /// </summary>
-    static int RunChildren(int jobs, Func<int, List<string>> argsOf, int threads, string outFolder)
+    static int RunPool(List<int> todo, int jobs, Func<int, List<string>> argsOf, int threads, string outFolder, List<RunSpec> runs)
     {
         var (file, prefix) = Self();
-        var children = new List<(int K, Process P, StreamWriter Log)>();
+        var running = new List<(int I, Process P, StreamWriter Log)>();
         var output = new object();
+        var queue = new Queue<int>(todo);
+        int done = 0;
         // Ctrl-C or SIGTERM to the parent ends the children too: they would otherwise go on unseen.
-        void KillAll() { foreach (var c in children) try { if (!c.P.HasExited) c.P.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
+        void KillAll() { lock (running) foreach (var c in running) try { if (!c.P.HasExited) c.P.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => KillAll());
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillAll());
+        void Say(string line) { lock (output) Console.WriteLine(line); }
+        void Start(int i)
+        {
+            var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in prefix.Concat(argsOf(i))) psi.ArgumentList.Add(a);
+            // libtorch's OpenMP threads spin while they wait; next to another process that costs both dearly.
+            psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+            psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+            var log = new StreamWriter(Path.Combine(outFolder, "shards", $"{i}.log"), append: true) { AutoFlush = true };
+            var p = new Process { StartInfo = psi };
+            string tag = $"[{i}/{runs.Count}] ";
+            p.OutputDataReceived += (_, ev) => { if (ev.Data is { } line) lock (output) { log.WriteLine(line); Console.WriteLine(tag + line); } };
+            p.ErrorDataReceived += (_, ev) => { if (ev.Data is { } line) lock (output) { log.WriteLine(line); Console.Error.WriteLine(tag + line); } };
+            Say($"{tag}starting {runs[i - 1].Id}");
+            p.Start();
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            lock (running) running.Add((i, p, log));
+        }
         try
         {
-            for (int k = 1; k <= jobs; k++)
+            while (queue.Count > 0 || running.Count > 0)
             {
-                var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                foreach (var a in prefix.Concat(argsOf(k))) psi.ArgumentList.Add(a);
-                // libtorch's OpenMP threads spin while they wait; next to another process that costs both dearly.
-                psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
-                psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-                var log = new StreamWriter(Path.Combine(outFolder, "shards", $"{k}.log"), append: true) { AutoFlush = true };
-                var p = new Process { StartInfo = psi };
-                string tag = $"[{k}/{jobs}] ";
-                p.OutputDataReceived += (_, ev) => { if (ev.Data is { } line) lock (output) { log.WriteLine(line); Console.WriteLine(tag + line); } };
-                p.ErrorDataReceived += (_, ev) => { if (ev.Data is { } line) lock (output) { log.WriteLine(line); Console.Error.WriteLine(tag + line); } };
-                p.Start();
-                p.BeginOutputReadLine();
-                p.BeginErrorReadLine();
-                children.Add((k, p, log));
-            }
-            var pending = children.ToList();
-            while (pending.Count > 0)
-            {
-                var done = pending.FirstOrDefault(c => c.P.HasExited);
-                if (done.P is null) { Thread.Sleep(100); continue; }
-                done.P.WaitForExit(); // drains the redirected output
-                pending.Remove(done);
-                if (done.P.ExitCode != 0)
+                while (running.Count < jobs && queue.Count > 0) Start(queue.Dequeue());
+                var ended = running.FirstOrDefault(c => c.P.HasExited);
+                if (ended.P is null) { Thread.Sleep(100); continue; }
+                ended.P.WaitForExit(); // drains the redirected output
+                lock (running) running.Remove(ended);
+                ended.Log.Dispose();
+                if (ended.P.ExitCode != 0)
                 {
                     KillAll();
-                    foreach (var c in pending) c.P.WaitForExit();
-                    Console.Error.WriteLine($"semigan: error: job {done.K}/{jobs} exited with code {done.P.ExitCode} (its output: {Path.Combine(outFolder, "shards", $"{done.K}.log")}); " +
-                                            "the other jobs were stopped. Fix the cause and re-run the same command to resume.");
-                    return done.P.ExitCode;
+                    foreach (var c in running) c.P.WaitForExit();
+                    Console.Error.WriteLine($"semigan: error: run {ended.I}/{runs.Count} ({runs[ended.I - 1].Id}) exited with code {ended.P.ExitCode} " +
+                                            $"(its output: {Path.Combine(outFolder, "shards", $"{ended.I}.log")}); the other runs were stopped. Fix the cause and re-run the same command to resume.");
+                    return ended.P.ExitCode;
                 }
-                lock (output) Console.WriteLine($"[{done.K}/{jobs}] finished");
+                Say($"[{ended.I}/{runs.Count}] finished ({++done} of {todo.Count} done)");
+                ended.P.Dispose();
             }
             return Errors.Ok;
         }
         finally
         {
             KillAll();
-            foreach (var c in children) { c.P.Dispose(); c.Log.Dispose(); }
+            foreach (var c in running) { c.P.Dispose(); c.Log.Dispose(); }
         }
     }
 }
