@@ -1,6 +1,8 @@
 using SemiGan.Cli;
 using SemiGan.Cli.Commands;
+using SemiGan.Config;
 using SemiGan.Results;
+using SemiGan.Training;
 
 namespace SemiGan.Tests;
 
@@ -43,8 +45,25 @@ public class JobsTests
         var forwarded = Jobs.Forwarded(parsed);
         // --jobs, --out and --threads are the parent's; defaults (--device auto) are left to the child.
         Assert.Equal(["run", "e.json", "--seeds", "1,2", "--no-verify", "--epochs", "3"], forwarded);
-        Assert.Equal([.. forwarded, "--shard", "2/2", "--out", Path.Combine("res", "shards", "2"), "--threads", "2"],
-            Jobs.ChildArguments(forwarded, 2, 2, "res", 2));
+        Assert.Equal([.. forwarded, "--shard", "2,3/4", "--out", Path.Combine("res", "shards", "2"), "--threads", "2"],
+            Jobs.ChildArguments(forwarded, 2, new Shard([3, 2], 4), "res", 2));
+    }
+
+    [Fact]
+    public void Every_child_gets_an_even_share_of_the_SGAN_runs()
+    {
+        var runs = new ExperimentConfig { Name = "a", Labels = [100, 1000], Seeds = [1, 2, 3], Epochs = 1 }.Validated().Runs().ToList();
+        // Why not --shard k/2: the grid alternates SGAN and baseline, so shard 1/2 is every SGAN run.
+        Assert.All(new Shard(1, 2).Select(runs), r => Assert.Equal("sgan", r.Model));
+        foreach (int jobs in new[] { 2, 3, 4, 5 })
+        {
+            var parts = Jobs.Assign(runs, jobs).Select(s => s.Select(runs)).ToList();
+            Assert.Equal(runs.ToHashSet(), parts.SelectMany(p => p).ToHashSet());
+            Assert.Equal(runs.Count, parts.Sum(p => p.Count));
+            var sgan = parts.Select(p => p.Count(r => r.Model == "sgan")).ToList();
+            Assert.True(sgan.Max() - sgan.Min() <= 1, $"--jobs {jobs}: SGAN runs per child {string.Join(",", sgan)}");
+            Assert.True(parts.Max(p => p.Count) - parts.Min(p => p.Count) <= 1, $"--jobs {jobs}: runs per child {string.Join(",", parts.Select(p => p.Count))}");
+        }
     }
 
     [Fact]
@@ -77,12 +96,19 @@ public class JobsTests
         Assert.Equal(2, Run("run", exp, "--jobs", "2", "--epochs", "0", "--out", outDir));
         Assert.False(Directory.Exists(outDir));
 
-        // A folder of a run made without --jobs would be mixed with the per-run folders.
+        // A folder of a run made without --jobs, or with another N, would not line up with the children's folders.
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "epochs.csv"), "precious");
         Assert.Equal(2, Run("run", exp, "--jobs", "2", "--out", outDir, "--no-verify"));
         Assert.Contains("without --jobs", LastError);
         Assert.Equal("precious", File.ReadAllText(Path.Combine(outDir, "epochs.csv")));
+
+        // Another N splits the grid differently, at other thread counts.
+        string other = Path.Combine(dir, "other");
+        Directory.CreateDirectory(Path.Combine(other, "shards"));
+        File.WriteAllText(Path.Combine(other, "shards", "jobs"), "3\n");
+        Assert.Equal(2, Run("run", exp, "--jobs", "2", "--out", other, "--no-verify"));
+        Assert.Contains("--jobs 3", LastError);
     }
 
     [Fact]
@@ -94,7 +120,7 @@ public class JobsTests
         // No data where --data points: each child fails to load it (exit 1).
         int code = Run("run", exp, "--jobs", "2", "--threads", "2", "--out", outDir, "--data", Path.Combine(dir, "nowhere"), "--no-verify", "--device", "cpu");
         Assert.Equal(1, code);
-        Assert.Matches(@"run [1-4]/4 \(.+-seed-[12]\) exited with code 1", LastError);
+        Assert.Matches(@"job [12]/2 exited with code 1", LastError);
         Assert.False(File.Exists(Path.Combine(outDir, "epochs.csv")));
     }
 
@@ -116,15 +142,15 @@ public class JobsTests
         Assert.Equal(8, expected.Count); // 2 models x 2 seeds x 2 epochs
         Assert.Equal(expected, Untimed(jobs));
         Assert.Equal(RunStatusCsv.Read(Path.Combine(clean, "runs.csv")), RunStatusCsv.Read(Path.Combine(jobs, "runs.csv")));
-        // One run per child: run 1's folder holds its 2 epochs only.
-        Assert.Equal(expected.Take(2), Untimed(Path.Combine(jobs, "shards", "1")));
+        // Child 1 took seed 1's SGAN and baseline runs (SGAN runs dealt out first).
+        Assert.Equal(expected.Where(x => x.Seed == 1), Untimed(Path.Combine(jobs, "shards", "1")));
 
         // The same command again: every run has ended, so no child starts, and the merge is made again.
-        var logs = Enumerable.Range(1, 4).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length).ToList();
+        var logs = Enumerable.Range(1, 2).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length).ToList();
         File.Delete(Path.Combine(jobs, "epochs.csv"));
         Assert.Equal(0, Run(["run", exp, "--jobs", "2", "--threads", "2", "--out", jobs, .. common]));
         Assert.Equal(expected, Untimed(jobs));
-        Assert.Equal(logs, Enumerable.Range(1, 4).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length));
+        Assert.Equal(logs, Enumerable.Range(1, 2).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length));
 
         // The report covers the merged results once, not the shards again.
         string report = File.ReadAllText(SemiGan.Reports.ReportWriter.Write(jobs));

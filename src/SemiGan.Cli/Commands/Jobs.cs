@@ -6,22 +6,25 @@ using System.Runtime.InteropServices;
 using SemiGan.Config;
 using SemiGan.Data;
 using SemiGan.Results;
+using SemiGan.Training;
 
 namespace SemiGan.Cli.Commands;
 
 /// <summary>
-/// `semigan run --jobs N`: N runs of the grid at once, each in a child process of this same program
-/// (`--shard i/R`, R = the grid's run count, selects exactly run i) with the torch threads split between
-/// them, then merged into --out. One run per child keeps the cores busy to the end whatever the runs
-/// cost (a fixed split by position would give every SGAN run to the same child, since the grid
-/// alternates SGAN and baseline). Run i writes &lt;out&gt;/shards/i, so re-running resumes, with any N.
+/// `semigan run --jobs N`: the grid in N child processes of this same program at once, with the torch
+/// threads split between them, then merged into --out. Child k takes a list of the grid's runs
+/// (`--shard i,j,…/R`, R = the grid's run count) and writes &lt;out&gt;/shards/k, so re-running the same
+/// command resumes every child. The runs are dealt out SGAN first, so every child gets an even mix:
+/// a plain split by position (`--shard k/N`) would give every SGAN run to the same child, since the
+/// grid alternates SGAN and baseline runs. One process per child, not per run, keeps start-up costs
+/// (a few seconds each, with the fast path check) to N.
 /// </summary>
 public static class Jobs
 {
     public static Option<int> Option() => new("--jobs")
     {
-        Description = "Run N runs of the grid at once, each in a child process, splitting --threads (default: all cores) between them, " +
-                      "then merge them into --out (one folder per run in <out>/shards/; re-run to resume).",
+        Description = "Run the grid in N child processes at once, splitting --threads (default: all cores) between them, " +
+                      "then merge them into --out (their folders are kept in <out>/shards/; re-run with the same N to resume).",
         DefaultValueFactory = _ => 1,
     };
 
@@ -31,7 +34,7 @@ public static class Jobs
     /// <summary>Each child's torch threads: an equal share of the total, at least 1.</summary>
     public static int ThreadsPerChild(int totalThreads, int jobs) => Math.Max(1, totalThreads / jobs);
 
-    /// <summary>The folder of run k (1-based grid position), which `--shard k/R` selects.</summary>
+    /// <summary>The folder of child k (1-based).</summary>
     public static string ShardFolder(string outFolder, int k) => Path.Combine(outFolder, "shards", k.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The `run` arguments the user gave, without the ones the parent sets per child.</summary>
@@ -50,9 +53,19 @@ public static class Jobs
         return args;
     }
 
-    /// <summary>The full argument list of the child for shard k of n.</summary>
-    public static List<string> ChildArguments(IEnumerable<string> forwarded, int k, int n, string outFolder, int threads) =>
-        [.. forwarded, "--shard", $"{k}/{n}", "--out", ShardFolder(outFolder, k), "--threads", threads.ToString(CultureInfo.InvariantCulture)];
+    /// <summary>Child k's full argument list.</summary>
+    public static List<string> ChildArguments(IEnumerable<string> forwarded, int k, Shard shard, string outFolder, int threads) =>
+        [.. forwarded, "--shard", shard.ToString(), "--out", ShardFolder(outFolder, k), "--threads", threads.ToString(CultureInfo.InvariantCulture)];
+
+    /// <summary>
+    /// Each child's runs, as shards of R = runs.Count (one run each): SGAN runs first (an SGAN step costs several
+    /// baseline steps), dealt out in turn, so every child gets an even share of both kinds.
+    /// </summary>
+    public static List<Shard> Assign(IReadOnlyList<RunSpec> runs, int jobs)
+    {
+        var order = Enumerable.Range(1, runs.Count).OrderBy(i => runs[i - 1].Model == "sgan" ? 0 : 1).ToList();
+        return Enumerable.Range(0, jobs).Select(k => new Shard(order.Where((_, j) => j % jobs == k), runs.Count)).ToList();
+    }
 
     /// <summary>How to start this program again: its own executable, or the dotnet host with semigan.dll (under `dotnet`, tests).</summary>
     public static (string File, List<string> Prefix) Self()
@@ -74,93 +87,109 @@ public static class Jobs
         // Everything a child would refuse is checked here first, so a bad file or option fails once, before any child starts.
         var cfg = ValidateCommand.Load(r.GetValue<string>("experiment")!, r.GetValue<string?>("--seeds"), r.GetValue<int?>("--epochs"));
         var runs = cfg.Runs().ToList();
+        if (jobs > runs.Count)
+        {
+            Console.WriteLine($"--jobs {jobs}: the grid has {runs.Count} runs; using {runs.Count} jobs.");
+            jobs = runs.Count;
+        }
         string outFolder = r.GetValue<string?>("--out") ?? Path.Combine("results", cfg.Name);
-        if (File.Exists(Path.Combine(outFolder, "epochs.csv")) && !Directory.Exists(Path.Combine(outFolder, "shards")))
-            throw new ConfigException($"{outFolder}: holds a run made without --jobs; resume it without --jobs, or pass --out with a new folder.");
+        CheckOutFolder(outFolder, jobs);
         // One fetch before the children start, so they never download into the same folder at once.
         if (!r.GetValue<bool>("--no-verify"))
             Console.WriteLine(MnistFetcher.EnsurePresent(r.GetValue<string?>("--data") ?? MnistFiles.DefaultFolder, Console.WriteLine));
 
-        jobs = Math.Min(jobs, runs.Count);
         int threads = ThreadsPerChild(threadsOption ?? Environment.ProcessorCount, jobs);
-        // Longest first (an SGAN step costs several baseline steps), so the short runs fill the gaps at the end.
-        var todo = Enumerable.Range(1, runs.Count).Where(i => !Ended(outFolder, i, runs[i - 1]))
-            .OrderBy(i => runs[i - 1].Model == "sgan" ? 0 : 1).ToList();
-        Console.WriteLine($"{cfg.Name}: {runs.Count} runs ({runs.Count - todo.Count} already ended), {jobs} at a time at {threads} torch thread{(threads == 1 ? "" : "s")} each; " +
-                          $"one folder per run in {Path.GetFullPath(Path.Combine(outFolder, "shards"))}");
-        Directory.CreateDirectory(Path.Combine(outFolder, "shards"));
+        var shards = Assign(runs, jobs);
+        // A child whose runs have all ended (finished or diverged) is not started again.
+        var todo = Enumerable.Range(1, jobs).Where(k => !shards[k - 1].Select(runs).All(run => Ended(outFolder, k, run))).ToList();
+        Console.WriteLine($"{cfg.Name}: {runs.Count} runs in {jobs} jobs at {threads} torch thread{(threads == 1 ? "" : "s")} each" +
+                          (todo.Count < jobs ? $" ({jobs - todo.Count} already done)" : "") + $"; their folders in {Path.GetFullPath(Path.Combine(outFolder, "shards"))}");
         var forwarded = Forwarded(r);
-        int code = RunPool(todo, jobs, i => ChildArguments(forwarded, i, runs.Count, outFolder, threads), threads, outFolder, runs);
+        int code = RunChildren(todo, jobs, k => ChildArguments(forwarded, k, shards[k - 1], outFolder, threads), threads, outFolder);
         if (code != 0) return code;
 
-        ShardMerge.Into(outFolder, Enumerable.Range(1, runs.Count).Select(i => ShardFolder(outFolder, i)).ToList());
-        Console.WriteLine($"merged {runs.Count} runs into {Path.GetFullPath(outFolder)}");
+        ShardMerge.Into(outFolder, Enumerable.Range(1, jobs).Select(k => ShardFolder(outFolder, k)).ToList());
+        Console.WriteLine($"merged {jobs} jobs' folders into {Path.GetFullPath(outFolder)}");
         Console.WriteLine($"done: {Path.GetFullPath(outFolder)} (semigan report {outFolder} writes its report)");
         return Errors.Ok;
     }
 
-    /// <summary>Run i has ended (finished or diverged) when its folder's runs.csv says so; then no child is started for it.</summary>
-    static bool Ended(string outFolder, int i, RunSpec run)
+    /// <summary>
+    /// A folder holding a run made without --jobs, or with another N, is refused: its folders would not line
+    /// up with this split (and another N means other thread counts, so other results). N is kept in shards/jobs.
+    /// </summary>
+    static void CheckOutFolder(string outFolder, int jobs)
     {
-        string runsCsv = Path.Combine(ShardFolder(outFolder, i), "runs.csv");
+        string shardsDir = Path.Combine(outFolder, "shards");
+        string countFile = Path.Combine(shardsDir, "jobs");
+        if (File.Exists(countFile))
+        {
+            string was = File.ReadAllText(countFile).Trim();
+            if (was != jobs.ToString(CultureInfo.InvariantCulture))
+                throw new ConfigException($"{outFolder}: was run with --jobs {was}; re-run with --jobs {was} to resume it, or pass --out with a new folder.");
+            return;
+        }
+        if (File.Exists(Path.Combine(outFolder, "epochs.csv")))
+            throw new ConfigException($"{outFolder}: holds a run made without --jobs; resume it without --jobs, or pass --out with a new folder.");
+        Directory.CreateDirectory(shardsDir);
+        File.WriteAllText(countFile, jobs.ToString(CultureInfo.InvariantCulture) + Environment.NewLine);
+    }
+
+    static bool Ended(string outFolder, int k, RunSpec run)
+    {
+        string runsCsv = Path.Combine(ShardFolder(outFolder, k), "runs.csv");
         return File.Exists(runsCsv) && RunStatusCsv.Read(runsCsv).Any(s => s.RunId == run.Id);
     }
 
     /// <summary>
-    /// Keeps <paramref name="jobs"/> children running until every run in <paramref name="todo"/> is done, relaying
-    /// their lines prefixed with [i/R] (each child's full output also goes to shards/i.log). The first child to
-    /// fail stops the others (their checkpoints keep their work) and its exit code is returned.
+    /// Starts the children in <paramref name="todo"/>, relays their lines prefixed with [k/N] (each child's full
+    /// output also goes to shards/k.log), and waits. The first child to fail stops the others (their checkpoints
+    /// keep their work) and its exit code is returned.
     /// </summary>
-    static int RunPool(List<int> todo, int jobs, Func<int, List<string>> argsOf, int threads, string outFolder, List<RunSpec> runs)
+    static int RunChildren(List<int> todo, int jobs, Func<int, List<string>> argsOf, int threads, string outFolder)
     {
         var (file, prefix) = Self();
-        var running = new List<(int I, Process P, StreamWriter Log)>();
+        var running = new List<(int K, Process P, StreamWriter Log)>();
         var output = new object();
-        var queue = new Queue<int>(todo);
-        int done = 0;
         // Ctrl-C or SIGTERM to the parent ends the children too: they would otherwise go on unseen.
-        void KillAll() { lock (running) foreach (var c in running) try { if (!c.P.HasExited) c.P.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
+        void KillAll() { foreach (var c in running) try { if (!c.P.HasExited) c.P.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => KillAll());
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillAll());
-        void Say(string line) { lock (output) Console.WriteLine(line); }
-        void Start(int i)
-        {
-            var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in prefix.Concat(argsOf(i))) psi.ArgumentList.Add(a);
-            // libtorch's OpenMP threads spin while they wait; next to another process that costs both dearly.
-            psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
-            psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-            var log = new StreamWriter(Path.Combine(outFolder, "shards", $"{i}.log"), append: true) { AutoFlush = true };
-            var p = new Process { StartInfo = psi };
-            string tag = $"[{i}/{runs.Count}] ";
-            p.OutputDataReceived += (_, ev) => { if (ev.Data is { } line) lock (output) { log.WriteLine(line); Console.WriteLine(tag + line); } };
-            p.ErrorDataReceived += (_, ev) => { if (ev.Data is { } line) lock (output) { log.WriteLine(line); Console.Error.WriteLine(tag + line); } };
-            Say($"{tag}starting {runs[i - 1].Id}");
-            p.Start();
-            p.BeginOutputReadLine();
-            p.BeginErrorReadLine();
-            lock (running) running.Add((i, p, log));
-        }
         try
         {
-            while (queue.Count > 0 || running.Count > 0)
+            foreach (int k in todo)
             {
-                while (running.Count < jobs && queue.Count > 0) Start(queue.Dequeue());
-                var ended = running.FirstOrDefault(c => c.P.HasExited);
+                var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                foreach (var a in prefix.Concat(argsOf(k))) psi.ArgumentList.Add(a);
+                // libtorch's OpenMP threads spin while they wait; next to another process that costs both dearly.
+                psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+                psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+                var log = new StreamWriter(Path.Combine(outFolder, "shards", $"{k}.log"), append: true) { AutoFlush = true };
+                var p = new Process { StartInfo = psi };
+                string tag = $"[{k}/{jobs}] ";
+                p.OutputDataReceived += (_, ev) => { if (ev.Data is { } line) lock (output) { log.WriteLine(line); Console.WriteLine(tag + line); } };
+                p.ErrorDataReceived += (_, ev) => { if (ev.Data is { } line) lock (output) { log.WriteLine(line); Console.Error.WriteLine(tag + line); } };
+                p.Start();
+                p.BeginOutputReadLine();
+                p.BeginErrorReadLine();
+                running.Add((k, p, log));
+            }
+            var pending = running.ToList();
+            while (pending.Count > 0)
+            {
+                var ended = pending.FirstOrDefault(c => c.P.HasExited);
                 if (ended.P is null) { Thread.Sleep(100); continue; }
                 ended.P.WaitForExit(); // drains the redirected output
-                lock (running) running.Remove(ended);
-                ended.Log.Dispose();
+                pending.Remove(ended);
                 if (ended.P.ExitCode != 0)
                 {
                     KillAll();
-                    foreach (var c in running) c.P.WaitForExit();
-                    Console.Error.WriteLine($"semigan: error: run {ended.I}/{runs.Count} ({runs[ended.I - 1].Id}) exited with code {ended.P.ExitCode} " +
-                                            $"(its output: {Path.Combine(outFolder, "shards", $"{ended.I}.log")}); the other runs were stopped. Fix the cause and re-run the same command to resume.");
+                    foreach (var c in pending) c.P.WaitForExit();
+                    Console.Error.WriteLine($"semigan: error: job {ended.K}/{jobs} exited with code {ended.P.ExitCode} (its output: {Path.Combine(outFolder, "shards", $"{ended.K}.log")}); " +
+                                            "the other jobs were stopped. Fix the cause and re-run the same command to resume.");
                     return ended.P.ExitCode;
                 }
-                Say($"[{ended.I}/{runs.Count}] finished ({++done} of {todo.Count} done)");
-                ended.P.Dispose();
+                lock (output) Console.WriteLine($"[{ended.K}/{jobs}] finished");
             }
             return Errors.Ok;
         }
