@@ -9,16 +9,9 @@ namespace SemiGan.Tests;
 /// <summary>`run --jobs N` (child processes per shard, merged into --out) and `validate`.</summary>
 public class JobsTests
 {
-    static string LastError = "";
-
-    static int Run(params string[] args)
-    {
-        var err = Console.Error;
-        var sw = new StringWriter();
-        Console.SetError(sw);
-        try { int code = CliApp.Run(args); LastError = sw.ToString(); return code; }
-        finally { Console.SetError(err); }
-    }
+    // `semigan` in this process, its stderr kept (CliTests' helper).
+    static int Run(params string[] args) => CliTests.Run(args);
+    static string LastError => CliTests.LastError;
 
     static string Experiment(string dir, string json = """{ "name": "jobs", "labels": 100, "seeds": [1, 2], "epochs": 2, "models": ["sgan", "baseline"], "batchSize": 50, "sampleCount": 4 }""")
     {
