@@ -6,7 +6,8 @@
 #   deploy/slurm/submit.sh <experiment.json> [--tasks N] [--partition P] [--gpu] [--out DIR]
 #                          [--epochs N] [--seeds 1,2,3] [--data DIR] [other sbatch options, e.g. --time=4:00:00]
 #
-# --tasks defaults to one task per run of the grid. Each task gets Slurm's default CPU count unless an
+# --tasks defaults to one task per run of the grid; with fewer, task k takes every N-th run, and as the
+# grid alternates SGAN and baseline runs, an odd N mixes them evenly. Each task gets Slurm's default CPU count unless an
 # sbatch --cpus-per-task is passed; torch uses that many threads. --gpu asks for --gres=gpu:1 and runs
 # on --device cuda (untested: no GPU cluster was at hand). The repository and --out must be on a
 # filesystem the compute nodes share.
