@@ -17,5 +17,6 @@ public static class CliApp
             ReportCommand.Create(),
             MergeCommand.Create(),
             BenchCommand.Create(),
+            ValidateCommand.Create(),
         };
 }

@@ -4,7 +4,7 @@ namespace SemiGan.Tests;
 
 public class CliTests
 {
-    static int Run(params string[] args)
+    internal static int Run(params string[] args)
     {
         var err = Console.Error;
         var sw = new StringWriter();
@@ -13,7 +13,7 @@ public class CliTests
         finally { Console.SetError(err); }
     }
 
-    static string LastError = "";
+    internal static string LastError = "";
 
     /// <summary>A fresh folder holding one experiment file.</summary>
     static (string Dir, string Exp) Experiment(string json, string file = "ok.json")

@@ -126,7 +126,11 @@ public class RobustnessTests
             Assert.Equal(all.ToHashSet(), parts.SelectMany(p => p).ToHashSet());
         }
         Assert.Equal(new Shard(2, 4), Shard.Parse("2/4"));
-        foreach (var bad in new[] { "0/4", "5/4", "2", "a/b", "1/0" }) Assert.Throws<ConfigException>(() => Shard.Parse(bad));
+        // Several shards of one n: exactly the union of those shards, in grid order.
+        Assert.Equal(new Shard([1, 4], 6), Shard.Parse("4,1/6"));
+        Assert.Equal(all.Where((_, p) => p % 6 is 0 or 3), Shard.Parse("1,4/6").Select(all));
+        Assert.Equal("1,4/6", Shard.Parse("4,1/6").ToString());
+        foreach (var bad in new[] { "0/4", "5/4", "2", "a/b", "1/0", "1,5/4", "1,/4", ",1/4", "-1/4" }) Assert.Throws<ConfigException>(() => Shard.Parse(bad));
     }
 
     [Fact]

@@ -22,12 +22,14 @@ public static class RunCommand
         var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4); combine shard folders with 'semigan merge'." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip the dataset's SHA-256 and count checks and never download (for other data of the same IDX shape in --data)." };
         var fastPath = FastPathOption();
+        var jobs = Jobs.Option();
         var cmd = new Command("run", "Train SGAN and baseline per the experiment; write per-epoch CSV, config, splits, chart and samples.")
         {
-            experiment, seeds, epochs, output, data, device, threads, shard, noVerify, fastPath,
+            experiment, seeds, epochs, output, data, device, threads, shard, noVerify, fastPath, jobs,
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
+            if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
             var cfg = ExperimentConfig.Load(r.GetValue(experiment)!);
             if (r.GetValue(seeds) is { } s) cfg = cfg with { Seeds = ParseSeeds(s) };
             if (r.GetValue(epochs) is { } e) cfg = cfg with { Epochs = e };
@@ -84,7 +86,7 @@ public static class RunCommand
         DefaultValueFactory = _ => "auto",
     };
 
-    static int[] ParseSeeds(string s)
+    internal static int[] ParseSeeds(string s)
     {
         try { return s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); }
         catch (FormatException) { throw new ConfigException($"--seeds: '{s}' must be comma-separated integers, e.g. 1,2,3."); }

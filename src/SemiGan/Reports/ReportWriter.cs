@@ -16,17 +16,26 @@ public static class ReportWriter
 
     public sealed record RunFolder(string Path, List<EpochRecord> Rows, List<RunStatus>? Statuses);
 
-    public static List<RunFolder> FindRuns(string root) =>
-        Directory.EnumerateFiles(root, "epochs.csv", SearchOption.AllDirectories)
+    /// <summary>
+    /// The run folders below <paramref name="root"/>, except those inside another run folder: the shards/ of a
+    /// merged --jobs or Slurm run are already in its merged results, and reporting them again would repeat them.
+    /// </summary>
+    public static List<RunFolder> FindRuns(string root)
+    {
+        var dirs = Directory.EnumerateFiles(root, "epochs.csv", SearchOption.AllDirectories)
+            .Select(csv => System.IO.Path.GetDirectoryName(csv)!)
             .Order(StringComparer.Ordinal)
-            .Select(csv =>
+            .ToList();
+        bool Nested(string dir) => dirs.Any(d => d != dir && dir.StartsWith(d + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        return dirs.Where(d => !Nested(d))
+            .Select(dir =>
             {
-                string dir = System.IO.Path.GetDirectoryName(csv)!;
                 string runs = System.IO.Path.Combine(dir, "runs.csv");
-                return new RunFolder(dir, EpochCsv.Read(csv), File.Exists(runs) ? RunStatusCsv.Read(runs) : null);
+                return new RunFolder(dir, EpochCsv.Read(System.IO.Path.Combine(dir, "epochs.csv")), File.Exists(runs) ? RunStatusCsv.Read(runs) : null);
             })
             .Where(r => r.Rows.Count > 0)
             .ToList();
+    }
 
     /// <summary>Writes report.md and its charts (under report/) into <paramref name="root"/>; returns the report's path.</summary>
     public static string Write(string root, int lastEpochs = Aggregation.DefaultLastEpochs)

@@ -1,26 +1,50 @@
+using System.Globalization;
 using SemiGan.Config;
 
 namespace SemiGan.Training;
 
 /// <summary>
-/// A deterministic 1/n of a grid for independent machines or scheduler array jobs: shard i (1-based)
-/// takes the runs whose position in the grid order is i-1 modulo n. Every run is in exactly one shard.
+/// A deterministic part of a grid for independent machines or scheduler array jobs: shard i (1-based) of n
+/// takes the runs whose position in the grid order is i-1 modulo n, so every run is in exactly one shard.
+/// One process may take several shards of the same n ("1,4/6"), as `run --jobs` does to give each child
+/// an even mix of SGAN and baseline runs.
 /// </summary>
-public sealed record Shard(int Index, int Count)
+public sealed record Shard
 {
     public static readonly Shard All = new(1, 1);
 
-    public List<RunSpec> Select(IReadOnlyList<RunSpec> runs) =>
-        runs.Where((_, i) => i % Count == Index - 1).ToList();
+    /// <summary>The shard numbers taken, ascending, each in 1..Count.</summary>
+    public IReadOnlyList<int> Indices { get; }
+    public int Count { get; }
 
-    /// <summary>Parses "i/n" with 1 &lt;= i &lt;= n.</summary>
+    public Shard(int index, int count) : this([index], count) { }
+
+    public Shard(IEnumerable<int> indices, int count)
+    {
+        Indices = indices.Distinct().Order().ToArray();
+        Count = count;
+        if (count < 1 || Indices.Count == 0 || Indices[0] < 1 || Indices[^1] > count)
+            throw new ArgumentException($"shard {string.Join(",", Indices)}/{count}: each i must satisfy 1 <= i <= n.");
+    }
+
+    public List<RunSpec> Select(IReadOnlyList<RunSpec> runs) =>
+        runs.Where((_, p) => Indices.Contains(p % Count + 1)).ToList();
+
+    /// <summary>Parses "i/n" or "i,j,…/n" with 1 &lt;= i &lt;= n.</summary>
     public static Shard Parse(string s)
     {
         var parts = s.Split('/');
-        if (parts.Length == 2 && int.TryParse(parts[0], out int i) && int.TryParse(parts[1], out int n) && n >= 1 && i >= 1 && i <= n)
-            return new Shard(i, n);
-        throw new ConfigException($"--shard: '{s}' must be i/n with 1 <= i <= n, e.g. 2/4.");
+        if (parts.Length == 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1)
+        {
+            var idx = parts[0].Split(',').Select(x => int.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i : 0).ToList();
+            if (idx.All(i => i >= 1 && i <= n)) return new Shard(idx, n);
+        }
+        throw new ConfigException($"--shard: '{s}' must be i/n (or i,j,…/n) with 1 <= i <= n, e.g. 2/4.");
     }
 
-    public override string ToString() => $"{Index}/{Count}";
+    public bool Equals(Shard? other) => other is not null && Count == other.Count && Indices.SequenceEqual(other.Indices);
+
+    public override int GetHashCode() => HashCode.Combine(Count, Indices.Count, Indices[0]);
+
+    public override string ToString() => $"{string.Join(",", Indices)}/{Count}";
 }

@@ -1,0 +1,152 @@
+using SemiGan.Cli;
+using SemiGan.Cli.Commands;
+using SemiGan.Config;
+using SemiGan.Results;
+using SemiGan.Training;
+
+namespace SemiGan.Tests;
+
+/// <summary>`run --jobs N` (child processes per shard, merged into --out) and `validate`.</summary>
+public class JobsTests
+{
+    // `semigan` in this process, its stderr kept (CliTests' helper).
+    static int Run(params string[] args) => CliTests.Run(args);
+    static string LastError => CliTests.LastError;
+
+    static string Experiment(string dir, string json = """{ "name": "jobs", "labels": 100, "seeds": [1, 2], "epochs": 2, "methods": ["sgan", "baseline"], "batchSize": 50, "sampleCount": 4 }""")
+    {
+        string exp = Path.Combine(dir, "e.json");
+        File.WriteAllText(exp, json);
+        return exp;
+    }
+
+    static List<EpochRecord> Untimed(string folder) => EpochCsv.Read(Path.Combine(folder, "epochs.csv")).Select(r => r with { EpochSeconds = 0 }).ToList();
+
+    [Theory]
+    [InlineData(2, 2, 1)]
+    [InlineData(2, 1, 2)]
+    [InlineData(8, 3, 2)]
+    [InlineData(1, 4, 1)]
+    public void Each_child_gets_an_equal_share_of_the_threads_and_at_least_one(int total, int jobs, int expected) =>
+        Assert.Equal(expected, Jobs.ThreadsPerChild(total, jobs));
+
+    [Fact]
+    public void Children_get_the_users_arguments_with_their_own_shard_folder_and_threads()
+    {
+        var parsed = CliApp.Build().Parse(["run", "e.json", "--jobs", "2", "--seeds", "1,2", "--out", "res", "--threads", "4", "--no-verify", "--epochs", "3"]);
+        Assert.Empty(parsed.Errors);
+        var forwarded = Jobs.Forwarded(parsed);
+        // --jobs, --out and --threads are the parent's; defaults (--device auto) are left to the child.
+        Assert.Equal(["run", "e.json", "--seeds", "1,2", "--no-verify", "--epochs", "3"], forwarded);
+        Assert.Equal([.. forwarded, "--shard", "2,3/4", "--out", Path.Combine("res", "shards", "2"), "--threads", "2"],
+            Jobs.ChildArguments(forwarded, 2, new Shard([3, 2], 4), "res", 2));
+    }
+
+    [Fact]
+    public void Every_child_gets_an_even_share_of_the_SGAN_runs()
+    {
+        var runs = new ExperimentConfig { Name = "a", Labels = [100, 1000], Seeds = [1, 2, 3], Epochs = 1 }.Validated().Runs().ToList();
+        // Why not --shard k/2: the grid alternates SGAN and baseline, so shard 1/2 is every SGAN run.
+        Assert.All(new Shard(1, 2).Select(runs), r => Assert.Equal("sgan", r.Method));
+        foreach (int jobs in new[] { 2, 3, 4, 5 })
+        {
+            var parts = Jobs.Assign(runs, jobs).Select(s => s.Select(runs)).ToList();
+            Assert.Equal(runs.ToHashSet(), parts.SelectMany(p => p).ToHashSet());
+            Assert.Equal(runs.Count, parts.Sum(p => p.Count));
+            var sgan = parts.Select(p => p.Count(r => r.Method == "sgan")).ToList();
+            Assert.True(sgan.Max() - sgan.Min() <= 1, $"--jobs {jobs}: SGAN runs per child {string.Join(",", sgan)}");
+            Assert.True(parts.Max(p => p.Count) - parts.Min(p => p.Count) <= 1, $"--jobs {jobs}: runs per child {string.Join(",", parts.Select(p => p.Count))}");
+        }
+    }
+
+    [Fact]
+    public void Validate_prints_the_grid_size_and_exits_2_with_one_line_on_a_bad_file()
+    {
+        string dir = Synthetic.TempDir();
+        string good = Experiment(dir);
+        Assert.Equal(0, Run("validate", good));
+        Assert.Equal(0, Run("validate", good, "--seeds", "1,2,3"));
+
+        string bad = Path.Combine(dir, "bad.json");
+        File.WriteAllText(bad, """{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "head": "sigmoid" }""");
+        Assert.Equal(2, Run("validate", bad));
+        Assert.Contains("head", LastError);
+        Assert.Single(LastError.Trim().Split('\n'));
+        Assert.Equal(2, Run("validate", Path.Combine(dir, "missing.json")));
+        Assert.Contains("not found", LastError);
+        Assert.Equal(2, Run("validate", good, "--epochs", "0"));
+        Assert.Contains("epochs", LastError);
+    }
+
+    [Fact]
+    public void Bad_jobs_requests_exit_2_before_any_child_starts()
+    {
+        string dir = Synthetic.TempDir();
+        string exp = Experiment(dir);
+        string outDir = Path.Combine(dir, "out");
+        Assert.Equal(2, Run("run", exp, "--jobs", "0", "--out", outDir));
+        Assert.Equal(2, Run("run", exp, "--jobs", "2", "--shard", "1/2", "--out", outDir));
+        Assert.Equal(2, Run("run", exp, "--jobs", "2", "--epochs", "0", "--out", outDir));
+        Assert.False(Directory.Exists(outDir));
+
+        // A folder of a run made without --jobs, or with another N, would not line up with the children's folders.
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "epochs.csv"), "precious");
+        Assert.Equal(2, Run("run", exp, "--jobs", "2", "--out", outDir, "--no-verify"));
+        Assert.Contains("without --jobs", LastError);
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(outDir, "epochs.csv")));
+
+        // Another N splits the grid differently, at other thread counts.
+        string other = Path.Combine(dir, "other");
+        Directory.CreateDirectory(Path.Combine(other, "shards"));
+        File.WriteAllText(Path.Combine(other, "shards", "jobs"), "3\n");
+        Assert.Equal(2, Run("run", exp, "--jobs", "2", "--out", other, "--no-verify"));
+        Assert.Contains("--jobs 3", LastError);
+    }
+
+    [Fact]
+    public void A_failing_child_stops_the_run_with_its_exit_code_and_names_it()
+    {
+        string dir = Synthetic.TempDir();
+        string exp = Experiment(dir);
+        string outDir = Path.Combine(dir, "out");
+        // No data where --data points: each child fails to load it (exit 1).
+        int code = Run("run", exp, "--jobs", "2", "--threads", "2", "--out", outDir, "--data", Path.Combine(dir, "nowhere"), "--no-verify", "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Matches(@"job [12]/2 exited with code 1", LastError);
+        Assert.False(File.Exists(Path.Combine(outDir, "epochs.csv")));
+    }
+
+    [Fact]
+    public void Two_jobs_merge_to_exactly_the_rows_of_an_unsharded_run_at_the_same_thread_count_and_resume()
+    {
+        string dir = Synthetic.TempDir();
+        string data = Synthetic.WriteFolder(Path.Combine(dir, "data"), train: 1000, test: 200);
+        string exp = Experiment(dir);
+        string[] common = ["--data", data, "--no-verify", "--device", "cpu"];
+
+        // Two children at 1 thread each (2 threads split in 2), against one process at 1 thread.
+        string jobs = Path.Combine(dir, "jobs");
+        Assert.Equal(0, Run(["run", exp, "--jobs", "2", "--threads", "2", "--out", jobs, .. common]));
+        string clean = Path.Combine(dir, "clean");
+        using (Threads.Use(1)) Assert.Equal(0, Run(["run", exp, "--threads", "1", "--out", clean, .. common]));
+
+        var expected = Untimed(clean);
+        Assert.Equal(8, expected.Count); // 2 methods x 2 seeds x 2 epochs
+        Assert.Equal(expected, Untimed(jobs));
+        Assert.Equal(RunStatusCsv.Read(Path.Combine(clean, "runs.csv")), RunStatusCsv.Read(Path.Combine(jobs, "runs.csv")));
+        // Child 1 took seed 1's SGAN and baseline runs (SGAN runs dealt out first).
+        Assert.Equal(expected.Where(x => x.Seed == 1), Untimed(Path.Combine(jobs, "shards", "1")));
+
+        // The same command again: every run has ended, so no child starts, and the merge is made again.
+        var logs = Enumerable.Range(1, 2).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length).ToList();
+        File.Delete(Path.Combine(jobs, "epochs.csv"));
+        Assert.Equal(0, Run(["run", exp, "--jobs", "2", "--threads", "2", "--out", jobs, .. common]));
+        Assert.Equal(expected, Untimed(jobs));
+        Assert.Equal(logs, Enumerable.Range(1, 2).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length));
+
+        // The report covers the merged results once, not the shards again.
+        string report = File.ReadAllText(SemiGan.Reports.ReportWriter.Write(jobs));
+        Assert.Single(report.Split('\n'), l => l.StartsWith("Results folder:", StringComparison.Ordinal));
+    }
+}
