@@ -85,7 +85,7 @@ public sealed class RunOutput
         File.WriteAllText(ConfigPath, config.ToJson() + Environment.NewLine);
 
     /// <summary>Appends this invocation (machine, device, shard, elapsed time, command line) to run-info.json, a list: a resumed or sharded experiment has several.</summary>
-    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed, Training.Shard shard, Training.FastPathChoice fastPath)
+    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed, Config.Shard shard, Training.FastPathChoice fastPath)
     {
         var list = File.Exists(RunInfoPath) ? ReadRunInfo(RunInfoPath) : [];
         list.Add(JsonSerializer.SerializeToNode(new

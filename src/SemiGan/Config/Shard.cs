@@ -1,7 +1,6 @@
 using System.Globalization;
-using SemiGan.Config;
 
-namespace SemiGan.Training;
+namespace SemiGan.Config;
 
 /// <summary>
 /// A deterministic part of a grid for independent machines or scheduler array jobs: shard i (1-based) of n
