@@ -1,3 +1,4 @@
+using SemiGan.Experiments;
 using System.Diagnostics;
 using SemiGan.Cli;
 using SemiGan.Config;

@@ -1,3 +1,4 @@
+using SemiGan.Experiments;
 using SemiGan.Config;
 using SemiGan.Data;
 using SemiGan.Results;

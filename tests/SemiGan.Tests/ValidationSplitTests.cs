@@ -1,3 +1,4 @@
+using SemiGan.Experiments;
 using SemiGan.Cli;
 using SemiGan.Config;
 using SemiGan.Data;

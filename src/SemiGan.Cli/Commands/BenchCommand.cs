@@ -28,7 +28,7 @@ public static class BenchCommand
             var dev = DeviceChoice.Resolve(r.GetValue(device)!);
             Errors.ApplyThreads(r.GetValue(threads));
             // The same check a run makes, at the bench's batch size: fast-path figures only mean something if it agrees.
-            var mode = FastPathChoice.ParseMode(r.GetValue(fastPath)!);
+            var mode = RunCommand.ParseFastPath(r.GetValue(fastPath)!);
             var choice = FastPathChoice.Make(mode == FastPathMode.Reference ? FastPathMode.Auto : mode,
                 () => FastPathCheck.Run(dev, 100, [Models.KPlusOneHead.GanLogit], 100), Console.WriteLine);
             var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats));

@@ -1,3 +1,4 @@
+using SemiGan.Experiments;
 using System.CommandLine;
 using System.Globalization;
 using SemiGan.Config;
@@ -37,7 +38,7 @@ public static class RunCommand
             var dev = DeviceChoice.Resolve(r.GetValue(device)!);
             Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
-            var fastPathMode = FastPathChoice.ParseMode(r.GetValue(fastPath)!);
+            var fastPathMode = ParseFastPath(r.GetValue(fastPath)!);
             // On this device, thread count and batch size, before anything is written.
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
                 cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.SelectMany(m => Methods.MethodRegistry.Get(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
@@ -77,6 +78,14 @@ public static class RunCommand
         }));
         return cmd;
     }
+
+    public static FastPathMode ParseFastPath(string s) => s switch
+    {
+        "auto" => FastPathMode.Auto,
+        "require" => FastPathMode.Require,
+        "reference" => FastPathMode.Reference,
+        _ => throw new ConfigException($"--fast-path: '{s}' is not one of auto, require, reference."),
+    };
 
     /// <summary>--fast-path, shared by run and bench.</summary>
     public static Option<string> FastPathOption() => new("--fast-path")

@@ -1,3 +1,4 @@
+using SemiGan.Experiments;
 using SemiGan.Config;
 using SemiGan.Results;
 using SemiGan.Training;

@@ -272,14 +272,6 @@ public sealed class FastPathMismatchException(string message) : Exception(messag
 /// <summary>Which implementation a run trains on, and the check behind that choice.</summary>
 public sealed record FastPathChoice(Implementation Implementation, FastPathVerdict? Verdict)
 {
-    public static FastPathMode ParseMode(string s) => s switch
-    {
-        "auto" => FastPathMode.Auto,
-        "require" => FastPathMode.Require,
-        "reference" => FastPathMode.Reference,
-        _ => throw new Config.ConfigException($"--fast-path: '{s}' is not one of auto, require, reference."),
-    };
-
     /// <summary>Runs the check (unless told to use the reference) and logs its one line.</summary>
     public static FastPathChoice Make(FastPathMode mode, Func<FastPathVerdict> check, Action<string> log)
     {

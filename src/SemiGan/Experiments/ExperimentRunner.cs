@@ -1,4 +1,5 @@
 using SemiGan.Kernels;
+using SemiGan.Training;
 using System.Diagnostics;
 using SemiGan.Config;
 using SemiGan.Data;
@@ -8,7 +9,7 @@ using SemiGan.Results;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SemiGan.Training;
+namespace SemiGan.Experiments;
 
 /// <summary>Where a run stands, for progress bars: steps done of the experiment's total, and what is training now.</summary>
 public sealed record RunProgress(long StepsDone, long StepsTotal, string Current);

@@ -1,7 +1,8 @@
 using SemiGan.Config;
 using SemiGan.Results;
+using SemiGan.Training;
 
-namespace SemiGan.Training;
+namespace SemiGan.Experiments;
 
 /// <summary>
 /// What a run produces besides its CSV rows, handed to whoever draws it: the runner trains and records,
