@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using SemiGan.Config;
 
 namespace SemiGan.Tests;

@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using SemiGan.Config;
 using SemiGan.Methods;
 using SemiGan.Models;
@@ -24,7 +25,7 @@ public class MethodRegistryTests
         var config = new ExperimentConfig { Name = "t", Labels = [100], Seeds = [3], Epochs = 1, SampleCount = 0 }.Validated();
         var weights = MethodRegistry.All.Select(m =>
         {
-            using var run = m.Start(new MethodContext(new RunSpec(100, "masked", "gan_logit", 3, m.Name), config, ImageShape.Default, CPU, Implementation.Fast));
+            using var run = m.Start(new MethodContext(new RunSpec(100, "masked", "gan_logit", 3, m.Name), Experiments.ExperimentRunner.Settings(config), ImageShape.Default, CPU, Implementation.Fast));
             return run.Classifier.parameters().Select(p => p.detach().clone()).ToList();
         }).ToList();
         foreach (var other in weights.Skip(1))

@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

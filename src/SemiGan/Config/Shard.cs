@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using System.Globalization;
 
 namespace SemiGan.Config;

@@ -102,6 +102,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         return (labeled, validation);
     }
 
+    public static MethodSettings Settings(ExperimentConfig c) => new(c.Dropout, c.LatentDim, c.LearningRate, c.Beta1, c.Beta2, c.SampleCount);
+
     /// <summary>Keeps, for each unfinished run, only the rows its checkpoint covers (none without one); rewrites the CSV atomically if that changes it.</summary>
     List<EpochRecord> DropRowsPastCheckpoints(List<RunSpec> unfinished)
     {
@@ -128,7 +130,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// <summary>One run: its method builds the networks (same classifier weights for every method at a seed), then epochs.</summary>
     List<EpochRecord> Train(RunContext c)
     {
-        using var method = MethodRegistry.Get(c.Run.Method).Start(new MethodContext(c.Run, config, ImageShape.Of(data.Descriptor), device, Impl));
+        using var method = MethodRegistry.Get(c.Run.Method).Start(new MethodContext(c.Run, Settings(config), ImageShape.Of(data.Descriptor), device, Impl));
         var d = method.Classifier;
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
         void AfterEpoch(int epoch)

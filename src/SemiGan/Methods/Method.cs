@@ -1,4 +1,3 @@
-using SemiGan.Config;
 using SemiGan.Models;
 using SemiGan.Training;
 using TorchSharp;
@@ -26,8 +25,11 @@ public interface IMethod
     IReadOnlyList<TrainingStep> Steps { get; }
 }
 
-/// <summary>What a method gets from the harness for one run.</summary>
-public sealed record MethodContext(RunSpec Run, ExperimentConfig Config, ImageShape Shape, Device Device, Implementation Implementation);
+/// <summary>What a method gets from the harness for one run: its identity, settings, image shape, device and implementation.</summary>
+public sealed record MethodContext(RunSpec Run, MethodSettings Settings, ImageShape Shape, Device Device, Implementation Implementation);
+
+/// <summary>The experiment's settings a method builds and trains with (typed values; the experiment file stays at the edge).</summary>
+public sealed record MethodSettings(double Dropout, int LatentDim, double LearningRate, double Beta1, double Beta2, int SampleCount);
 
 /// <summary>
 /// One run of a method: its networks and optimizers (checkpointed by name), one epoch of training over
@@ -55,7 +57,7 @@ public abstract class MethodRun : ICheckpointable, IDisposable
     protected static Discriminator SeededClassifier(MethodContext c)
     {
         torch.random.manual_seed(c.Run.Seed);
-        var d = new Discriminator(c.Run.HeadKind, c.Config.Dropout, c.Implementation, c.Shape);
+        var d = new Discriminator(c.Run.HeadKind, c.Settings.Dropout, c.Implementation, c.Shape);
         d.to(c.Device);
         return d;
     }
@@ -74,7 +76,7 @@ public sealed class SupervisedRun : MethodRun
     public SupervisedRun(MethodContext c, Func<EpochData, IEnumerable<Step>> batches)
     {
         d = SeededClassifier(c);
-        trainer = new BaselineTrainer(d, c.Config.LearningRate, c.Config.Beta1, c.Config.Beta2, c.Device, c.Implementation);
+        trainer = new BaselineTrainer(d, c.Settings.LearningRate, c.Settings.Beta1, c.Settings.Beta2, c.Device, c.Implementation);
         this.batches = batches;
     }
 

@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using SemiGan.Results;
 
 namespace SemiGan.Reports;
@@ -12,7 +13,7 @@ public sealed record RunResult(string Experiment, string Method, string Protocol
     int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "", int SelectedEpoch = 0,
     string? Dataset = null)
 {
-    public Config.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset ?? Config.RunSpec.LegacyDataset };
+    public Training.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset ?? Training.RunSpec.LegacyDataset };
 
     public bool Finished => Status == RunStatus.Finished;
 }

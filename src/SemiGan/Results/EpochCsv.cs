@@ -62,7 +62,7 @@ public static class EpochCsv
             rows.Add(new EpochRecord
             {
                 Experiment = csv.GetField("experiment")!,
-                Dataset = Has("dataset") ? csv.GetField("dataset")! : Config.RunSpec.LegacyDataset,
+                Dataset = Has("dataset") ? csv.GetField("dataset")! : Training.RunSpec.LegacyDataset,
                 Method = csv.GetField(method)!,
                 Protocol = csv.GetField("protocol")!,
                 Head = csv.GetField("head")!,

@@ -10,7 +10,7 @@ public sealed record EpochRecord
 {
     public required string Experiment { get; init; }
     /// <summary>The dataset's name (files written before the column existed are MNIST's).</summary>
-    public string Dataset { get; init; } = Config.RunSpec.LegacyDataset;
+    public string Dataset { get; init; } = Training.RunSpec.LegacyDataset;
     /// <summary>A method of <see cref="Methods.MethodRegistry"/>.</summary>
     public required string Method { get; init; }
     /// <summary>"masked" or "streams".</summary>
@@ -35,5 +35,5 @@ public sealed record EpochRecord
     public required double EpochSeconds { get; init; }
 
     /// <summary>The run this row belongs to.</summary>
-    public Config.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset };
+    public Training.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset };
 }

@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;

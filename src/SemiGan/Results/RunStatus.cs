@@ -1,3 +1,4 @@
+using SemiGan.Training;
 using CsvHelper.Configuration;
 
 namespace SemiGan.Results;
@@ -6,7 +7,7 @@ namespace SemiGan.Results;
 public sealed record RunStatus
 {
     public required string RunId { get; init; }
-    public string Dataset { get; init; } = Config.RunSpec.LegacyDataset;
+    public string Dataset { get; init; } = Training.RunSpec.LegacyDataset;
     public required string Method { get; init; }
     public required string Protocol { get; init; }
     public required string Head { get; init; }
@@ -20,7 +21,7 @@ public sealed record RunStatus
     public const string Finished = "finished", Diverged = "diverged";
 
     /// <summary>The run this row is about.</summary>
-    public Config.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset };
+    public Training.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset };
 }
 
 /// <summary>runs.csv: one row per ended run. A run without a row is unfinished (and resumable).</summary>
@@ -31,7 +32,7 @@ public static class RunStatusCsv
         public Map()
         {
             Map(r => r.RunId).Name("run_id");
-            Map(r => r.Dataset).Name("dataset").Optional().Default(Config.RunSpec.LegacyDataset); // absent in files written before it
+            Map(r => r.Dataset).Name("dataset").Optional().Default(Training.RunSpec.LegacyDataset); // absent in files written before it
             Map(r => r.Method).Name("method", "model"); // "model" in files written before the rename
             Map(r => r.Protocol).Name("protocol");
             Map(r => r.Head).Name("head");

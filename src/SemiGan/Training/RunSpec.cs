@@ -1,7 +1,7 @@
 using SemiGan.Data;
 using SemiGan.Models;
 
-namespace SemiGan.Config;
+namespace SemiGan.Training;
 
 /// <summary>
 /// A run's identity: one method on one (dataset, protocol, head, label count) variant with one seed. CSV
