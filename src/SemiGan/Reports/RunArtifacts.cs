@@ -1,4 +1,3 @@
-using SemiGan.Experiments;
 using SemiGan.Config;
 using SemiGan.Results;
 using SemiGan.Training;

@@ -1,8 +1,6 @@
-using SemiGan.Config;
-using SemiGan.Results;
 using SemiGan.Training;
 
-namespace SemiGan.Experiments;
+namespace SemiGan.Results;
 
 /// <summary>
 /// What a run produces besides its CSV rows, handed to whoever draws it: the runner trains and records,
