@@ -11,7 +11,7 @@ public class BatchScheduleTests
     [Fact]
     public void Masked_epoch_is_one_pass_over_all_images_with_labeled_members_marked()
     {
-        var s = new BatchSchedule("masked", 1000, Labeled, true, 50, seed: 4);
+        var s = new BatchSchedule(Protocol.Masked, 1000, Labeled, true, 50, seed: 4);
         var steps = s.Epoch(1).ToList();
         Assert.Equal(20, steps.Count);
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => (long)i), steps.SelectMany(x => x.Real).Order());
@@ -28,17 +28,17 @@ public class BatchScheduleTests
     [Fact]
     public void Order_is_seeded_per_epoch_and_reproducible()
     {
-        var a = new BatchSchedule("masked", 1000, Labeled, true, 50, seed: 4);
-        var b = new BatchSchedule("masked", 1000, Labeled, true, 50, seed: 4);
+        var a = new BatchSchedule(Protocol.Masked, 1000, Labeled, true, 50, seed: 4);
+        var b = new BatchSchedule(Protocol.Masked, 1000, Labeled, true, 50, seed: 4);
         Assert.Equal(a.Epoch(2).SelectMany(x => x.Real), b.Epoch(2).SelectMany(x => x.Real));
         Assert.NotEqual(a.Epoch(1).SelectMany(x => x.Real), a.Epoch(2).SelectMany(x => x.Real));
-        Assert.NotEqual(a.Epoch(1).SelectMany(x => x.Real), new BatchSchedule("masked", 1000, Labeled, true, 50, 5).Epoch(1).SelectMany(x => x.Real));
+        Assert.NotEqual(a.Epoch(1).SelectMany(x => x.Real), new BatchSchedule(Protocol.Masked, 1000, Labeled, true, 50, 5).Epoch(1).SelectMany(x => x.Real));
     }
 
     [Fact]
     public void Streams_draws_full_labeled_batches_cycling_the_labeled_set()
     {
-        var s = new BatchSchedule("streams", 1000, Labeled, labeledInUnlabeledPool: false, batchSize: 30, seed: 1);
+        var s = new BatchSchedule(Protocol.Streams, 1000, Labeled, labeledInUnlabeledPool: false, batchSize: 30, seed: 1);
         var steps = s.Epoch(1).ToList();
         Assert.Equal(900 / 30, steps.Count);
         var labeledSet = Labeled.Select(i => (long)i).ToHashSet();

@@ -1,3 +1,4 @@
+using SemiGan.Models;
 using SemiGan.Training;
 using SemiGan.Config;
 
@@ -67,10 +68,10 @@ public class ConfigTests
         var runs = c.Runs().ToList();
         Assert.Equal(2 * 2 * 1 * 3 * 2, runs.Count);
         Assert.Equal(runs.Count, runs.Select(r => r.Id).Distinct().Count());
-        Assert.All(runs, r => Assert.Equal("softmax11", r.Head));
-        Assert.Equal(new RunSpec(20, "masked", "softmax11", 1, "sgan"), runs[0]);
-        Assert.Equal(new RunSpec(20, "masked", "softmax11", 1, "baseline"), runs[1]);
-        Assert.Equal(new RunSpec(100, "streams", "softmax11", 3, "baseline"), runs[^1]);
+        Assert.All(runs, r => Assert.Equal(KPlusOneHead.Softmax11, r.Head));
+        Assert.Equal(new RunSpec(20, Protocol.Masked, KPlusOneHead.Softmax11, 1, "sgan"), runs[0]);
+        Assert.Equal(new RunSpec(20, Protocol.Masked, KPlusOneHead.Softmax11, 1, "baseline"), runs[1]);
+        Assert.Equal(new RunSpec(100, Protocol.Streams, KPlusOneHead.Softmax11, 3, "baseline"), runs[^1]);
     }
 
     [Theory]
@@ -113,10 +114,10 @@ public class ConfigTests
     [Fact]
     public void A_run_is_named_by_its_dataset_too_and_older_names_stay_readable()
     {
-        var run = new RunSpec(100, "masked", "gan_logit", 2, "sgan") { Dataset = "fashion-mnist" };
+        var run = new RunSpec(100, Protocol.Masked, KPlusOneHead.GanLogit, 2, "sgan") { Dataset = "fashion-mnist" };
         Assert.Equal("sgan-fashion-mnist-masked-gan_logit-labels-100-seed-2", run.Id);
         Assert.Equal("sgan-masked-gan_logit-labels-100-seed-2", run.LegacyId);
-        Assert.Equal("mnist", new RunSpec(100, "masked", "gan_logit", 2, "sgan").Dataset);
+        Assert.Equal("mnist", new RunSpec(100, Protocol.Masked, KPlusOneHead.GanLogit, 2, "sgan").Dataset);
         var cfg = ExperimentConfig.Load(Write("""{ "name": "t", "dataset": "fashion-mnist", "labels": 100, "seeds": [1], "epochs": 2 }"""));
         Assert.All(cfg.Runs(), r => Assert.Equal("fashion-mnist", r.Dataset));
     }

@@ -25,7 +25,7 @@ public class MethodRegistryTests
         var config = new ExperimentConfig { Name = "t", Labels = [100], Seeds = [3], Epochs = 1, SampleCount = 0 }.Validated();
         var weights = MethodRegistry.All.Select(m =>
         {
-            using var run = m.Start(new MethodContext(new RunSpec(100, "masked", "gan_logit", 3, m.Name), Experiments.ExperimentRunner.Settings(config), ImageShape.Default, CPU, Implementation.Fast));
+            using var run = m.Start(new MethodContext(new RunSpec(100, Protocol.Masked, KPlusOneHead.GanLogit, 3, m.Name), Experiments.ExperimentRunner.Settings(config), ImageShape.Default, CPU, Implementation.Fast));
             return run.Classifier.parameters().Select(p => p.detach().clone()).ToList();
         }).ToList();
         foreach (var other in weights.Skip(1))
@@ -36,7 +36,7 @@ public class MethodRegistryTests
     public void Supervised_trains_on_full_batches_that_cycle_the_reshuffled_labeled_set()
     {
         var labeled = Enumerable.Range(0, 30).Select(i => i * 3).ToArray();
-        var schedule = new Training.BatchSchedule("masked", 200, labeled, true, 20, seed: 2);
+        var schedule = new Training.BatchSchedule(Training.Protocol.Masked, 200, labeled, true, 20, seed: 2);
         var batches = schedule.LabeledBatches(epoch: 1).Take(6).ToList(); // 120 images: four passes over 30
         Assert.All(batches, b => Assert.Equal(20, b.Length));
         var flat = batches.SelectMany(b => b).ToList();

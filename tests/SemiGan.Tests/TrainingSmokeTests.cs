@@ -43,7 +43,7 @@ public class TrainingSmokeTests
         Assert.Equal(rows, EpochCsv.Read(output.EpochsCsv));
         Assert.Equal(cfg.ToJson(), ExperimentConfig.Load(output.ConfigPath).ToJson());
         Assert.Equal(LabeledSplit.Create(data.TrainLabelsHost, 100, 1).Indices, LabeledSplit.LoadIndices(output.SplitPath(100, 1)));
-        var sganRun = new RunSpec(100, protocol, head, 1, "sgan");
+        var sganRun = RunSpec.Of(100, protocol, head, 1, "sgan", "mnist");
         foreach (var f in new[] { output.ChartPng(100), output.ChartSvg(100), output.SamplesPath(sganRun), output.SamplesPath(sganRun, 2), output.RunInfoPath })
             Assert.True(new FileInfo(f).Length > 0, f);
         foreach (var model in new[] { "sgan", "baseline" })

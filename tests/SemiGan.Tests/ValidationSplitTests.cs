@@ -43,7 +43,7 @@ public class ValidationSplitTests
         var labels = Labels(2000);
         var labeled = LabeledSplit.Create(labels, 100, 3);
         var validation = LabeledSplit.CreateValidation(labels, 200, 3);
-        var schedule = new BatchSchedule(protocol, 2000, labeled.Indices, labeledInPool, 50, 3, validation.Indices);
+        var schedule = new BatchSchedule(ProtocolNames.Parse(protocol), 2000, labeled.Indices, labeledInPool, 50, 3, validation.Indices);
         var seen = schedule.Epoch(1).SelectMany(s => s.Real.Concat(s.Labeled)).Select(i => (int)i).ToHashSet();
         Assert.Empty(seen.Intersect(validation.Indices));
         Assert.Empty(schedule.UnlabeledPool.Select(i => (int)i).Intersect(validation.Indices));

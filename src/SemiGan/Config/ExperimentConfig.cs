@@ -73,7 +73,7 @@ public sealed record ExperimentConfig
         from head in Head
         from seed in Seeds
         from method in Methods
-        select new RunSpec(labels, protocol, head, seed, method) { Dataset = Dataset };
+        select new RunSpec(labels, ProtocolNames.Parse(protocol), SemiGan.Models.KPlusOneHeadNames.Parse(head), seed, method) { Dataset = Dataset };
 
     public static readonly JsonSerializerOptions Json = new()
     {

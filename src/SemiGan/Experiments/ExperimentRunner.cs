@@ -161,7 +161,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
-                Experiment = config.Name, Dataset = config.Dataset, Method = c.Run.Method, Protocol = c.Run.Protocol, Head = c.Run.Head,
+                Experiment = config.Name, Dataset = config.Dataset, Method = c.Run.Method, Protocol = c.Run.Protocol.Name(), Head = c.Run.Head.Name(),
                 Labels = c.Run.Labels, Seed = c.Run.Seed, Epoch = epoch,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
                 ValidationAccuracy = valAcc, ValidationLoss = valLoss,
@@ -194,7 +194,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     {
         RunStatusCsv.Append(output.RunsCsv, new RunStatus
         {
-            RunId = run.Id, Dataset = run.Dataset, Method = run.Method, Protocol = run.Protocol, Head = run.Head, Labels = run.Labels, Seed = run.Seed,
+            RunId = run.Id, Dataset = run.Dataset, Method = run.Method, Protocol = run.Protocol.Name(), Head = run.Head.Name(), Labels = run.Labels, Seed = run.Seed,
             Status = status, Epoch = epoch, Detail = detail,
         });
         checkpoint.Delete(); // an ended run is never resumed; its checkpoint would only take space

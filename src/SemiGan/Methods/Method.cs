@@ -57,7 +57,7 @@ public abstract class MethodRun : ICheckpointable, IDisposable
     protected static Discriminator SeededClassifier(MethodContext c)
     {
         torch.random.manual_seed(c.Run.Seed);
-        var d = new Discriminator(c.Run.HeadKind, c.Settings.Dropout, c.Implementation, c.Shape);
+        var d = new Discriminator(c.Run.Head, c.Settings.Dropout, c.Implementation, c.Shape);
         d.to(c.Device);
         return d;
     }

@@ -29,7 +29,7 @@ public sealed class Sgan : IMethod
             d = SeededClassifier(c);
             g = new Models.Generator(c.Settings.LatentDim, c.Implementation, c.Shape);
             g.to(c.Device);
-            trainer = new SganTrainer(d, g, c.Run.HeadKind, c.Settings.LearningRate, c.Settings.Beta1, c.Settings.Beta2, c.Device, c.Implementation);
+            trainer = new SganTrainer(d, g, c.Run.Head, c.Settings.LearningRate, c.Settings.Beta1, c.Settings.Beta2, c.Device, c.Implementation);
             // Fixed latent vectors per seed, from their own generator so sampling never shifts the training stream.
             if (c.Settings.SampleCount > 0)
                 z = randn(c.Settings.SampleCount, c.Settings.LatentDim, generator: new torch.Generator((ulong)c.Run.Seed));

@@ -13,7 +13,7 @@ public sealed record RunResult(string Experiment, string Method, string Protocol
     int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "", int SelectedEpoch = 0,
     string? Dataset = null)
 {
-    public Training.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset ?? Training.RunSpec.LegacyDataset };
+    public Training.RunSpec Run => Training.RunSpec.Of(Labels, Protocol, Head, Seed, Method, Dataset ?? Training.RunSpec.LegacyDataset);
 
     public bool Finished => Status == RunStatus.Finished;
 }

@@ -35,5 +35,5 @@ public sealed record EpochRecord
     public required double EpochSeconds { get; init; }
 
     /// <summary>The run this row belongs to.</summary>
-    public Training.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset };
+    public Training.RunSpec Run => Training.RunSpec.Of(Labels, Protocol, Head, Seed, Method, Dataset);
 }

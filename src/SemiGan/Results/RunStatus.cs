@@ -21,7 +21,7 @@ public sealed record RunStatus
     public const string Finished = "finished", Diverged = "diverged";
 
     /// <summary>The run this row is about.</summary>
-    public Training.RunSpec Run => new(Labels, Protocol, Head, Seed, Method) { Dataset = Dataset };
+    public Training.RunSpec Run => Training.RunSpec.Of(Labels, Protocol, Head, Seed, Method, Dataset);
 }
 
 /// <summary>runs.csv: one row per ended run. A run without a row is unfinished (and resumable).</summary>

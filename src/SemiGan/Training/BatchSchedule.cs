@@ -19,7 +19,7 @@ public sealed record Step(long[] Real, long[] Labeled, long[]? LabeledPositions)
 /// </summary>
 public sealed class BatchSchedule
 {
-    readonly string protocol;
+    readonly Protocol protocol;
     readonly int trainCount;
     readonly int batchSize;
     readonly int seed;
@@ -29,7 +29,7 @@ public sealed class BatchSchedule
     readonly long[] trainable; // every training image but the held-out ones
 
     /// <param name="heldOut">Training images never trained on (the validation split).</param>
-    public BatchSchedule(string protocol, int trainCount, int[] labeledIndices, bool labeledInUnlabeledPool, int batchSize, int seed,
+    public BatchSchedule(Protocol protocol, int trainCount, int[] labeledIndices, bool labeledInUnlabeledPool, int batchSize, int seed,
         IReadOnlyCollection<int>? heldOut = null)
     {
         this.protocol = protocol;
@@ -49,11 +49,11 @@ public sealed class BatchSchedule
     public IReadOnlyList<long> UnlabeledPool => unlabeledPool;
 
     /// <summary>Steps per epoch (incomplete last batches are dropped so every step has a full real batch).</summary>
-    public int StepsPerEpoch => (protocol == "masked" ? trainable.Length : unlabeledPool.Length) / batchSize;
+    public int StepsPerEpoch => (protocol == Protocol.Masked ? trainable.Length : unlabeledPool.Length) / batchSize;
 
     public IEnumerable<Step> Epoch(int epoch)
     {
-        if (protocol == "masked")
+        if (protocol == Protocol.Masked)
         {
             long[] order = Shuffled((long[])trainable.Clone(), epoch, 0);
             for (int s = 0; s < StepsPerEpoch; s++)
