@@ -1,4 +1,3 @@
-using SemiGan.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,7 +64,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     /// <summary>The penultimate features f(x) (the flattened last convolution block), which feature matching compares.</summary>
     public Tensor Features(Tensor x)
     {
-        if (Implementation == Implementation.Fast) return FastDiscriminator.Features(this, x);
+        if (Implementation == Implementation.Fast) return FastForward.Current.Features(this, x);
         var h = Activation(conv1.forward(x));
         h = Activation(norm2.forward(conv2.forward(h)));
         h = Activation(norm3.forward(conv3.forward(h)));
@@ -80,7 +79,7 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     /// implementation sends both through each convolution together.
     /// </summary>
     public (Tensor A, Tensor B) forward(Tensor a, Tensor b) =>
-        Implementation == Implementation.Fast ? FastDiscriminator.Forward(this, a, b) : (forward(a), forward(b));
+        Implementation == Implementation.Fast ? FastForward.Current.Forward(this, a, b) : (forward(a), forward(b));
 
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

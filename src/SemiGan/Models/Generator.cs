@@ -1,4 +1,3 @@
-using SemiGan.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -48,7 +47,7 @@ public sealed class Generator : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor z)
     {
-        if (Implementation == Implementation.Fast) return FastGenerator.Forward(this, z);
+        if (Implementation == Implementation.Fast) return FastForward.Current.Forward(this, z);
         var h = functional.relu(norm0.forward(project.forward(z))).view(-1, Maps, StartHeight, StartWidth);
         h = functional.relu(norm1.forward(up.forward(h)));
         return toImage.forward(h).tanh();
