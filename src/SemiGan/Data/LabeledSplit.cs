@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SemiGan.Data;
 
 /// <summary>
-/// The labeled subset of the training set: <see cref="PerClass"/> images of each of the 10 classes,
+/// The labeled subset of the training set: <see cref="PerClass"/> images of each class,
 /// chosen by a seeded shuffle. It depends only on (seed, label count) for a given training set, and
 /// because each class's shuffle does not depend on the count, smaller splits nest inside larger ones
 /// for the same seed. System.Random(seed) is used (not torch) so the split is independent of the
@@ -11,17 +11,20 @@ namespace SemiGan.Data;
 /// </summary>
 public sealed class LabeledSplit
 {
-    public const int Classes = 10;
-
+    /// <summary>The dataset's class count (labels are 0 .. Classes-1); MNIST's when not given.</summary>
+    public int Classes { get; }
     public int Seed { get; }
     public int Count { get; }
     public int PerClass => Count / Classes;
     /// <summary>Training-set indices of the labeled images, ascending.</summary>
     public int[] Indices { get; }
 
-    LabeledSplit(int seed, int count, int[] indices) { Seed = seed; Count = count; Indices = indices; }
+    LabeledSplit(int classes, int seed, int count, int[] indices) { Classes = classes; Seed = seed; Count = count; Indices = indices; }
 
-    public static LabeledSplit Create(ReadOnlySpan<byte> trainLabels, int count, int seed) => Create(trainLabels, count, seed, fromEnd: false);
+    static int DefaultClasses => Datasets.Mnist.Classes;
+
+    public static LabeledSplit Create(ReadOnlySpan<byte> trainLabels, int count, int seed, int? classes = null) =>
+        Create(trainLabels, count, seed, classes ?? DefaultClasses, fromEnd: false);
 
     /// <summary>
     /// The validation split: <paramref name="count"/> class-balanced images taken from the END of the same
@@ -29,30 +32,32 @@ public sealed class LabeledSplit
     /// is the same for every label count, and is disjoint from every labeled split of that seed as long
     /// as each class has room for both (<see cref="CheckDisjoint"/>).
     /// </summary>
-    public static LabeledSplit CreateValidation(ReadOnlySpan<byte> trainLabels, int count, int seed) => Create(trainLabels, count, seed, fromEnd: true);
+    public static LabeledSplit CreateValidation(ReadOnlySpan<byte> trainLabels, int count, int seed, int? classes = null) =>
+        Create(trainLabels, count, seed, classes ?? DefaultClasses, fromEnd: true);
 
     /// <summary>Throws, naming the class, when some class has fewer images than a labeled and the validation split together take.</summary>
-    public static void CheckDisjoint(ReadOnlySpan<byte> trainLabels, int labels, int validation)
+    public static void CheckDisjoint(ReadOnlySpan<byte> trainLabels, int labels, int validation, int? classCount = null)
     {
-        var perClass = new int[Classes];
+        int classes = classCount ?? DefaultClasses;
+        var perClass = new int[classes];
         foreach (byte b in trainLabels) perClass[b]++;
-        for (int c = 0; c < Classes; c++)
-            if (labels / Classes + validation / Classes > perClass[c])
-                throw new ArgumentException($"validation: {validation} held-out images and {labels} labels need {labels / Classes + validation / Classes} images of class {c}, the training set has {perClass[c]}; lower validation or labels.");
+        for (int c = 0; c < classes; c++)
+            if (labels / classes + validation / classes > perClass[c])
+                throw new ArgumentException($"validation: {validation} held-out images and {labels} labels need {labels / classes + validation / classes} images of class {c}, the training set has {perClass[c]}; lower validation or labels.");
     }
 
-    static LabeledSplit Create(ReadOnlySpan<byte> trainLabels, int count, int seed, bool fromEnd)
+    static LabeledSplit Create(ReadOnlySpan<byte> trainLabels, int count, int seed, int classes, bool fromEnd)
     {
         string field = fromEnd ? "validation" : "labels";
-        if (count <= 0 || count % Classes != 0)
-            throw new ArgumentException($"{field}: {count} is not a positive multiple of {Classes} (class-balanced split).");
-        int perClass = count / Classes;
-        var byClass = Enumerable.Range(0, Classes).Select(_ => new List<int>()).ToArray();
+        if (count <= 0 || count % classes != 0)
+            throw new ArgumentException($"{field}: {count} is not a positive multiple of {classes} (class-balanced split).");
+        int perClass = count / classes;
+        var byClass = Enumerable.Range(0, classes).Select(_ => new List<int>()).ToArray();
         for (int i = 0; i < trainLabels.Length; i++) byClass[trainLabels[i]].Add(i);
 
         var rng = new Random(seed);
         var chosen = new List<int>(count);
-        for (int c = 0; c < Classes; c++)
+        for (int c = 0; c < classes; c++)
         {
             var pool = byClass[c].ToArray();
             if (pool.Length < perClass)
@@ -66,7 +71,7 @@ public sealed class LabeledSplit
             chosen.AddRange(fromEnd ? pool.TakeLast(perClass) : pool.Take(perClass));
         }
         chosen.Sort();
-        return new LabeledSplit(seed, count, chosen.ToArray());
+        return new LabeledSplit(classes, seed, count, chosen.ToArray());
     }
 
     /// <summary>A bool per training image: is it labeled?</summary>

@@ -95,10 +95,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// </summary>
     public static (Dictionary<(int Labels, int Seed), LabeledSplit> Labeled, Dictionary<int, LabeledSplit> Validation) Splits(ExperimentConfig config, byte[] trainLabels)
     {
-        if (config.Validation > 0) LabeledSplit.CheckDisjoint(trainLabels, config.Labels.Max(), config.Validation);
+        int classes = Datasets.Get(config.Dataset).Classes;
+        if (config.Validation > 0) LabeledSplit.CheckDisjoint(trainLabels, config.Labels.Max(), config.Validation, classes);
         var labeled = (from n in config.Labels from s in config.Seeds select (n, s))
-            .ToDictionary(k => k, k => LabeledSplit.Create(trainLabels, k.n, k.s));
-        var validation = config.Validation == 0 ? [] : config.Seeds.ToDictionary(s => s, s => LabeledSplit.CreateValidation(trainLabels, config.Validation, s));
+            .ToDictionary(k => k, k => LabeledSplit.Create(trainLabels, k.n, k.s, classes));
+        var validation = config.Validation == 0 ? [] : config.Seeds.ToDictionary(s => s, s => LabeledSplit.CreateValidation(trainLabels, config.Validation, s, classes));
         return (labeled, validation);
     }
 
