@@ -52,6 +52,7 @@ public static class RunCommand
             // Splits need the labels: checked here, before the output folder is created.
             ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]);
             var outFolder = RunOutput.Open(outPath, cfg);
+            using var folderLock = FolderLock.Take(outFolder.Folder);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                               $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));
