@@ -33,6 +33,7 @@ public class CliTests
     [InlineData("""{ "name": "x", "labels": 60010, "seeds": [1], "epochs": 1 }""", "labels")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": -1 }""", "epochs")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "batchSize": 0 }""", "batchSize")]
+    [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "batchSize": 1 }""", "batchSize")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "evalBatchSize": -5 }""", "evalBatchSize")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "methods": ["sgan", "vae"] }""", "methods")]
     [InlineData("""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "protocol": "batches" }""", "protocol")]

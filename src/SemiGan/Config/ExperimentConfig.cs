@@ -141,7 +141,9 @@ public sealed record ExperimentConfig
         if (Seeds is null || Seeds.Length == 0) Fail("seeds", "must list at least one seed");
         if (Seeds.Distinct().Count() != Seeds.Length) Fail("seeds", "must not repeat a seed");
         if (Epochs <= 0) Fail("epochs", $"{Epochs} must be positive");
-        if (BatchSize <= 0) Fail("batchSize", $"{BatchSize} must be positive");
+        // Batch norm in training mode needs two images to normalise over (the generator's first one has no
+        // spatial extent); at 1 libtorch fails mid-run or floods the log with warnings.
+        if (BatchSize < 2) Fail("batchSize", $"{BatchSize} must be at least 2: batch norm normalises over the images of a batch");
         if (EvalBatchSize <= 0) Fail("evalBatchSize", $"{EvalBatchSize} must be positive");
         if (Protocol is null || Protocol.Length == 0 || Protocol.Distinct().Count() != Protocol.Length)
             Fail("protocol", "must be one or more distinct values from masked, streams");
