@@ -42,7 +42,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
             using (var _ = NewDisposeScope())
             {
                 var x = images.index_select(0, tensor(step.Real, device: images.device)).to(device);
-                var z = randn(step.Real.Length, G.LatentDim, device: device).to_type(x.dtype); // a no-op in float32; lets a float64 run share the float32 draws
+                var z = randn(step.Real.Length, G.LatentDim, device: device);
 
                 Adam.ClearGradients(implementation, D, optD);
                 var fake = G.forward(z);
