@@ -22,10 +22,10 @@ public class MethodRegistryTests
     [Fact]
     public void Every_method_of_a_seed_starts_from_the_same_classifier_weights()
     {
-        var config = new ExperimentConfig { Name = "t", Labels = [100], Seeds = [3], Epochs = 1, SampleCount = 0 }.Validated();
+        var config = new ExperimentConfig { Name = "t", Labels = [100], Seeds = [3], Epochs = 1, SampleCount = 0, Methods = MethodRegistry.All.Select(m => m.Name).ToArray() }.Validated();
         var weights = MethodRegistry.All.Select(m =>
         {
-            using var run = m.Start(new MethodContext(new RunSpec(100, Protocol.Masked, KPlusOneHead.GanLogit, 3, m.Name), Experiments.ExperimentRunner.Settings(config), ImageShape.Default, CPU, Implementation.Fast));
+            using var run = m.Start(new MethodContext(new RunSpec(100, Protocol.Masked, KPlusOneHead.GanLogit, 3, m.Name), config.SettingsOf(m.Name), ImageShape.Default, CPU, Implementation.Fast));
             return run.Classifier.parameters().Select(p => p.detach().clone()).ToList();
         }).ToList();
         foreach (var other in weights.Skip(1))

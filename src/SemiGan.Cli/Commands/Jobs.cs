@@ -61,9 +61,10 @@ public static class Jobs
     /// Each child's runs, as shards of R = runs.Count (one run each): SGAN runs first (an SGAN step costs several
     /// baseline steps), dealt out in turn, so every child gets an even share of both kinds.
     /// </summary>
-    public static List<Shard> Assign(IReadOnlyList<RunSpec> runs, int jobs)
+    public static List<Shard> Assign(IReadOnlyList<RunSpec> runs, int jobs, Func<string, Methods.IMethod>? methodOf = null)
     {
-        bool Gan(RunSpec run) => Methods.MethodRegistry.Get(run.Method).Steps.Contains(TrainingStep.Sgan);
+        methodOf ??= Methods.MethodRegistry.Get;
+        bool Gan(RunSpec run) => methodOf(run.Method).Steps.Any(s => s != TrainingStep.Supervised);
         var order = Enumerable.Range(1, runs.Count).OrderBy(i => Gan(runs[i - 1]) ? 0 : 1).ToList();
         return Enumerable.Range(0, jobs).Select(k => new Shard(order.Where((_, j) => j % jobs == k), runs.Count)).ToList();
     }
@@ -103,7 +104,7 @@ public static class Jobs
         }
 
         int threads = ThreadsPerChild(threadsOption ?? Environment.ProcessorCount, jobs);
-        var shards = Assign(runs, jobs);
+        var shards = Assign(runs, jobs, cfg.MethodOf);
         // A child whose runs have all ended (finished or diverged) is not started again.
         var todo = Enumerable.Range(1, jobs).Where(k => !shards[k - 1].Select(runs).All(run => Ended(outFolder, k, run))).ToList();
         Console.WriteLine($"{cfg.Name}: {runs.Count} runs in {jobs} jobs at {threads} torch thread{(threads == 1 ? "" : "s")} each" +

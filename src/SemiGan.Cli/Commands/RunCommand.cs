@@ -41,7 +41,7 @@ public static class RunCommand
             var fastPathMode = ParseFastPath(r.GetValue(fastPath)!);
             // On this device, thread count and batch size, before anything is written.
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
-                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.SelectMany(m => Methods.MethodRegistry.Get(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
+                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Where(m => cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn).SelectMany(m => cfg.MethodOf(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
             string outPath = r.GetValue(output) ?? Path.Combine("results", cfg.Name);
             RunOutput.Check(outPath, cfg);
             var dataset = Datasets.Get(cfg.Dataset);

@@ -39,6 +39,13 @@ public sealed record ExperimentConfig
     public string[]? Models { get => null; init { if (value is not null) methods = value; } }
 
     /// <summary>
+    /// Per-method settings, by the name in <see cref="Methods"/>: a registered method's own settings (e.g. the
+    /// supervised baseline's tuned learning rate), or a variant of one (<c>"method": "baseline"</c>) under a
+    /// new name. See <see cref="MethodOptions"/>; config.json records every method's, resolved.
+    /// </summary>
+    public Dictionary<string, MethodOptions>? MethodSettings { get; init; }
+
+    /// <summary>
     /// The method every other method's gain is computed against, paired by seed. Default: the registry's
     /// default reference when the experiment trains it, else none (no gains).
     /// </summary>
@@ -103,10 +110,58 @@ public sealed record ExperimentConfig
             .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
 
     /// <summary>This config with defaults that depend on other fields filled in (what config.json records).</summary>
-    ExperimentConfig Resolved() =>
-        Reference is null && Methods.Contains(MethodRegistry.DefaultReference.Name) && Methods.Length > 1
-            ? this with { Reference = MethodRegistry.DefaultReference.Name }
-            : this;
+    ExperimentConfig Resolved() => this with
+    {
+        Reference = Reference ?? (Methods.Contains(MethodRegistry.DefaultReference.Name) && Methods.Length > 1 ? MethodRegistry.DefaultReference.Name : null),
+        MethodSettings = Methods.ToDictionary(m => m, ResolvedOptions),
+    };
+
+    /// <summary>The registered method a name of <see cref="Methods"/> runs (itself, or the one its variant names).</summary>
+    public IMethod MethodOf(string name) =>
+        MethodRegistry.Find(MethodSettings?.GetValueOrDefault(name)?.Method ?? name)
+        ?? throw new ArgumentException($"methods: '{name}' is neither a method ({MethodRegistry.Names}) nor a variant with a methodSettings entry naming one");
+
+    /// <summary>As in reports: the entry's displayName, else the method's (with the variant's name for a variant).</summary>
+    public string DisplayName(string name)
+    {
+        var m = MethodOf(name);
+        return MethodSettings?.GetValueOrDefault(name)?.DisplayName ?? (m.Name == name ? m.DisplayName : $"{m.DisplayName} ({name})");
+    }
+
+    /// <summary>A method's settings for one run: its methodSettings entry, over its recipe defaults, over the top-level fields.</summary>
+    public SemiGan.Methods.MethodSettings SettingsOf(string name)
+    {
+        var o = ResolvedOptions(name);
+        return new()
+        {
+            Architecture = SemiGan.Models.Architectures.Parse(o.Architecture!),
+            Dropout = o.Dropout!.Value, LearningRate = o.LearningRate!.Value, Beta1 = o.Beta1!.Value, Beta2 = o.Beta2!.Value,
+            WeightDecay = o.WeightDecay!.Value, LinearDecay = o.LrDecay == "linear", Ema = o.Ema!.Value,
+            BatchNormFromRealOnly = o.BnStats == "real", WholeBatch = o.Mask == "whole-batch", Noise = o.Noise ?? false,
+            LatentDim = LatentDim, SampleCount = SampleCount, Epochs = Epochs,
+        };
+    }
+
+    /// <summary>Every option the method accepts, resolved; <c>method</c> only for a variant.</summary>
+    MethodOptions ResolvedOptions(string name)
+    {
+        var entry = MethodSettings?.GetValueOrDefault(name) ?? new MethodOptions();
+        var method = MethodOf(name);
+        var top = new MethodOptions
+        {
+            Architecture = "cnn", LearningRate = LearningRate, Beta1 = Beta1, Beta2 = Beta2, WeightDecay = 0, Dropout = Dropout,
+            LrDecay = "none", Ema = 0, BnStats = "all", Mask = "labeled-only", Noise = false,
+        };
+        var all = entry.Over(method.Defaults).Over(top);
+        var accepted = MethodOptions.Common.Concat(method.Options).ToHashSet();
+        return all with
+        {
+            Method = method.Name == name ? null : method.Name,
+            BnStats = accepted.Contains("bnStats") ? all.BnStats : null,
+            Mask = accepted.Contains("mask") ? all.Mask : null,
+            Noise = accepted.Contains("noise") ? all.Noise : null,
+        };
+    }
 
     /// <summary>One line for a JSON error: the field concerned and what is allowed.</summary>
     static string Describe(JsonException e)
@@ -114,7 +169,9 @@ public sealed record ExperimentConfig
         string field = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.').Split('[')[0] : "";
         string msg = e.Message.Split(". Path:")[0].TrimEnd('.');
         if (msg.Contains("could not be mapped", StringComparison.Ordinal))
-            return $"unknown field '{field}'; allowed fields: {string.Join(", ", FieldNames)}";
+            return field.StartsWith("methodSettings.", StringComparison.Ordinal)
+                ? $"unknown field '{field}'; allowed fields of a methodSettings entry: {string.Join(", ", MethodOptions.Common)}, and per method {string.Join("; ", MethodRegistry.All.Where(m => m.Options.Count > 0).Select(m => $"{m.Name}: {string.Join(", ", m.Options)}"))}"
+                : $"unknown field '{field}'; allowed fields: {string.Join(", ", FieldNames)}";
         if (msg.Contains("missing required properties", StringComparison.Ordinal))
             return $"missing required field(s): {msg[(msg.IndexOf("including:", StringComparison.Ordinal) + 10)..].Trim()} (required: name, labels, seeds, epochs)";
         return field.Length > 0 ? $"{field}: {msg}" : msg;
@@ -151,9 +208,25 @@ public sealed record ExperimentConfig
         if (Head is null || Head.Length == 0 || Head.Distinct().Count() != Head.Length)
             Fail("head", "must be one or more distinct values from gan_logit, softmax11");
         foreach (var h in Head) if (h is not ("gan_logit" or "softmax11")) Fail("head", $"'{h}' is not one of gan_logit, softmax11");
-        if (Methods is null || Methods.Length == 0 || Methods.Any(m => MethodRegistry.Find(m) is null) || Methods.Distinct().Count() != Methods.Length)
-            Fail("methods", $"[{string.Join(", ", Methods ?? [])}] must be a non-empty list of distinct values from {MethodRegistry.Names}");
-        if (Reference is not null && MethodRegistry.Find(Reference) is null)
+        if (Methods is null || Methods.Length == 0 || Methods.Distinct().Count() != Methods.Length)
+            Fail("methods", $"[{string.Join(", ", Methods ?? [])}] must be a non-empty list of distinct methods ({MethodRegistry.Names}) or variants named in methodSettings");
+        foreach (var (key, entry) in MethodSettings ?? [])
+        {
+            if (entry is null) Fail($"methodSettings.{key}", "must be an object of settings");
+            if (!Methods.Contains(key)) Fail($"methodSettings.{key}", $"'{key}' is not trained by this experiment; add it to methods [{string.Join(", ", Methods)}] or remove the entry");
+            if (entry.Method is { } b && MethodRegistry.Find(b) is null) Fail($"methodSettings.{key}.method", $"'{b}' is not one of {MethodRegistry.Names}");
+            if (entry.Method is null && MethodRegistry.Find(key) is null)
+                Fail($"methodSettings.{key}", $"'{key}' is not a registered method; name the method it is a variant of, e.g. \"method\": \"{MethodRegistry.All[0].Name}\"");
+            var method = MethodRegistry.Find(entry.Method ?? key)!;
+            var accepted = MethodOptions.Common.Concat(method.Options).ToList();
+            if (entry.SetFields().FirstOrDefault(f => !accepted.Contains(f)) is { } extra)
+                Fail($"methodSettings.{key}.{extra}", $"is not an option of {method.Name}; its options: {string.Join(", ", accepted)}");
+            if (entry.FirstError() is { } error) Fail($"methodSettings.{key}.{error.Field}", error.Message);
+        }
+        foreach (var m in Methods)
+            if (MethodRegistry.Find(m) is null && MethodSettings?.GetValueOrDefault(m)?.Method is null)
+                Fail("methods", $"'{m}' is neither a method ({MethodRegistry.Names}) nor a variant: add a methodSettings entry \"{m}\": {{ \"method\": ... }}");
+        if (Reference is not null && !Methods.Contains(Reference) && MethodRegistry.Find(Reference) is null)
             Fail("reference", $"'{Reference}' is not one of {MethodRegistry.Names}");
         if (Reference is not null && !Methods.Contains(Reference))
             Fail("reference", $"'{Reference}' is not trained by this experiment; add it to methods [{string.Join(", ", Methods)}] or name one of those");

@@ -103,8 +103,6 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         return (labeled, validation);
     }
 
-    public static MethodSettings Settings(ExperimentConfig c) => new(c.Dropout, c.LatentDim, c.LearningRate, c.Beta1, c.Beta2, c.SampleCount);
-
     /// <summary>Keeps, for each unfinished run, only the rows its checkpoint covers (none without one); rewrites the CSV atomically if that changes it.</summary>
     List<EpochRecord> DropRowsPastCheckpoints(List<RunSpec> unfinished)
     {
@@ -131,8 +129,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// <summary>One run: its method builds the networks (same classifier weights for every method at a seed), then epochs.</summary>
     List<EpochRecord> Train(RunContext c)
     {
-        using var method = MethodRegistry.Get(c.Run.Method).Start(new MethodContext(c.Run, Settings(config), ImageShape.Of(data.Descriptor), device, Impl));
-        var d = method.Classifier;
+        using var method = config.MethodOf(c.Run.Method).Start(new MethodContext(c.Run, config.SettingsOf(c.Run.Method), ImageShape.Of(data.Descriptor), device, Impl));
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
         void AfterEpoch(int epoch)
         {
@@ -141,11 +138,12 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             if (everyEpoch) Observer.Samples(c.Run, epoch, final: false, pixels, config.SampleCount, h, w);
             if (epoch == config.Epochs) Observer.Samples(c.Run, epoch, final: true, pixels, config.SampleCount, h, w);
         }
-        return TrainLoop(c, method, d, e => method.TrainEpoch(c.Schedule.Data(e, c.Images, c.Labels, c.Tick)), AfterEpoch);
+        return TrainLoop(c, method, e => method.Train(c.Schedule.Data(e, c.Images, c.Labels, c.Tick)), AfterEpoch);
     }
 
-    List<EpochRecord> TrainLoop(RunContext c, ICheckpointable trainer, Discriminator d, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)
+    List<EpochRecord> TrainLoop(RunContext c, MethodRun trainer, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)
     {
+        var d = trainer.Classifier;
         var rows = new List<EpochRecord>();
         var checkpoint = new Checkpoint(output.CheckpointFolder(c.Run));
         var resumed = checkpoint.TryRestore(trainer);
@@ -156,9 +154,13 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             var clock = Stopwatch.StartNew();
             var losses = trainEpoch(epoch);
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            var (acc, loss) = Evaluator.Evaluate(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device);
-            var (valAcc, valLoss) = c.ValidationImages is null ? ((double?)null, (double?)null)
-                : Evaluator.Evaluate(d, c.ValidationImages, c.ValidationLabels!, config.EvalBatchSize, device);
+            double acc, loss; double? valAcc, valLoss;
+            using (trainer.Evaluated())
+            {
+                (acc, loss) = Evaluator.Evaluate(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device);
+                (valAcc, valLoss) = c.ValidationImages is null ? ((double?)null, (double?)null)
+                    : Evaluator.Evaluate(d, c.ValidationImages, c.ValidationLabels!, config.EvalBatchSize, device);
+            }
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
@@ -186,7 +188,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             checkpoint.Save(new CheckpointMeta(c.Run.Id, epoch, iterations, seen, labeledSeen), trainer);
         }
         // The final model's confusion matrix, for the report (reported, never used to choose anything).
-        ConfusionCsv.Write(output.ConfusionPath(c.Run), Evaluator.Confusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device));
+        using (trainer.Evaluated())
+            ConfusionCsv.Write(output.ConfusionPath(c.Run), Evaluator.Confusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device));
         End(c.Run, RunStatus.Finished, config.Epochs, "", checkpoint);
         return rows;
     }

@@ -14,15 +14,15 @@ namespace SemiGan.Kernels;
 /// class is also named Adam, which TorchSharp's state files record). Falls back to the base step for
 /// anything else: other devices or dtypes, AMSGrad, maximize, weight decay, a closure.
 /// </summary>
-public sealed class Adam(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2)
-    : TorchSharp.Modules.Adam(parameters, lr, beta1, beta2)
+public sealed class Adam(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double weightDecay = 0)
+    : TorchSharp.Modules.Adam(parameters, lr, beta1, beta2, weight_decay: weightDecay)
 {
     /// <summary>This optimizer for the fast implementation, TorchSharp's own for the reference one.</summary>
     public static TorchSharp.Modules.Adam For(Implementation implementation, IEnumerable<Parameter> parameters,
-        double lr, double beta1, double beta2) =>
+        double lr, double beta1, double beta2, double weightDecay = 0) =>
         implementation == Implementation.Fast
-            ? new Adam(parameters, lr, beta1, beta2)
-            : optim.Adam(parameters, lr, beta1, beta2);
+            ? new Adam(parameters, lr, beta1, beta2, weightDecay)
+            : optim.Adam(parameters, lr, beta1, beta2, weight_decay: weightDecay);
 
     /// <summary>
     /// Before a backward pass. Fast: drop the gradient tensors (backward then writes fresh ones instead of

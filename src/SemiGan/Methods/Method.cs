@@ -23,27 +23,53 @@ public interface IMethod
 
     /// <summary>The training steps it runs, which <see cref="FastPathCheck"/> compares between implementations before a run.</summary>
     IReadOnlyList<TrainingStep> Steps { get; }
+
+    /// <summary>The <see cref="MethodOptions"/> fields it accepts beyond <see cref="MethodOptions.Common"/>.</summary>
+    IReadOnlyList<string> Options => [];
+
+    /// <summary>Its recipe's values, which an experiment's top-level fields do not override (its methodSettings entry does).</summary>
+    MethodOptions Defaults => new();
 }
 
 /// <summary>What a method gets from the harness for one run: its identity, settings, image shape, device and implementation.</summary>
 public sealed record MethodContext(RunSpec Run, MethodSettings Settings, ImageShape Shape, Device Device, Implementation Implementation);
 
-/// <summary>The experiment's settings a method builds and trains with (typed values; the experiment file stays at the edge).</summary>
-public sealed record MethodSettings(double Dropout, int LatentDim, double LearningRate, double Beta1, double Beta2, int SampleCount);
-
 /// <summary>
 /// One run of a method: its networks and optimizers (checkpointed by name), one epoch of training over
 /// the harness's <see cref="Step"/>s, and the network that is evaluated.
 /// </summary>
-public abstract class MethodRun : ICheckpointable, IDisposable
+public abstract class MethodRun(MethodSettings settings) : ICheckpointable, IDisposable
 {
-    /// <summary>The K(+1)-class network evaluated on the test set after every epoch.</summary>
-    public abstract Discriminator Classifier { get; }
+    ExponentialAverage? average;
 
-    public abstract IEnumerable<(string Name, nn.Module Module)> Modules { get; }
+    /// <summary>The K(+1)-class network evaluated on the test set after every epoch.</summary>
+    public abstract Classifier Classifier { get; }
+
+    /// <summary>The method's networks, by name.</summary>
+    protected abstract IEnumerable<(string Name, nn.Module Module)> Networks { get; }
     public abstract IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers { get; }
 
-    public abstract EpochLosses TrainEpoch(EpochData epoch);
+    /// <summary>What a checkpoint keeps: the networks and, with <c>ema</c>, the classifier's weight average.</summary>
+    public IEnumerable<(string Name, nn.Module Module)> Modules => Average is { } a ? Networks.Append(("ema", a)) : Networks;
+
+    ExponentialAverage? Average => settings.Ema > 0 ? average ??= new ExponentialAverage(Classifier, settings.Ema) : null;
+
+    /// <summary>One epoch of the method's steps, at the epoch's learning rate, updating the weight average after each step.</summary>
+    public EpochLosses Train(EpochData e)
+    {
+        double lr = settings.LearningRateAt(e.Epoch);
+        foreach (var (_, optimizer) in Optimizers)
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+        var average = Average;
+        return TrainEpoch(average is null ? e : e with { OnStep = () => { average.Update(); e.OnStep?.Invoke(); } });
+    }
+
+    /// <summary>The classifier as it is evaluated (with <c>ema</c>, holding the averaged weights) until disposed.</summary>
+    public IDisposable Evaluated() => Average?.Swapped() ?? NoSwap.Instance;
+
+    sealed class NoSwap : IDisposable { public static readonly NoSwap Instance = new(); public void Dispose() { } }
+
+    protected abstract EpochLosses TrainEpoch(EpochData epoch);
 
     /// <summary>Generator samples for this run's fixed latent vectors (host floats in [-1,1]), or null for a method without a generator.</summary>
     public virtual float[]? Samples() => null;
@@ -54,10 +80,10 @@ public abstract class MethodRun : ICheckpointable, IDisposable
     /// The classifier every method of a seed starts from: built right after seeding torch with the run's
     /// seed, so every method compared at a seed has identical architecture and initial weights.
     /// </summary>
-    protected static Discriminator SeededClassifier(MethodContext c)
+    protected static Classifier SeededClassifier(MethodContext c)
     {
         torch.random.manual_seed(c.Run.Seed);
-        var d = new Discriminator(c.Run.Head, c.Settings.Dropout, c.Implementation, c.Shape);
+        var d = Architectures.Classifier(c.Settings.Architecture, c.Run.Head, c.Settings.Dropout, c.Settings.HiddenNoise, c.Implementation, c.Shape);
         d.to(c.Device);
         return d;
     }
@@ -69,22 +95,23 @@ public abstract class MethodRun : ICheckpointable, IDisposable
 /// </summary>
 public sealed class SupervisedRun : MethodRun
 {
-    readonly Discriminator d;
+    readonly Classifier d;
     readonly BaselineTrainer trainer;
     readonly Func<EpochData, IEnumerable<Step>> batches;
 
-    public SupervisedRun(MethodContext c, Func<EpochData, IEnumerable<Step>> batches)
+    public SupervisedRun(MethodContext c, Func<EpochData, IEnumerable<Step>> batches) : base(c.Settings)
     {
         d = SeededClassifier(c);
-        trainer = new BaselineTrainer(d, c.Settings.LearningRate, c.Settings.Beta1, c.Settings.Beta2, c.Device, c.Implementation);
+        var s = c.Settings;
+        trainer = new BaselineTrainer(d, s.LearningRate, s.Beta1, s.Beta2, c.Device, c.Implementation, s.WeightDecay, s.WholeBatch);
         this.batches = batches;
     }
 
-    public override Discriminator Classifier => d;
-    public override IEnumerable<(string Name, nn.Module Module)> Modules => trainer.Modules;
+    public override Classifier Classifier => d;
+    protected override IEnumerable<(string Name, nn.Module Module)> Networks => trainer.Modules;
     public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
 
-    public override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(batches(e), e.Images, e.Labels, e.OnStep);
+    protected override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(batches(e), e.Images, e.Labels, e.OnStep);
 
     public override void Dispose() { trainer.Dispose(); d.Dispose(); }
 }

@@ -8,6 +8,7 @@ public static class MethodRegistry
         new Sgan(),
         new Baseline(),
         new Supervised(),
+        new FmGan(),
     ];
 
     /// <summary>The method others are compared with when an experiment names none.</summary>

@@ -14,32 +14,34 @@ public sealed class Sgan : IMethod
     public string DisplayName => "SGAN";
 
     public IReadOnlyList<TrainingStep> Steps => [TrainingStep.Sgan];
+    public IReadOnlyList<string> Options => ["bnStats"];
 
     public MethodRun Start(MethodContext c) => new Run(c);
 
     sealed class Run : MethodRun
     {
-        readonly Models.Discriminator d;
-        readonly Models.Generator g;
+        readonly Models.Classifier d;
+        readonly Models.ImageGenerator g;
         readonly SganTrainer trainer;
         readonly Tensor? z;
 
-        public Run(MethodContext c)
+        public Run(MethodContext c) : base(c.Settings)
         {
+            var s = c.Settings;
             d = SeededClassifier(c);
-            g = new Models.Generator(c.Settings.LatentDim, c.Implementation, c.Shape);
+            g = Models.Architectures.Generator(s.Architecture, s.LatentDim, c.Implementation, c.Shape);
             g.to(c.Device);
-            trainer = new SganTrainer(d, g, c.Run.Head, c.Settings.LearningRate, c.Settings.Beta1, c.Settings.Beta2, c.Device, c.Implementation);
+            trainer = new SganTrainer(d, g, c.Run.Head, s.LearningRate, s.Beta1, s.Beta2, c.Device, c.Implementation, s.WeightDecay, s.BatchNormFromRealOnly);
             // Fixed latent vectors per seed, from their own generator so sampling never shifts the training stream.
             if (c.Settings.SampleCount > 0)
                 z = randn(c.Settings.SampleCount, c.Settings.LatentDim, generator: new torch.Generator((ulong)c.Run.Seed));
         }
 
-        public override Models.Discriminator Classifier => d;
-        public override IEnumerable<(string Name, nn.Module Module)> Modules => trainer.Modules;
+        public override Models.Classifier Classifier => d;
+        protected override IEnumerable<(string Name, nn.Module Module)> Networks => trainer.Modules;
         public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
 
-        public override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(e.Steps, e.Images, e.Labels, e.OnStep);
+        protected override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(e.Steps, e.Images, e.Labels, e.OnStep);
 
         public override float[]? Samples() => z is null ? null : trainer.Sample(z);
 

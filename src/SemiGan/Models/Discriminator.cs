@@ -11,7 +11,7 @@ namespace SemiGan.Models;
 /// conventions), then a linear layer to the class logits — K of them, plus a "fake" logit for the
 /// softmax11 head. Input [B,C,H,W] in [-1,1].
 /// </summary>
-public sealed class Discriminator : Module<Tensor, Tensor>
+public sealed class Discriminator : Classifier
 {
     /// <summary>The three convolutions: 32, 64, 128 channels (28x28 → 14x14 → 7x7 → 4x4 for MNIST).</summary>
     public static readonly ConvGeometry[] Convolutions = [new(32, 4, 2, 1), new(64, 4, 2, 1), new(128, 3, 2, 1)];
@@ -25,9 +25,8 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     internal readonly BatchNorm2d norm3;
     internal readonly Linear classifier;
 
-    public KPlusOneHead Head { get; }
-    /// <summary>K, the number of classes (the fake logit of softmax11 is not one).</summary>
-    public int Classes { get; }
+    public override KPlusOneHead Head { get; }
+    public override int Classes { get; }
     public int Outputs { get; }
     public double DropoutRate { get; }
     public Implementation Implementation { get; }
@@ -59,10 +58,10 @@ public sealed class Discriminator : Module<Tensor, Tensor>
         Conv2d(input, g.Channels, kernel_size: g.Kernel, stride: g.Stride, padding: g.Padding, bias: bias);
 
     /// <summary>Logits: the K class logits, then the fake logit under softmax11.</summary>
-    public override Tensor forward(Tensor x) => classifier.forward(Features(x));
+    public override Tensor Classify(Tensor features) => classifier.forward(features);
 
     /// <summary>The penultimate features f(x) (the flattened last convolution block), which feature matching compares.</summary>
-    public Tensor Features(Tensor x)
+    public override Tensor Features(Tensor x)
     {
         if (Implementation == Implementation.Fast) return FastForward.Current.Features(this, x);
         var h = Activation(conv1.forward(x));
@@ -78,8 +77,6 @@ public sealed class Discriminator : Module<Tensor, Tensor>
     /// each batch with its own statistics and updates its running statistics with a's, then b's. The fast
     /// implementation sends both through each convolution together.
     /// </summary>
-    public (Tensor A, Tensor B) forward(Tensor a, Tensor b) =>
+    public override (Tensor A, Tensor B) forward(Tensor a, Tensor b) =>
         Implementation == Implementation.Fast ? FastForward.Current.Forward(this, a, b) : (forward(a), forward(b));
-
-    public long ParameterCount() => parameters().Sum(p => p.numel());
 }

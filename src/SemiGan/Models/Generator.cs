@@ -10,7 +10,7 @@ namespace SemiGan.Models;
 /// stride-2 transposed convolution to 64 maps → batch norm, ReLU → stride-2 transposed convolution to the
 /// image → tanh, in [-1,1].
 /// </summary>
-public sealed class Generator : Module<Tensor, Tensor>
+public sealed class Generator : ImageGenerator
 {
     public const int Maps = 128;
     /// <summary>The two transposed convolutions (the second's channels are the image's).</summary>
@@ -23,7 +23,7 @@ public sealed class Generator : Module<Tensor, Tensor>
     internal readonly BatchNorm2d norm1;
     internal readonly ConvTranspose2d toImage;
 
-    public int LatentDim { get; }
+    public override int LatentDim { get; }
     public ImageShape Shape { get; }
     public Implementation Implementation { get; }
     internal int StartHeight { get; }

@@ -5,19 +5,25 @@ using static TorchSharp.torch;
 
 namespace SemiGan.Training;
 
-/// <summary>The supervised baseline: the same <see cref="Discriminator"/>, trained by cross-entropy on the labeled images only.</summary>
+/// <summary>
+/// The supervised step: cross-entropy on a step's labeled images (a method chooses the steps). With
+/// <c>wholeBatch</c>, a masked-protocol step sends its whole batch through the network (so batch norm
+/// normalises over all of it) and takes the loss over its labeled images only; otherwise only the labeled
+/// images go through. The loss is the same mean either way, so the two differ only in what batch norm sees.
+/// </summary>
 public sealed class BaselineTrainer : ICheckpointable, IDisposable
 {
-    public Discriminator D { get; }
+    public Classifier D { get; }
     readonly TorchSharp.Modules.Adam opt;
     readonly Device device;
     readonly Implementation implementation;
+    readonly bool wholeBatch;
 
-    public BaselineTrainer(Discriminator d, double lr, double beta1, double beta2, Device device,
-        Implementation implementation = Implementation.Fast)
+    public BaselineTrainer(Classifier d, double lr, double beta1, double beta2, Device device,
+        Implementation implementation = Implementation.Fast, double weightDecay = 0, bool wholeBatch = false)
     {
-        D = d; this.device = device; this.implementation = implementation;
-        opt = Adam.For(implementation, D.parameters(), lr, beta1, beta2);
+        D = d; this.device = device; this.implementation = implementation; this.wholeBatch = wholeBatch;
+        opt = Adam.For(implementation, D.parameters(), lr, beta1, beta2, weightDecay);
     }
 
     public IEnumerable<(string Name, nn.Module Module)> Modules => [("discriminator", D)];
@@ -27,26 +33,27 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
     {
         D.train();
         using var sup = new LossAccumulator(device);
-        int n = 0; long labeled = 0;
+        int n = 0; long labeled = 0, real = 0;
         foreach (var step in steps)
         {
             // Masked protocol: a batch with no labeled image gives the baseline nothing to learn from.
             if (step.Labeled.Length > 0)
             {
                 using var _ = NewDisposeScope();
-                var idx = tensor(step.Labeled, device: images.device);
-                var x = images.index_select(0, idx).to(device);
-                var y = labels.index_select(0, idx).to(device);
+                var y = labels.index_select(0, tensor(step.Labeled, device: labels.device)).to(device);
                 Adam.ClearGradients(implementation, D, opt);
-                var loss = SganLosses.Supervised(D.forward(x), y, D.Head);
+                var output = wholeBatch && step.LabeledPositions is { } positions
+                    ? D.forward(images.index_select(0, tensor(step.Real, device: images.device)).to(device)).index_select(0, tensor(positions, device: device))
+                    : D.forward(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device));
+                var loss = SganLosses.Supervised(output, y, D.Head);
                 sup.Add(loss);
                 loss.backward();
                 opt.step();
-                n++; labeled += step.Labeled.Length;
+                n++; labeled += step.Labeled.Length; real += wholeBatch && step.LabeledPositions is not null ? step.Real.Length : step.Labeled.Length;
             }
             onStep?.Invoke();
         }
-        return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean)), n, labeled, labeled);
+        return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean)), n, real, labeled);
     }
 
     public void Dispose() => opt.Dispose();

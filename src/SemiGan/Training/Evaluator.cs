@@ -7,7 +7,7 @@ namespace SemiGan.Training;
 /// <summary>Test accuracy and cross-entropy of a discriminator's class logits, in eval mode, over all given images.</summary>
 public static class Evaluator
 {
-    public static (double Accuracy, double Loss) Evaluate(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device) =>
+    public static (double Accuracy, double Loss) Evaluate(Classifier d, Tensor images, Tensor labels, int batchSize, Device device) =>
         InEval(d, () =>
         {
             long n = images.shape[0];
@@ -27,7 +27,7 @@ public static class Evaluator
         });
 
     /// <summary>Confusion counts [true class, predicted class] over the class logits, eval mode.</summary>
-    public static long[,] Confusion(Discriminator d, Tensor images, Tensor labels, int batchSize, Device device) =>
+    public static long[,] Confusion(Classifier d, Tensor images, Tensor labels, int batchSize, Device device) =>
         InEval(d, () =>
         {
             int k = d.Classes;
@@ -48,7 +48,7 @@ public static class Evaluator
         });
 
     /// <summary>Runs <paramref name="body"/> with the network in eval mode (batch-norm running stats, no dropout) and inference mode (no autograd), then restores the mode.</summary>
-    static T InEval<T>(Discriminator d, Func<T> body)
+    static T InEval<T>(Classifier d, Func<T> body)
     {
         bool wasTraining = d.training;
         d.eval();

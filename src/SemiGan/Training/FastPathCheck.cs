@@ -8,7 +8,7 @@ namespace SemiGan.Training;
 
 /// <param name="Difference">Absolute for a loss; ‖fast − reference‖ / ‖reference‖ for a tensor.</param>
 /// <summary>The training steps methods are built from, each checked by <see cref="FastPathCheck"/>.</summary>
-public enum TrainingStep { Sgan, Supervised }
+public enum TrainingStep { Sgan, Supervised, FeatureMatching }
 
 /// <summary>One compared quantity: its name, how far fast and reference were apart, and the tolerance.</summary>
 public sealed record FastPathComparison(string Quantity, double Difference, double Tolerance)
@@ -74,7 +74,7 @@ public static class FastPathCheck
     public static FastPathVerdict Run(Device device, int batchSize, IEnumerable<KPlusOneHead> heads, int latentDim, IEnumerable<TrainingStep> steps, ImageShape shape)
     {
         var list = steps.ToList();
-        bool sgan = list.Contains(TrainingStep.Sgan), baseline = list.Contains(TrainingStep.Supervised);
+        bool sgan = list.Contains(TrainingStep.Sgan), baseline = list.Contains(TrainingStep.Supervised), matching = list.Contains(TrainingStep.FeatureMatching);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var rng = torch.random.get_rng_state().clone(); // a copy: the check must not shift the run's random stream
         try
@@ -82,7 +82,8 @@ public static class FastPathCheck
             var all = new List<FastPathComparison>();
             foreach (var head in heads.Distinct())
             {
-                if (sgan) all.AddRange(CompareSgan(device, batchSize, head, latentDim, shape));
+                if (sgan) all.AddRange(CompareGan(device, batchSize, head, latentDim, shape, featureMatching: false));
+                if (matching) all.AddRange(CompareGan(device, batchSize, head, latentDim, shape, featureMatching: true));
                 // Under the masked protocol the supervised step gets a batch's few labeled images: check a small odd batch too.
                 if (baseline)
                     foreach (int b in new[] { batchSize, Math.Min(batchSize, 3) }.Distinct())
@@ -96,16 +97,19 @@ public static class FastPathCheck
     /// <summary>One implementation's steps: named results (losses as 0-d tensors, gradients, weights, buffers, eval outputs) and its networks.</summary>
     sealed record Outcome(Dictionary<string, Tensor> Values, List<nn.Module> Networks);
 
-    static List<FastPathComparison> CompareSgan(Device device, int batchSize, KPlusOneHead head, int latentDim, ImageShape shape)
+    /// <summary>The SGAN step on masked-protocol steps, or the feature-matching step (input noise on) on streams-protocol ones.</summary>
+    static List<FastPathComparison> CompareGan(Device device, int batchSize, KPlusOneHead head, int latentDim, ImageShape shape, bool featureMatching)
     {
         using var scope = NewDisposeScope();
         var (images, labels) = Data(device, batchSize, shape);
-        // Masked-protocol steps: a few labeled images inside each real batch.
+        // Masked-protocol steps: a few labeled images inside each real batch; streams: a separate labeled batch.
         long[] positions = Enumerable.Range(0, Math.Min(batchSize, 3)).Select(i => (long)i).ToArray();
         var steps = Enumerable.Range(0, Steps).Select(s =>
         {
             long[] real = Enumerable.Range(s * batchSize, batchSize).Select(i => (long)i).ToArray();
-            return new Step(real, positions.Select(p => real[p]).ToArray(), positions);
+            return featureMatching
+                ? new Step(real, Enumerable.Range(((s + 1) % Steps) * batchSize, batchSize).Select(i => (long)i).ToArray(), null)
+                : new Step(real, positions.Select(p => real[p]).ToArray(), positions);
         }).ToList();
         torch.random.manual_seed(7);
         using var d0 = Randomised(new Discriminator(head, 0.0, Implementation.Fast, shape));
@@ -119,9 +123,14 @@ public static class FastPathCheck
             d.load_state_dict(d0.state_dict());
             g.load_state_dict(g0.state_dict());
             d.to(device); g.to(device);
-            using var trainer = new SganTrainer(d, g, head, StepLearningRate, 0.5, 0.999, device, impl);
-            torch.random.manual_seed(8); // the same latent vectors for all
-            var losses = trainer.TrainEpoch(steps, images, labels);
+            torch.random.manual_seed(8); // the same latent vectors (and input noise) for all
+            EpochLosses losses;
+            if (featureMatching)
+                using (var fm = new FeatureMatchingTrainer(d, g, head, StepLearningRate, 0.5, 0.999, device, impl, 0, false, 0.6))
+                    losses = fm.TrainEpoch(steps, images, labels);
+            else
+                using (var trainer = new SganTrainer(d, g, head, StepLearningRate, 0.5, 0.999, device, impl))
+                    losses = trainer.TrainEpoch(steps, images, labels);
             var values = Losses(losses);
             // D's gradients are not compared: the reference path adds the generator update's to them by design.
             Record(values, "generator", g, gradients: true);
@@ -134,7 +143,7 @@ public static class FastPathCheck
             }
             return new(values, [d, g]);
         }
-        return Compare($"SGAN step ({head.Name()}, batch {batchSize})", ["discriminator", "generator"], Train);
+        return Compare($"{(featureMatching ? "feature-matching" : "SGAN")} step ({head.Name()}, batch {batchSize})", ["discriminator", "generator"], Train);
     }
 
     static List<FastPathComparison> CompareBaseline(Device device, int batchSize, KPlusOneHead head, ImageShape shape)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SemiGan.Training;
 
 /// <summary>
-/// Every loss of the SGAN and the baseline, on discriminator logits (cross-entropy is always taken on
+/// Every loss of the harness's methods (SGAN, feature matching, the supervised baselines), on discriminator logits (cross-entropy is always taken on
 /// logits via log-softmax, never on softmax outputs). With class logits l_1..l_K and fake logit l_F
 /// (l_F = 0 for the gan_logit head), the real-vs-fake logit is r = logsumexp(l_1..l_K) - l_F, so
 /// p(real | x) = sigmoid(r); all GAN terms below are written with softplus for numerical stability.
@@ -13,7 +13,7 @@ namespace SemiGan.Training;
 public static class SganLosses
 {
     /// <summary>The losses' names, as the CSV's `&lt;name&gt;_loss` columns.</summary>
-    public const string SupervisedName = "supervised", UnsupervisedName = "unsupervised", GeneratorName = "generator";
+    public const string SupervisedName = "supervised", UnsupervisedName = "unsupervised", GeneratorName = "generator", FeatureMatchingName = "feature_matching";
 
     /// <summary>The K class logits of a discriminator output (all of them, or all but the last, the fake logit, under softmax11).</summary>
     public static Tensor ClassLogits(Tensor output, KPlusOneHead head) =>
@@ -34,6 +34,21 @@ public static class SganLosses
     public static Tensor Unsupervised(Tensor realOutput, Tensor fakeOutput, KPlusOneHead head) =>
         nn.functional.softplus(-RealFakeLogit(realOutput, head)).mean()
         + nn.functional.softplus(RealFakeLogit(fakeOutput, head)).mean();
+
+    /// <summary>
+    /// Feature matching's discriminator loss (Salimans et al. 2016): the unsupervised loss with the ½ weights
+    /// of their code, ½·softplus(−r(x_unl)) + ½·softplus(r(G(z))), batch means; the supervised loss is added as is.
+    /// </summary>
+    public static Tensor HalfUnsupervised(Tensor unlabeledOutput, Tensor fakeOutput, KPlusOneHead head) =>
+        0.5 * Unsupervised(unlabeledOutput, fakeOutput, head);
+
+    /// <summary>
+    /// Feature matching's generator loss: the squared distance between the batch means of D's features on
+    /// real and on generated images, averaged over the feature dimensions as their code does
+    /// (mean((m_real − m_fake)²) = ‖m_real − m_fake‖² / dims; Adam makes the constant factor immaterial).
+    /// </summary>
+    public static Tensor FeatureMatching(Tensor realFeatures, Tensor fakeFeatures) =>
+        (realFeatures.mean([0]) - fakeFeatures.mean([0])).square().mean();
 
     /// <summary>Non-saturating generator loss: -log p(real|G(z)).</summary>
     public static Tensor Generator(Tensor fakeOutput, KPlusOneHead head) =>

@@ -9,22 +9,25 @@ namespace SemiGan.Training;
 /// <summary>
 /// One SGAN update per step: the discriminator minimises supervised cross-entropy + the unsupervised
 /// real/fake loss, then the generator minimises the non-saturating loss against the updated discriminator.
+/// With <c>realStatsOnly</c> (option bnStats: real) only real batches move D's batch-norm running
+/// statistics: the generated batches are normalised with their own statistics, which then are not kept.
 /// </summary>
 public sealed class SganTrainer : ICheckpointable, IDisposable
 {
-    public Discriminator D { get; }
-    public Generator G { get; }
+    public Classifier D { get; }
+    public ImageGenerator G { get; }
     readonly TorchSharp.Modules.Adam optD, optG;
     readonly KPlusOneHead head;
     readonly Device device;
     readonly Implementation implementation;
+    readonly bool realStatsOnly;
 
-    public SganTrainer(Discriminator d, Generator g, KPlusOneHead head, double lr, double beta1, double beta2, Device device,
-        Implementation implementation = Implementation.Fast)
+    public SganTrainer(Classifier d, ImageGenerator g, KPlusOneHead head, double lr, double beta1, double beta2, Device device,
+        Implementation implementation = Implementation.Fast, double weightDecay = 0, bool realStatsOnly = false)
     {
-        D = d; G = g; this.head = head; this.device = device; this.implementation = implementation;
-        optD = Adam.For(implementation, D.parameters(), lr, beta1, beta2);
-        optG = Adam.For(implementation, G.parameters(), lr, beta1, beta2);
+        D = d; G = g; this.head = head; this.device = device; this.implementation = implementation; this.realStatsOnly = realStatsOnly;
+        optD = Adam.For(implementation, D.parameters(), lr, beta1, beta2, weightDecay);
+        optG = Adam.For(implementation, G.parameters(), lr, beta1, beta2, weightDecay);
     }
 
     public IEnumerable<(string Name, nn.Module Module)> Modules => [("discriminator", D), ("generator", G)];
@@ -46,7 +49,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
 
                 Adam.ClearGradients(implementation, D, optD);
                 var fake = G.forward(z);
-                var (outReal, outFake) = D.forward(x, fake.detach());
+                var (outReal, outFake) = realStatsOnly ? (D.forward(x), FakeForward(fake.detach())) : D.forward(x, fake.detach());
                 var lossD = SganLosses.Unsupervised(outReal, outFake, head);
                 unsup.Add(lossD);
                 if (step.Labeled.Length > 0)
@@ -69,7 +72,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                 if (freezeD) SetRequiresGrad(D, false);
                 try
                 {
-                    var lossG = SganLosses.Generator(D.forward(fake), head);
+                    var lossG = SganLosses.Generator(realStatsOnly ? FakeForward(fake) : D.forward(fake), head);
                     gen.Add(lossG);
                     lossG.backward();
                 }
@@ -85,19 +88,29 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
         return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean), (SganLosses.UnsupervisedName, unsup.Mean), (SganLosses.GeneratorName, gen.Mean)), n, real, labeled);
     }
 
-    static void SetRequiresGrad(nn.Module module, bool value)
+    /// <summary>D on generated images, its running statistics left as they were.</summary>
+    Tensor FakeForward(Tensor fake)
+    {
+        using var _ = RunningStats.Keep(D, true);
+        return D.forward(fake);
+    }
+
+    internal static void SetRequiresGrad(nn.Module module, bool value)
     {
         foreach (var p in module.parameters()) p.requires_grad_(value);
     }
 
     /// <summary>Generator samples for a fixed latent batch (no gradients), as host floats in [-1,1].</summary>
-    public float[] Sample(Tensor z)
+    public float[] Sample(Tensor z) => Sample(G, z, device);
+
+    /// <summary>Samples of a generator for a fixed latent batch, in eval mode, as host floats in [-1,1].</summary>
+    public static float[] Sample(ImageGenerator g, Tensor z, Device device)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        G.eval();
-        var imgs = G.forward(z.to(device)).cpu();
-        G.train();
+        g.eval();
+        var imgs = g.forward(z.to(device)).cpu();
+        g.train();
         return imgs.data<float>().ToArray();
     }
 
