@@ -52,20 +52,27 @@ public sealed class FeatureMatchingTrainer : ICheckpointable, IDisposable
 
                 Adam.ClearGradients(implementation, D, optD);
                 var fake = G.forward(z);
-                var (outReal, outFake) = realStatsOnly ? (D.forward(Noisy(x)), FakeForward(Noisy(fake.detach()))) : D.forward(Noisy(x), Noisy(fake.detach()));
+                // bnStats real: real passes first; the generated batch's pass moves the running statistics, which
+                // are put back after the backward pass (batch norm's backward checks they are unchanged).
+                Tensor? outLab = null;
+                if (step.Labeled.Length > 0 && step.LabeledPositions is null)
+                    outLab = D.forward(Noisy(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device)));
+                RunningStats? kept = null;
+                Tensor outReal, outFake;
+                if (realStatsOnly) (outReal, kept, outFake) = (D.forward(Noisy(x)), RunningStats.Keep(D, true), D.forward(Noisy(fake.detach())));
+                else (outReal, outFake) = D.forward(Noisy(x), Noisy(fake.detach()));
                 var lossD = SganLosses.HalfUnsupervised(outReal, outFake, head);
                 unsup.Add(lossD);
                 if (step.Labeled.Length > 0)
                 {
                     var y = labels.index_select(0, tensor(step.Labeled, device: labels.device)).to(device);
-                    var outLab = step.LabeledPositions is { } pos
-                        ? outReal.index_select(0, tensor(pos, device: device)) // masked: reuse the real batch's pass
-                        : D.forward(Noisy(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device)));
+                    outLab ??= outReal.index_select(0, tensor(step.LabeledPositions!, device: device)); // masked: reuse the real batch's pass
                     var lossSup = SganLosses.Supervised(outLab, y, head);
                     sup.Add(lossSup);
                     lossD = lossD + lossSup;
                 }
                 lossD.backward();
+                kept?.Dispose();
                 optD.step();
 
                 Adam.ClearGradients(implementation, G, optG);
@@ -73,16 +80,16 @@ public sealed class FeatureMatchingTrainer : ICheckpointable, IDisposable
                 using (no_grad()) realFeatures = D.Features(Noisy(x));
                 bool freezeD = implementation == Implementation.Fast; // gradients through D, none for its weights
                 if (freezeD) SganTrainer.SetRequiresGrad(D, false);
+                var keptG = RunningStats.Keep(D, realStatsOnly);
                 try
                 {
-                    Tensor fakeFeatures;
-                    using (RunningStats.Keep(D, realStatsOnly)) fakeFeatures = D.Features(Noisy(fake));
-                    var lossG = SganLosses.FeatureMatching(realFeatures, fakeFeatures);
+                    var lossG = SganLosses.FeatureMatching(realFeatures, D.Features(Noisy(fake)));
                     matching.Add(lossG);
                     lossG.backward();
                 }
                 finally
                 {
+                    keptG?.Dispose();
                     if (freezeD) SganTrainer.SetRequiresGrad(D, true);
                 }
                 optG.step();
@@ -91,12 +98,6 @@ public sealed class FeatureMatchingTrainer : ICheckpointable, IDisposable
             onStep?.Invoke();
         }
         return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean), (SganLosses.UnsupervisedName, unsup.Mean), (SganLosses.FeatureMatchingName, matching.Mean)), n, real, labeled);
-    }
-
-    Tensor FakeForward(Tensor fake)
-    {
-        using var _ = RunningStats.Keep(D, true);
-        return D.forward(fake);
     }
 
     public void Dispose() { optD.Dispose(); optG.Dispose(); }

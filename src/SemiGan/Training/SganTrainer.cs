@@ -49,7 +49,12 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
 
                 Adam.ClearGradients(implementation, D, optD);
                 var fake = G.forward(z);
-                var (outReal, outFake) = realStatsOnly ? (D.forward(x), FakeForward(fake.detach())) : D.forward(x, fake.detach());
+                // bnStats real: the real passes first; the generated batch's pass moves the running statistics,
+                // which are put back after the backward pass (batch norm's backward checks they are unchanged).
+                RunningStats? kept = null;
+                Tensor outReal, outFake;
+                if (realStatsOnly) (outReal, kept, outFake) = (D.forward(x), RunningStats.Keep(D, true), D.forward(fake.detach()));
+                else (outReal, outFake) = D.forward(x, fake.detach());
                 var lossD = SganLosses.Unsupervised(outReal, outFake, head);
                 unsup.Add(lossD);
                 if (step.Labeled.Length > 0)
@@ -63,6 +68,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                     lossD = lossD + lossSup;
                 }
                 lossD.backward();
+                kept?.Dispose();
                 optD.step();
 
                 Adam.ClearGradients(implementation, G, optG);
@@ -70,14 +76,16 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                 // those weight gradients (the reference path computed them and zero_grad discarded them).
                 bool freezeD = implementation == Implementation.Fast;
                 if (freezeD) SetRequiresGrad(D, false);
+                var keptG = RunningStats.Keep(D, realStatsOnly);
                 try
                 {
-                    var lossG = SganLosses.Generator(realStatsOnly ? FakeForward(fake) : D.forward(fake), head);
+                    var lossG = SganLosses.Generator(D.forward(fake), head);
                     gen.Add(lossG);
                     lossG.backward();
                 }
                 finally
                 {
+                    keptG?.Dispose();
                     if (freezeD) SetRequiresGrad(D, true);
                 }
                 optG.step();
@@ -86,13 +94,6 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
             onStep?.Invoke();
         }
         return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean), (SganLosses.UnsupervisedName, unsup.Mean), (SganLosses.GeneratorName, gen.Mean)), n, real, labeled);
-    }
-
-    /// <summary>D on generated images, its running statistics left as they were.</summary>
-    Tensor FakeForward(Tensor fake)
-    {
-        using var _ = RunningStats.Keep(D, true);
-        return D.forward(fake);
     }
 
     internal static void SetRequiresGrad(nn.Module module, bool value)

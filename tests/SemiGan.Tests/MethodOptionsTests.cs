@@ -1,0 +1,276 @@
+using SemiGan.Config;
+using SemiGan.Experiments;
+using SemiGan.Methods;
+using SemiGan.Models;
+using SemiGan.Results;
+using SemiGan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemiGan.Tests;
+
+/// <summary>The methods' options and the pieces behind them, each against its definition.</summary>
+public class MethodOptionsTests
+{
+    [Fact]
+    public void Feature_matching_loss_is_the_mean_squared_gap_between_batch_mean_features()
+    {
+        // Real features (3 images x 2 dims): means (2, 3); fake (2 images): means (0.5, 5).
+        using var real = tensor(new float[] { 1, 2, 2, 3, 3, 4 }, [3, 2]);
+        using var fake = tensor(new float[] { 0, 4, 1, 6 }, [2, 2], requires_grad: true);
+        using var loss = SganLosses.FeatureMatching(real, fake);
+        // ((2 − 0.5)² + (3 − 5)²) / 2 = (2.25 + 4) / 2 = 3.125
+        Assert.Equal(3.125, loss.item<float>(), 6);
+        loss.backward();
+        // d/dfake_ij = −2(m_real − m_fake)_j / (2 dims · 2 images) = −(m_real − m_fake)_j / 2: (−0.75, 1) for every fake row.
+        Assert.Equal(new float[] { -0.75f, 1f, -0.75f, 1f }, fake.grad!.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Half_unsupervised_loss_is_half_the_sgan_one()
+    {
+        using var unl = tensor(new float[] { 1, -2, 0.5f, 3, 0, -1 }, [2, 3]);
+        using var fake = tensor(new float[] { -1, 2, 0, 0.3f, 0.2f, -4 }, [2, 3]);
+        // ½·softplus(−lse(unl)) + ½·softplus(lse(fake)), batch means, by hand in doubles.
+        static double Lse(double[] r) => Math.Log(r.Sum(Math.Exp));
+        static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
+        double[][] u = [[1, -2, 0.5], [3, 0, -1]], f = [[-1, 2, 0], [0.3, 0.2, -4]];
+        double expected = 0.5 * u.Average(r => Softplus(-Lse(r))) + 0.5 * f.Average(r => Softplus(Lse(r)));
+        Assert.Equal(expected, SganLosses.HalfUnsupervised(unl, fake, KPlusOneHead.GanLogit).item<float>(), 5);
+    }
+
+    [Fact]
+    public void Weight_norm_layer_uses_g_times_v_over_its_row_norm()
+    {
+        torch.random.manual_seed(1);
+        using var layer = new WeightNormLinear(4, 3);
+        using (no_grad()) { layer.g.copy_(tensor(new float[] { 2, -0.5f, 1.5f })); layer.b.copy_(tensor(new float[] { 0.1f, 0, -0.2f })); }
+        var v = layer.v.detach().to_type(ScalarType.Float64).data<double>().ToArray();
+        double[] g = [2, -0.5, 1.5], b = [0.1, 0, -0.2];
+        var w = new double[12];
+        for (int i = 0; i < 3; i++)
+        {
+            double norm = Math.Sqrt(Enumerable.Range(0, 4).Sum(j => v[i * 4 + j] * v[i * 4 + j]));
+            for (int j = 0; j < 4; j++) w[i * 4 + j] = g[i] * v[i * 4 + j] / norm;
+        }
+        Assert.Equal(w, layer.Weight().to_type(ScalarType.Float64).data<double>().ToArray(), (x, y) => Math.Abs(x - y) < 1e-6);
+        double[] x = [0.5, -1, 2, 0.25];
+        using var output = layer.forward(tensor(x.Select(e => (float)e).ToArray(), [1, 4]));
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(Enumerable.Range(0, 4).Sum(j => w[i * 4 + j] * x[j]) + b[i], output[0, i].item<float>(), 5);
+        // Scaling v leaves the weight unchanged: only its direction counts.
+        using (no_grad()) layer.v.mul_(7);
+        Assert.Equal(w, layer.Weight().to_type(ScalarType.Float64).data<double>().ToArray(), (p, q) => Math.Abs(p - q) < 1e-6);
+    }
+
+    [Fact]
+    public void Exponential_average_after_k_steps_matches_its_closed_form()
+    {
+        const double rate = 0.3; // large, so every step's weight shows
+        torch.random.manual_seed(2);
+        using var net = new MlpDiscriminator(KPlusOneHead.GanLogit, 0, new ImageShape(1, 2, 2, 3));
+        using var average = new ExponentialAverage(net, rate);
+        var first = net.parameters().First();
+        var seen = new List<double[]>();
+        for (int k = 0; k < 5; k++)
+        {
+            using (no_grad()) first.add_(randn_like(first)); // a stand-in for an optimizer step
+            seen.Add(first.detach().to_type(ScalarType.Float64).data<double>().ToArray());
+            average.Update();
+        }
+        // a_t = Σ_{i=1..t} rate (1 − rate)^{t−i} p_i, divided by 1 − (1 − rate)^t.
+        int t = seen.Count;
+        double correction = 1 - Math.Pow(1 - rate, t);
+        var expected = Enumerable.Range(0, seen[0].Length)
+            .Select(j => Enumerable.Range(1, t).Sum(i => rate * Math.Pow(1 - rate, t - i) * seen[i - 1][j]) / correction).ToArray();
+        Assert.Equal(5, average.Steps);
+        Assert.Equal(expected, average.Average(0).to_type(ScalarType.Float64).data<double>().ToArray(), (p, q) => Math.Abs(p - q) < 1e-5);
+        // Swapped in for evaluation, then the live weights are back.
+        var live = first.detach().clone();
+        using (average.Swapped())
+            Assert.Equal(expected, first.detach().to_type(ScalarType.Float64).data<double>().ToArray(), (p, q) => Math.Abs(p - q) < 1e-5);
+        Assert.True(first.detach().allclose(live, rtol: 0, atol: 0));
+    }
+
+    static (Tensor Images, Tensor Labels) Batch(int n, int seed)
+    {
+        torch.random.manual_seed(seed);
+        return (rand(n, 1, 28, 28) * 2 - 1, randint(0, 10, n, dtype: ScalarType.Int64));
+    }
+
+    static Dictionary<string, Tensor> Stats(nn.Module m) =>
+        m.named_buffers().ToDictionary(b => b.name, b => b.buffer.clone());
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void With_bn_stats_real_generated_batches_do_not_move_the_running_statistics(bool featureMatching)
+    {
+        var (images, labels) = Batch(8, 3);
+        torch.random.manual_seed(4);
+        // Dropout 0 and learning rate 0: the expected statistics below come from forward passes of their own.
+        using var d = new Discriminator(KPlusOneHead.GanLogit, 0);
+        using var d2 = new Discriminator(KPlusOneHead.GanLogit, 0);
+        d2.load_state_dict(d.state_dict());
+        using var g = new Models.Generator(100);
+        var step = new Step([0, 1, 2, 3, 4, 5, 6, 7], [0, 1], [0, 1]);
+        var before = Stats(d);
+        EpochLosses Train(Discriminator net, bool realOnly)
+        {
+            torch.random.manual_seed(5);
+            if (featureMatching)
+            {
+                using var t = new FeatureMatchingTrainer(net, g, KPlusOneHead.GanLogit, 0, 0.5, 0.999, CPU, Implementation.Fast, 0, realOnly, 0);
+                return t.TrainEpoch([step], images, labels);
+            }
+            using var s = new SganTrainer(net, g, KPlusOneHead.GanLogit, 0, 0.5, 0.999, CPU, Implementation.Fast, 0, realOnly);
+            return s.TrainEpoch([step], images, labels);
+        }
+        Train(d, realOnly: true);
+        // Only the real batch's forward passes moved them: one per real pass (the SGAN step's, plus the
+        // feature-matching step's real-feature pass), as a plain train-mode forward of the real batch would.
+        using var expected = new Discriminator(KPlusOneHead.GanLogit, 0);
+        expected.load_state_dict(d2.state_dict());
+        expected.train();
+        using (no_grad())
+            for (int pass = 0; pass < (featureMatching ? 2 : 1); pass++) expected.forward(images);
+        foreach (var (name, buffer) in d.named_buffers().Where(b => b.name.Contains("running")))
+            Assert.True(buffer.allclose(expected.named_buffers().First(b => b.name == name).buffer, rtol: 1e-4, atol: 1e-5), $"{name} moved by generated images");
+        // And without the option, generated batches move them (so the test above can tell).
+        Train(d2, realOnly: false);
+        Assert.Contains(d2.named_buffers().Where(b => b.name.EndsWith("running_mean")),
+            b => !b.buffer.allclose(expected.named_buffers().First(e => e.name == b.name).buffer, rtol: 1e-4, atol: 1e-5));
+        Assert.NotEmpty(before);
+    }
+
+    [Fact]
+    public void Whole_batch_baseline_normalises_over_the_whole_batch_and_masks_the_loss()
+    {
+        var (images, labels) = Batch(10, 6);
+        var step = new Step(Enumerable.Range(0, 10).Select(i => (long)i).ToArray(), [2, 7], [2, 7]);
+        torch.random.manual_seed(7);
+        using var d0 = new Discriminator(KPlusOneHead.GanLogit, 0);
+        (Dictionary<string, Tensor> Stats, double Loss) Train(bool wholeBatch)
+        {
+            var d = new Discriminator(KPlusOneHead.GanLogit, 0);
+            d.load_state_dict(d0.state_dict());
+            using var t = new BaselineTrainer(d, 0, 0.5, 0.999, CPU, Implementation.Fast, 0, wholeBatch);
+            var losses = t.TrainEpoch([step], images, labels);
+            return (Stats(d), losses.Losses["supervised"]!.Value);
+        }
+        var whole = Train(true);
+        var only = Train(false);
+        // The loss is the labeled images' cross-entropy either way (lr 0: the same weights) ...
+        using var reference = new Discriminator(KPlusOneHead.GanLogit, 0);
+        reference.load_state_dict(d0.state_dict());
+        reference.train();
+        using (no_grad())
+        {
+            var outAll = reference.forward(images);
+            double expected = nn.functional.cross_entropy(outAll.index_select(0, tensor(new long[] { 2, 7 })), labels.index_select(0, tensor(new long[] { 2, 7 }))).item<float>();
+            Assert.Equal(expected, whole.Loss, 5);
+        }
+        // ... but batch norm saw all 10 images (the reference's one forward above), not 2.
+        foreach (var (name, buffer) in reference.named_buffers().Where(b => b.name.EndsWith("running_mean")))
+        {
+            Assert.True(whole.Stats[name].allclose(buffer, rtol: 1e-4, atol: 1e-6), name);
+            Assert.False(only.Stats[name].allclose(buffer, rtol: 1e-4, atol: 1e-6), name);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{ "baseline": { "mask": "half" } }""", "methodSettings.baseline.mask")]
+    [InlineData("""{ "sgan": { "mask": "whole-batch" } }""", "methodSettings.sgan.mask")]
+    [InlineData("""{ "sgan": { "bnStats": "fake" } }""", "methodSettings.sgan.bnStats")]
+    [InlineData("""{ "fm-gan": { "ema": 1.5 } }""", "methodSettings.fm-gan.ema")]
+    [InlineData("""{ "fm-gan": { "architecture": "resnet" } }""", "methodSettings.fm-gan.architecture")]
+    [InlineData("""{ "fm-gan": { "lrDecay": "cosine" } }""", "methodSettings.fm-gan.lrDecay")]
+    [InlineData("""{ "supervised": { "weightDecay": -1 } }""", "methodSettings.supervised.weightDecay")]
+    [InlineData("""{ "supervised": { "learningRate": 0 } }""", "methodSettings.supervised.learningRate")]
+    [InlineData("""{ "v": { "method": "vae" } }""", "methodSettings.v")]
+    [InlineData("""{ "sgan": { "speed": 2 } }""", "methodSettings.sgan.speed")]
+    public void A_bad_option_is_one_line_naming_the_field_exit_2_and_nothing_written(string settings, string field)
+    {
+        string dir = Synthetic.TempDir(), exp = Path.Combine(dir, "bad.json"), outDir = Path.Combine(dir, "out");
+        string methods = settings.Contains("\"v\"") ? """["sgan", "v"]""" : """["sgan", "baseline", "supervised", "fm-gan"]""";
+        File.WriteAllText(exp, $$"""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "methods": {{methods}}, "methodSettings": {{settings}} }""");
+        Assert.Equal(2, CliTests.Run("run", exp, "--out", outDir));
+        string error = CliTests.LastError.Trim();
+        Assert.Single(error.Split('\n'));
+        Assert.Contains(field, error);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Resolved_settings_layer_entry_over_recipe_over_top_level_and_are_recorded()
+    {
+        var cfg = new ExperimentConfig
+        {
+            Name = "t", Labels = [100], Seeds = [1], Epochs = 9, LearningRate = 1e-4, Dropout = 0.2,
+            Methods = ["sgan", "fm-gan", "fm-mlp", "baseline-wb"],
+            MethodSettings = new()
+            {
+                ["fm-mlp"] = new() { Method = "fm-gan", Architecture = "mlp", LrDecay = "linear" },
+                ["baseline-wb"] = new() { Method = "baseline", Mask = "whole-batch" },
+            },
+        }.Validated();
+        Assert.Equal(1e-4, cfg.SettingsOf("sgan").LearningRate); // top level
+        Assert.Equal(3e-3, cfg.SettingsOf("fm-gan").LearningRate); // recipe
+        Assert.Equal(1e-4, cfg.SettingsOf("fm-gan").Ema);
+        Assert.True(cfg.SettingsOf("fm-gan").Noise);
+        Assert.Equal(Architecture.Mlp, cfg.SettingsOf("fm-mlp").Architecture);
+        Assert.True(cfg.SettingsOf("baseline-wb").WholeBatch);
+        Assert.False(cfg.SettingsOf("baseline").WholeBatch);
+        Assert.Equal("baseline", cfg.MethodOf("baseline-wb").Name);
+        Assert.Equal("Seed-like baseline (baseline-wb)", cfg.DisplayName("baseline-wb"));
+        // Linear decay: full rate for two thirds of 9 epochs, then down towards 0.
+        var s = cfg.SettingsOf("fm-mlp");
+        Assert.Equal([3e-3, 3e-3, 3e-3, 3e-3, 3e-3, 3e-3, 3e-3 * 3 * 3 / 9, 3e-3 * 3 * 2 / 9, 3e-3 * 3 * 1 / 9],
+            Enumerable.Range(1, 9).Select(s.LearningRateAt), (p, q) => Math.Abs(p - q) < 1e-12);
+        // config.json records every method's settings, resolved, and reads back to the same config.
+        string json = cfg.ToJson();
+        Assert.Contains("\"fm-gan\": {", json);
+        Assert.Contains("\"mask\": \"whole-batch\"", json);
+        Assert.Contains("\"bnStats\": \"all\"", json);
+        var path = Path.Combine(Synthetic.TempDir(), "config.json");
+        File.WriteAllText(path, json);
+        Assert.Equal(json, ExperimentConfig.Load(path).ToJson());
+    }
+
+    [Theory]
+    [InlineData("cnn")]
+    [InlineData("mlp")]
+    public void Fm_gan_and_every_variant_learn_from_the_same_initial_weights(string architecture)
+    {
+        using var data = Synthetic.Dataset(train: 400, test: 200);
+        var cfg = new ExperimentConfig
+        {
+            Name = "fm", Labels = [100], Seeds = [1], Epochs = 2, Protocol = ["streams"], BatchSize = 50, SampleCount = 4, EvalBatchSize = 100,
+            Methods = ["fm-gan", "supervised", "sgan-real"],
+            MethodSettings = new()
+            {
+                ["fm-gan"] = new() { Architecture = architecture, Ema = 0.05 },
+                ["supervised"] = new() { Architecture = architecture, LearningRate = 2e-3 },
+                ["sgan-real"] = new() { Method = "sgan", Architecture = architecture, BnStats = "real", LearningRate = 2e-3 },
+            },
+        }.Validated();
+        var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"), cfg);
+        var rows = new ExperimentRunner(cfg, data, output, CPU).Run();
+        Assert.Equal(3 * 2, rows.Count);
+        foreach (var m in cfg.Methods)
+        {
+            var last = rows.Where(r => r.Method == m).MaxBy(r => r.Epoch)!;
+            Assert.True(last.TestAccuracy > 0.3, $"{m} ({architecture}): {last.TestAccuracy:P1} is not above chance (10%)");
+        }
+        Assert.All(rows.Where(r => r.Method == "fm-gan"), r => Assert.NotNull(r.Losses[SganLosses.FeatureMatchingName]));
+        // Same classifier weights at the seed, whatever the method.
+        var weights = cfg.Methods.Select(m =>
+        {
+            using var run = cfg.MethodOf(m).Start(new MethodContext(cfg.Runs().First(r => r.Method == m), cfg.SettingsOf(m), ImageShape.Default, CPU, Implementation.Fast));
+            Assert.Equal(architecture == "mlp" ? typeof(MlpDiscriminator) : typeof(Discriminator), run.Classifier.GetType());
+            return run.Classifier.parameters().Select(p => p.detach().clone()).ToList();
+        }).ToList();
+        foreach (var other in weights.Skip(1))
+            Assert.All(weights[0].Zip(other), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
+    }
+}
