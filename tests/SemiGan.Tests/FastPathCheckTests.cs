@@ -24,6 +24,19 @@ public class FastPathCheckTests
         Assert.Contains(verdict.Comparisons, c => c.Quantity.Contains("running_var"));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Fast_and_reference_agree_through_feature_matching_steps(int threads)
+    {
+        using var _ = Threads.Use(threads);
+        var verdict = FastPathCheck.Run(CPU, 100, [KPlusOneHead.GanLogit], 100, [TrainingStep.FeatureMatching], ImageShape.Default);
+        Assert.True(verdict.Agrees, verdict.Describe());
+        Assert.Contains(verdict.Comparisons, c => c.Quantity.StartsWith("feature-matching step") && c.Quantity.Contains("feature_matching loss"));
+        Assert.Contains(verdict.Comparisons, c => c.Quantity.Contains("generator project.weight gradient"));
+        Assert.DoesNotContain(verdict.Comparisons, c => c.Quantity.StartsWith("SGAN step"));
+    }
+
     [Fact]
     public void An_injected_fault_in_a_fast_layer_is_named_by_the_check()
     {
