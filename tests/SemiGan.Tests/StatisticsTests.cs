@@ -64,6 +64,36 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void Holm_matches_a_worked_example_including_the_monotonicity_step()
+    {
+        // p = 0.01, 0.04, 0.03, 0.005, m = 4. Sorted: 0.005, 0.01, 0.03, 0.04, multiplied by 4, 3, 2, 1:
+        // 0.02, 0.03, 0.06, 0.04. The last falls below its predecessor, so the running maximum lifts it to 0.06.
+        // Back in input order: 0.03, 0.06, 0.06, 0.02.
+        AssertAll([0.03, 0.06, 0.06, 0.02], Statistics.Holm([0.01, 0.04, 0.03, 0.005]));
+    }
+
+    [Fact]
+    public void Holm_gives_ties_one_value_skips_nan_and_caps_at_one()
+    {
+        // NaN is not a test: m = 4, not 5. Sorted 0.02, 0.02, 0.3, 0.5 times 4, 3, 2, 1: 0.08, 0.06, 0.6, 0.5;
+        // running maximum 0.08, 0.08, 0.6, 0.6 — the tied p's get the same adjusted value whichever comes first.
+        AssertAll([0.08, double.NaN, 0.08, 0.6, 0.6], Statistics.Holm([0.02, double.NaN, 0.02, 0.5, 0.3]));
+        // 0.6·2 = 1.2 is capped at 1, and the running maximum carries the cap to 0.7·1.
+        AssertAll([1.0, 1.0], Statistics.Holm([0.6, 0.7]));
+        AssertAll([0.2], Statistics.Holm([0.2])); // one test: nothing to adjust
+        AssertAll([double.NaN], Statistics.Holm([double.NaN]));
+        Assert.Empty(Statistics.Holm([]));
+    }
+
+    static void AssertAll(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            if (double.IsNaN(expected[i])) Assert.True(double.IsNaN(actual[i]), $"[{i}] = {actual[i]}, expected NaN");
+            else Assert.Equal(expected[i], actual[i], 12);
+    }
+
+    [Fact]
     public void Summary_of_one_value_has_no_spread_and_of_none_is_empty()
     {
         var one = Statistics.Summarize([0.5]);

@@ -45,6 +45,25 @@ public static class Statistics
         return new PairedTest(s.N, s.Mean, s.Std, s.CiLow, s.CiHigh, t, df, p);
     }
 
+    /// <summary>
+    /// Holm's step-down adjustment (controls the family-wise error rate under any dependence between the tests):
+    /// with the m non-NaN p's sorted ascending, p_(j) becomes max over i ≤ j of min(1, (m − i + 1)·p_(i)).
+    /// NaN p's (tests that could not be run) are not counted in m and stay NaN. Same order as the input.
+    /// </summary>
+    public static double[] Holm(IReadOnlyList<double> p)
+    {
+        var order = Enumerable.Range(0, p.Count).Where(i => !double.IsNaN(p[i])).OrderBy(i => p[i]).ToArray();
+        int m = order.Length;
+        var adjusted = Enumerable.Repeat(double.NaN, p.Count).ToArray();
+        double running = 0; // the running maximum keeps the adjusted p's in the order of the raw ones
+        for (int j = 0; j < m; j++)
+        {
+            running = Math.Max(running, Math.Min(1, (m - j) * p[order[j]]));
+            adjusted[order[j]] = running;
+        }
+        return adjusted;
+    }
+
     /// <summary>The two-sided critical value t_{(1+Confidence)/2, df}.</summary>
     public static double TCritical(int df) => StudentT.InvCDF(0, 1, df, (1 + Confidence) / 2);
 }
