@@ -85,6 +85,53 @@ public class StatisticsTests
         Assert.Empty(Statistics.Holm([]));
     }
 
+    [Fact]
+    public void F_test_matches_closed_forms_of_the_F_distribution()
+    {
+        // a = 1, 2, 3 (variance 1) and b = 1, 3, 5 (variance 4): F = 0.25 on (2, 2) df. F(2, 2) is the ratio of two
+        // independent Exp(1) variables, whose CDF is x / (1 + x): CDF(0.25) = 0.2, p = 2·min(0.2, 0.8) = 0.4.
+        var r = Statistics.VarianceRatio([1.0, 2, 3], [1.0, 3, 5]);
+        Assert.Equal((0.25, 2, 2), (r.Statistic, r.Df1, r.Df2));
+        Assert.Equal(0.4, r.P, 12);
+        Assert.Equal(0.4, Statistics.VarianceRatio([1.0, 3, 5], [1.0, 2, 3]).P, 12); // F = 4, CDF 0.8: two-sided is symmetric
+
+        // a = 0, 1, 5 (variance 14/2 = 7) and b = 2, 4 (variance 2): F = 3.5 on (2, 1) df. F(2, 1) has
+        // CDF(x) = I_{2x/(2x+1)}(1, 1/2) = 1 − 1/sqrt(2x + 1) = 1 − 1/sqrt(8), above 1/2, so p = 2/sqrt(8).
+        r = Statistics.VarianceRatio([0.0, 1, 5], [2.0, 4]);
+        Assert.Equal((3.5, 2, 1), (r.Statistic, r.Df1, r.Df2));
+        Assert.Equal(2 / Math.Sqrt(8), r.P, 12);
+
+        Assert.Equal(0, Statistics.VarianceRatio([1.0, 2, 3], [5.0, 5, 5]).P); // F infinite
+        Assert.True(double.IsNaN(Statistics.VarianceRatio([5.0, 5, 5], [5.0, 5, 5]).P)); // 0/0
+        Assert.True(double.IsNaN(Statistics.VarianceRatio([1.0], [1.0, 2]).P));
+    }
+
+    [Fact]
+    public void Brown_Forsythe_matches_a_hand_computed_anova_on_absolute_deviations_from_the_median()
+    {
+        // a = 1, 2, 3: median 2, z = 1, 0, 1 (mean 2/3); b = 1, 3, 5: median 3, z = 2, 0, 2 (mean 4/3); grand mean 1.
+        // Between: 3·(1/3)² + 3·(1/3)² = 2/3 on 1 df. Within: (1/9 + 4/9 + 1/9) + (4/9 + 16/9 + 4/9) = 10/3 on 4 df.
+        // F = (2/3) / (10/12) = 0.8 on (1, 4). F(1, 4) is T² with T ~ t_4, whose CDF is 1/2 + t(t² + 6) / (2(t² + 4)^(3/2)),
+        // so p = P(|T| > sqrt(0.8)) = 1 − t(t² + 6)/(t² + 4)^(3/2) at t² = 0.8.
+        var r = Statistics.BrownForsythe([1.0, 2, 3], [1.0, 3, 5]);
+        Assert.Equal((1, 4), (r.Df1, r.Df2));
+        Assert.Equal(0.8, r.Statistic, 12);
+        Assert.Equal(1 - Math.Sqrt(0.8) * 6.8 / Math.Pow(4.8, 1.5), r.P, 12);
+
+        // Median, not mean: a = 0, 1, 5 has median 1 (mean 2), z = 1, 0, 4 (mean 5/3); b = 2, 4: median 3, z = 1, 1 (mean 1).
+        // Grand mean 7/5. Between: 3·(4/15)² + 2·(2/5)² = 8/15. Within: 4/9 + 25/9 + 49/9 + 0 = 26/3 on 3 df.
+        // F = (8/15) / (26/9) = 12/65 on (1, 3); with t_3's CDF 1/2 + (t/(sqrt3 (1 + t²/3)) + atan(t/sqrt3))/pi,
+        // p = 1 − (2/pi)(t/(sqrt3 (1 + t²/3)) + atan(t/sqrt3)) at t² = 12/65.
+        r = Statistics.BrownForsythe([0.0, 1, 5], [2.0, 4]);
+        Assert.Equal((1, 3), (r.Df1, r.Df2));
+        Assert.Equal(12.0 / 65, r.Statistic, 12);
+        double t = Math.Sqrt(12.0 / 65);
+        Assert.Equal(1 - 2 / Math.PI * (t / (Math.Sqrt(3) * (1 + t * t / 3)) + Math.Atan(t / Math.Sqrt(3))), r.P, 12);
+
+        // Two values per sample: both deviations equal half the range, no within-sample variation, no test.
+        Assert.True(double.IsNaN(Statistics.BrownForsythe([1.0, 2], [1.0, 5]).P));
+    }
+
     static void AssertAll(double[] expected, double[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);

@@ -11,6 +11,15 @@ public sealed record Summary(int N, double Mean, double Std, double CiLow, doubl
 /// <summary>A paired t-test of a - b over matched pairs (here: SGAN vs baseline on the same seeds, hence the same labeled split).</summary>
 public sealed record PairedTest(int N, double MeanDifference, double StdDifference, double CiLow, double CiHigh, double T, int DegreesOfFreedom, double P);
 
+/// <summary>A test of equal variances: its statistic, degrees of freedom and two-sided p (NaN when it cannot be computed).</summary>
+public sealed record VarianceTest(double Statistic, int Df1, int Df2, double P);
+
+/// <summary>The across-seed spread of two samples (a, b) compared: their sample stds, the F-test and the Brown–Forsythe test.</summary>
+public sealed record SpreadComparison(double StdA, double StdB, VarianceTest F, VarianceTest BrownForsythe)
+{
+    public double StdRatio => StdA / StdB;
+}
+
 /// <summary>
 /// The small statistics the reports need, on MathNet.Numerics' Student-t distribution (MathNet has no
 /// t-test routine). With fewer than two values there is no spread: std, CI, t and p are NaN.
@@ -43,6 +52,50 @@ public static class Statistics
         // A zero spread makes t infinite (or undefined when the mean is also 0): report p accordingly.
         double p = double.IsNaN(t) ? double.NaN : 2 * StudentT.CDF(0, 1, df, -Math.Abs(t));
         return new PairedTest(s.N, s.Mean, s.Std, s.CiLow, s.CiHigh, t, df, p);
+    }
+
+    /// <summary>The std of each sample, the F-test and the Brown–Forsythe test of equal variances.</summary>
+    public static SpreadComparison CompareSpread(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
+        new(Summarize(a).Std, Summarize(b).Std, VarianceRatio(a, b), BrownForsythe(a, b));
+
+    /// <summary>
+    /// The F-test of equal variances (R's var.test): F = s_a²/s_b² on (n_a − 1, n_b − 1) degrees of freedom,
+    /// p = 2·min(CDF(F), 1 − CDF(F)). Exact for normal samples, and sensitive to non-normality.
+    /// </summary>
+    public static VarianceTest VarianceRatio(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        int df1 = a.Count - 1, df2 = b.Count - 1;
+        if (df1 < 1 || df2 < 1) return new VarianceTest(double.NaN, df1, df2, double.NaN);
+        double f = MathNet.Numerics.Statistics.Statistics.Variance(a) / MathNet.Numerics.Statistics.Statistics.Variance(b);
+        // One zero variance makes F 0 or infinite (p = 0, as R gives); both zero leave F undefined.
+        double p = double.IsNaN(f) ? double.NaN
+            : double.IsPositiveInfinity(f) || f == 0 ? 0
+            : 2 * Math.Min(FisherSnedecor.CDF(df1, df2, f), 1 - FisherSnedecor.CDF(df1, df2, f));
+        return new VarianceTest(f, df1, df2, p);
+    }
+
+    /// <summary>
+    /// The Brown–Forsythe test (Levene's test on absolute deviations from the median; R's car::leveneTest with
+    /// center = median): the one-way ANOVA F of z = |x − median of its sample| between the two samples, on
+    /// (1, n_a + n_b − 2) degrees of freedom, p = 1 − CDF(F). Robust to non-normality. When the z's do not vary
+    /// within either sample (always so with two values per sample) the F has nothing to compare against: NaN.
+    /// </summary>
+    public static VarianceTest BrownForsythe(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        int n = a.Count + b.Count;
+        if (a.Count < 2 || b.Count < 2) return new VarianceTest(double.NaN, 1, n - 2, double.NaN);
+        double[] Deviations(IReadOnlyList<double> x)
+        {
+            double median = MathNet.Numerics.Statistics.Statistics.Median(x);
+            return x.Select(v => Math.Abs(v - median)).ToArray();
+        }
+        double[] za = Deviations(a), zb = Deviations(b);
+        double ma = za.Average(), mb = zb.Average(), m = za.Concat(zb).Average();
+        double between = za.Length * (ma - m) * (ma - m) + zb.Length * (mb - m) * (mb - m); // 1 degree of freedom
+        double within = za.Sum(z => (z - ma) * (z - ma)) + zb.Sum(z => (z - mb) * (z - mb)); // n - 2
+        if (within == 0) return new VarianceTest(double.NaN, 1, n - 2, double.NaN);
+        double f = between / (within / (n - 2));
+        return new VarianceTest(f, 1, n - 2, 1 - FisherSnedecor.CDF(1, n - 2, f));
     }
 
     /// <summary>
