@@ -132,6 +132,86 @@ public class StatisticsTests
         Assert.True(double.IsNaN(Statistics.BrownForsythe([1.0, 2], [1.0, 5]).P));
     }
 
+    static double Phi(double x) => MathNet.Numerics.Distributions.Normal.CDF(0, 1, x);
+
+    /// <summary>
+    /// Noncentral t CDF for df = 2 in closed form. With 2 df, U² = V/2 ~ Exp(1), so U has density 2u·exp(−u²) and
+    /// P(T' ≤ t) = ∫ Φ(tu − δ) 2u e^(−u²) du. Integrating by parts: Φ(−δ) + t ∫ φ(tu − δ) e^(−u²) du; completing the square,
+    /// (tu − δ)² + 2u² = (t² + 2)(u − tδ/(t² + 2))² + 2δ²/(t² + 2), so the integral over u ≥ 0 is
+    /// exp(−δ²/(t² + 2)) Φ(tδ/sqrt(t² + 2)) / sqrt(t² + 2). At δ = 0 this is 1/2 + t/(2 sqrt(t² + 2)), Student's t_2.
+    /// </summary>
+    static double NoncentralCdfDf2(double t, double d) =>
+        Phi(-d) + t / Math.Sqrt(t * t + 2) * Math.Exp(-d * d / (t * t + 2)) * Phi(t * d / Math.Sqrt(t * t + 2));
+
+    [Fact]
+    public void Noncentral_t_matches_the_closed_form_for_two_degrees_of_freedom()
+    {
+        Assert.Equal(0.5 + 1 / (2 * Math.Sqrt(3)), NoncentralCdfDf2(1, 0), 15); // the closed form's own δ = 0 check
+        foreach (double d in new[] { 0, 0.5, 2, 6.5, -1.5 })
+            foreach (double t in new[] { -5, -1.3, 0, 0.7, 2, 4.302652729911275, 12 })
+                Assert.Equal(NoncentralCdfDf2(t, d), NoncentralT.CDF(t, 2, d), 12);
+    }
+
+    [Fact]
+    public void Noncentral_t_reduces_to_student_t_at_zero_noncentrality_and_to_the_normal_at_zero()
+    {
+        foreach (int df in new[] { 1, 3, 7, 30 })
+            foreach (double t in new[] { -4, -1, 0.3, 2.5, 9 })
+                Assert.Equal(MathNet.Numerics.Distributions.StudentT.CDF(0, 1, df, t), NoncentralT.CDF(t, df, 0), 11);
+        // P(T' ≤ 0) = P(Z + δ ≤ 0) = Φ(−δ) whatever U is.
+        foreach (int df in new[] { 1, 5, 40 })
+            foreach (double d in new[] { -2, 0.4, 3 })
+                Assert.Equal(Phi(-d), NoncentralT.CDF(0, df, d), 12);
+        // The two-sided tail is 1 − CDF(c) + CDF(−c).
+        Assert.Equal(1 - NoncentralT.CDF(3.1, 6, 2.2) + NoncentralT.CDF(-3.1, 6, 2.2), NoncentralT.TwoSidedTail(3.1, 6, 2.2), 12);
+    }
+
+    [Fact]
+    public void Noncentral_t_agrees_with_a_monte_carlo_of_its_definition()
+    {
+        // T' = (Z + δ) / sqrt(V/4), V ~ chi-squared(4), drawn 400,000 times with a fixed seed. Each estimated
+        // probability is a binomial proportion: allow 4.5 of its standard errors sqrt(p(1 − p)/N) (two-sided 7e-6).
+        const int N = 400_000;
+        const double df = 4, d = 1.5;
+        var rng = new Random(20240611);
+        var draws = new double[N];
+        for (int i = 0; i < N; i++)
+            draws[i] = (MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1) + d) / Math.Sqrt(MathNet.Numerics.Distributions.ChiSquared.Sample(rng, df) / df);
+        foreach (double t in new[] { -0.5, 0.8, 2, 4 })
+        {
+            double p = NoncentralT.CDF(t, df, d);
+            double estimate = draws.Count(x => x <= t) / (double)N;
+            Assert.InRange(estimate, p - 4.5 * Math.Sqrt(p * (1 - p) / N), p + 4.5 * Math.Sqrt(p * (1 - p) / N));
+        }
+    }
+
+    [Fact]
+    public void Smallest_detectable_gain_has_80_percent_power_by_the_closed_form_and_by_simulation()
+    {
+        // n = 3 pairs (df 2): at the returned δ (std 1), P(|T'| > t_{0.975, 2}) with ncp δ·sqrt(3) is 0.8 by the closed form.
+        double c = 4.302652729911275, delta = Statistics.SmallestDetectableGain(3, 1.0);
+        double ncp = delta * Math.Sqrt(3);
+        Assert.Equal(0.8, 1 - NoncentralCdfDf2(c, ncp) + NoncentralCdfDf2(-c, ncp), 9);
+        Assert.Equal(2 * delta, Statistics.SmallestDetectableGain(3, 2.0), 9); // δ scales with the std
+        Assert.True(double.IsNaN(Statistics.SmallestDetectableGain(1, 1.0)));
+
+        // The whole definition, by simulation: 5 paired differences ~ N(δ, 1) per experiment, the report's own paired t-test
+        // at p < 0.05, 100,000 experiments (fixed seed). The rejection rate is binomial: 4.5 standard errors sqrt(0.8·0.2/N).
+        const int N = 100_000;
+        delta = Statistics.SmallestDetectableGain(5, 1.0);
+        var rng = new Random(7);
+        var zeros = new double[5];
+        int rejected = 0;
+        for (int i = 0; i < N; i++)
+        {
+            var diffs = new double[5];
+            for (int k = 0; k < 5; k++) diffs[k] = delta + MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1);
+            if (Statistics.Paired(diffs, zeros).P < 0.05) rejected++;
+        }
+        double se = Math.Sqrt(0.8 * 0.2 / N);
+        Assert.InRange(rejected / (double)N, 0.8 - 4.5 * se, 0.8 + 4.5 * se);
+    }
+
     static void AssertAll(double[] expected, double[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);

@@ -117,6 +117,25 @@ public static class Statistics
         return adjusted;
     }
 
+    /// <summary>
+    /// The smallest true mean paired difference δ that a two-sided paired t-test on <paramref name="n"/> pairs detects
+    /// at level <paramref name="alpha"/> with probability <paramref name="power"/>, when the differences have std
+    /// <paramref name="stdDifference"/>: the δ solving P(|T'| > t_{1−α/2, n−1}) = power, T' noncentral t on n − 1 df
+    /// with noncentrality δ·sqrt(n)/std (exact for normal differences; no normal approximation). NaN below two pairs.
+    /// </summary>
+    public static double SmallestDetectableGain(int n, double stdDifference, double alpha = 0.05, double power = 0.8)
+    {
+        if (!(power > alpha && power < 1)) throw new ArgumentOutOfRangeException(nameof(power), power, "power must lie between alpha and 1");
+        if (n < 2 || double.IsNaN(stdDifference)) return double.NaN;
+        int df = n - 1;
+        double c = StudentT.InvCDF(0, 1, df, 1 - alpha / 2);
+        double Shortfall(double ncp) => NoncentralT.TwoSidedTail(c, df, ncp) - power; // α − power < 0 at ncp = 0, rising
+        double hi = 1;
+        while (Shortfall(hi) < 0) hi *= 2;
+        double ncp = MathNet.Numerics.RootFinding.Brent.FindRoot(Shortfall, hi == 1 ? 0 : hi / 2, hi, 1e-12, 200);
+        return ncp * stdDifference / Math.Sqrt(n);
+    }
+
     /// <summary>The two-sided critical value t_{(1+Confidence)/2, df}.</summary>
     public static double TCritical(int df) => StudentT.InvCDF(0, 1, df, (1 + Confidence) / 2);
 }
