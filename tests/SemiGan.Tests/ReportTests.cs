@@ -77,6 +77,43 @@ public class ReportTests
     }
 
     [Fact]
+    public void Gain_rows_carry_holm_p_over_the_whole_report_the_smallest_detectable_gain_and_spread_tests()
+    {
+        string root = Synthetic.TempDir();
+        foreach (string name in new[] { "sweep", "other" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            EpochCsv.Append(Path.Combine(root, name, "epochs.csv"), Grid().Select(r => r with { Experiment = name }).ToList());
+        }
+        string md = File.ReadAllText(ReportWriter.Write(root));
+
+        // Two sections x two gain rows x (final, last-epochs mean): one family of m = 8, not two families of 4.
+        Assert.Contains("all m = 8 paired tests", md);
+        var gains = Aggregation.Gains(Aggregation.Runs(Grid()), "baseline"); // each section's rows (the two are identical)
+        double[] raw = gains.SelectMany(g => new[] { g.Final.P, g.LastMean.P }).ToArray();
+        double[] holm = Statistics.Holm([.. raw, .. raw]);
+        Assert.NotEqual(holm[0], Statistics.Holm(raw)[0]); // the test tells a per-section family apart
+        var row = Cells(md, "| 100 | sgan − baseline |", 0);
+        Assert.Equal(raw[0].ToString("F4", System.Globalization.CultureInfo.InvariantCulture), row[8]);
+        Assert.Equal(holm[0].ToString("F4", System.Globalization.CultureInfo.InvariantCulture), row[9]);
+        Assert.Equal(holm[1].ToString("F4", System.Globalization.CultureInfo.InvariantCulture), row[13]);
+        // Differences 10, 9, 10 pp have std 0.577 pp; 80% power on 2 df needs noncentrality 5.6535 (bisection on the
+        // df-2 closed form of StatisticsTests, in Python), so δ = 5.6535 · 0.577 / sqrt(3) = 1.88 pp.
+        Assert.Equal("1.88", row[10]);
+
+        // sgan 90, 92, 91 (std 1.00) vs baseline 80, 83, 81 (std 1.53): F = 3/7 on (2, 2), p = 2·F/(1 + F) = 0.6;
+        // Brown–Forsythe z = 1, 0, 1 vs 1, 2, 0 (medians 91 and 81): F = 0.25 on (1, 4), p = 0.6433 (t_4 closed form, in Python).
+        Assert.Equal(["1.00", "1.53", "0.65", "0.6000", "0.6433"], Cells(md, "| 100 | sgan − baseline |", 1)[5..]);
+        // Two pairs, the baseline's finals equal: the F-test's ratio is infinite (p 0), Brown–Forsythe has no within-side spread.
+        Assert.Equal(["0.71", "0.00", "∞", "0.0E+0", "–"], Cells(md, "| 1000 | sgan − baseline |", 1)[5..]);
+    }
+
+    /// <summary>The cells of the <paramref name="k"/>-th table row starting with <paramref name="prefix"/>.</summary>
+    static string[] Cells(string md, string prefix, int k) =>
+        md.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ElementAt(k)
+            .Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+
+    [Fact]
     public void Confusion_csv_round_trips_and_charts()
     {
         var m = new long[10, 10];

@@ -23,8 +23,12 @@ public sealed record VariantSummary(string Experiment, string Method, string Pro
     Summary Final, Summary LastMean, double WithinRunSpread, int[] Seeds, int[] DivergedSeeds, int[] UnfinishedSeeds);
 
 /// <summary>A method minus the reference method per (experiment, protocol, head, label count), paired by seed (same seed = same labeled split).</summary>
+/// <param name="Spread">Across-seed spread of final accuracy over the paired seeds, the method's (A) against the reference's (B).</param>
+/// <param name="SmallestDetectableGain">The smallest true mean gain in final accuracy that a paired t-test on these pairs detects
+/// with 80% power at α = 0.05, taking the observed std of the differences as the true one (<see cref="Statistics.SmallestDetectableGain"/>).</param>
 public sealed record GainSummary(string Experiment, string Method, string Reference, string Protocol, string Head, int Labels,
-    PairedTest Final, PairedTest LastMean, int[] PairedSeeds, int[] MethodOnlySeeds, int[] ReferenceOnlySeeds);
+    PairedTest Final, PairedTest LastMean, int[] PairedSeeds, int[] MethodOnlySeeds, int[] ReferenceOnlySeeds,
+    SpreadComparison Spread, double SmallestDetectableGain);
 
 /// <summary>Reduces per-epoch rows to runs, variants and paired gains. Nothing here looks for a "best" epoch.</summary>
 public static class Aggregation
@@ -94,12 +98,16 @@ public static class Aggregation
                 var control = g.Where(r => r.Method == reference && r.Finished).ToDictionary(r => r.Seed);
                 // Only seeds finished by both methods are paired; the others are reported, never silently dropped.
                 int[] paired = treated.Keys.Intersect(control.Keys).Order().ToArray();
+                double[] methodFinal = paired.Select(s => treated[s].Final).ToArray(), referenceFinal = paired.Select(s => control[s].Final).ToArray();
+                var final = Statistics.Paired(methodFinal, referenceFinal);
                 return new GainSummary(g.Key.Experiment, method, reference, g.Key.Protocol, g.Key.Head, g.Key.Labels,
-                    Statistics.Paired(paired.Select(s => treated[s].Final).ToArray(), paired.Select(s => control[s].Final).ToArray()),
+                    final,
                     Statistics.Paired(paired.Select(s => treated[s].LastMean).ToArray(), paired.Select(s => control[s].LastMean).ToArray()),
                     paired,
                     treated.Keys.Except(control.Keys).Order().ToArray(),
-                    control.Keys.Except(treated.Keys).Order().ToArray());
+                    control.Keys.Except(treated.Keys).Order().ToArray(),
+                    Statistics.CompareSpread(methodFinal, referenceFinal),
+                    Statistics.SmallestDetectableGain(final.N, final.StdDifference));
             }))
             .OrderBy(g => g.Experiment).ThenBy(g => g.Labels).ThenBy(g => g.Protocol).ThenBy(g => g.Head).ThenBy(g => Methods.MethodRegistry.Order(g.Method))
             .ToList();
