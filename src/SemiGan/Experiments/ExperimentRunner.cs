@@ -177,6 +177,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             EpochCsv.Append(output.EpochsCsv, [row]);
             rows.Add(row);
             string validationText = valAcc is { } va ? $"validation accuracy {va:P2}, " : "";
+            // With averaged weights, the live ones' accuracy too, in the log only (a diagnostic: the average lags early on).
+            if (trainer.Averaged) validationText = $"live weights' test accuracy {Evaluator.Evaluate(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device).Accuracy:P2}, averaged weights' " + validationText;
             Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: {validationText}test accuracy {acc:P2}, test loss {loss:F4}, {trainSeconds:F1} s, {Memory.Describe()}");
             if (losses.NonFinite() is { } bad)
             {

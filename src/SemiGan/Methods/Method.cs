@@ -64,6 +64,9 @@ public abstract class MethodRun(MethodSettings settings) : ICheckpointable, IDis
         return TrainEpoch(average is null ? e : e with { OnStep = () => { average.Update(); e.OnStep?.Invoke(); } });
     }
 
+    /// <summary>Is the classifier evaluated on averaged weights (option <c>ema</c>)?</summary>
+    public bool Averaged => settings.Ema > 0;
+
     /// <summary>The classifier as it is evaluated (with <c>ema</c>, holding the averaged weights) until disposed.</summary>
     public IDisposable Evaluated() => Average?.Swapped() ?? NoSwap.Instance;
 
