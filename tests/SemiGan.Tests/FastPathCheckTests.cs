@@ -46,7 +46,7 @@ public class FastPathCheckTests
             var verdict = FastPathCheck.Run(CPU, 20, [KPlusOneHead.GanLogit], 100, baseline: false);
             Assert.False(verdict.Agrees);
             Assert.Contains("DISAGREES", verdict.Describe());
-            Assert.Contains("generator", verdict.Worst.Quantity);
+            Assert.Contains("generator", verdict.Worst!.Quantity);
         }
         finally { FaultInjection.Layer = null; }
     }

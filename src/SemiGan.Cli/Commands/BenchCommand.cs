@@ -57,7 +57,7 @@ public static class BenchCommand
                 File.WriteAllText(path, JsonSerializer.Serialize(new
                 {
                     implementationRunsWouldUse = choice.Implementation.ToString().ToLowerInvariant(),
-                    fastPathLargestDifference = choice.Verdict?.Worst.Difference, fastPathLargestDifferenceOf = choice.Verdict?.Worst.Quantity,
+                    fastPathLargestDifference = choice.Verdict?.Worst?.Difference, fastPathLargestDifferenceOf = choice.Verdict?.Worst?.Quantity,
                     report.Device, report.Threads, report.BatchSize, report.MatmulGflops,
                     matmulTorchMmGflops = report.Matmul.TorchMmGflops, matmulConvolutionGflops = report.Matmul.ConvolutionGflops, report.PeakResidentBytes,
                     results = report.Results.Select(x => new { x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall, x.GflopsPerSecond, shareOfMatmul = x.GflopsPerSecond / report.MatmulGflops }),

@@ -99,7 +99,7 @@ public sealed class RunOutput
             torchThreads = get_num_threads(),
             implementation = fastPath.Implementation.ToString().ToLowerInvariant(),
             fastPathCheck = fastPath.Verdict is { } v
-                ? new { agrees = v.Agrees, largestDifference = v.Worst.Difference, of = v.Worst.Quantity, tolerance = v.Worst.Tolerance, quantities = v.Comparisons.Count, seconds = Math.Round(v.Seconds, 2) }
+                ? new { agrees = v.Agrees, largestDifference = v.Worst?.Difference, of = v.Worst?.Quantity, tolerance = v.Worst?.Tolerance, quantities = v.Comparisons.Count, seconds = Math.Round(v.Seconds, 2) }
                 : null,
             logicalCores = Environment.ProcessorCount,
             os = RuntimeInformation.OSDescription,

@@ -22,11 +22,12 @@ public sealed record FastPathVerdict(IReadOnlyList<FastPathComparison> Compariso
     public bool Agrees => Comparisons.All(c => c.Agrees);
 
     /// <summary>The comparison with the largest difference relative to its tolerance (NaN first).</summary>
-    public FastPathComparison Worst => Comparisons.MaxBy(c => double.IsNaN(c.Difference) ? double.PositiveInfinity : c.Difference / c.Tolerance)!;
+    public FastPathComparison? Worst => Comparisons.MaxBy(c => double.IsNaN(c.Difference) ? double.PositiveInfinity : c.Difference / c.Tolerance);
 
     public string Describe()
     {
-        var w = Worst;
+        if (Comparisons.Count == 0) return "fast path check: nothing to compare (no method of this experiment has a fast path: all use the MLP)";
+        var w = Worst!;
         string figures = string.Create(CultureInfo.InvariantCulture, $"{w.Quantity} differs by {w.Difference:E1} (tolerance {w.Tolerance:E0})");
         return Agrees
             ? $"fast path check: fast and reference implementations agree ({Comparisons.Count} quantities; largest: {figures}; {Seconds:F1} s)"
