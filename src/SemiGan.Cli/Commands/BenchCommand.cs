@@ -30,14 +30,17 @@ public static class BenchCommand
             // The same check a run makes, at the bench's batch size: fast-path figures only mean something if it agrees.
             var mode = RunCommand.ParseFastPath(r.GetValue(fastPath)!);
             var choice = FastPathChoice.Make(mode == FastPathMode.Reference ? FastPathMode.Auto : mode,
-                () => FastPathCheck.Run(dev, 100, [Models.KPlusOneHead.GanLogit], 100), Console.WriteLine);
+                () => FastPathCheck.Run(dev, 100, [Models.KPlusOneHead.GanLogit], 100,
+                    Methods.MethodRegistry.All.SelectMany(m => m.Steps).Distinct(), Models.ImageShape.Default), Console.WriteLine);
             var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats));
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"device {report.Device}, {report.Threads} torch threads, batch {report.BatchSize}");
-            Console.WriteLine($"{"item",-28} {"ms/call",10} {"images/s",10} {"GFLOP/call",11} {"GFLOP/s",9} {"of matmul",10}");
+            Console.WriteLine($"{"item",-34} {"ms/call",10} {"images/s",10} {"GFLOP/call",11} {"GFLOP/s",9} {"of matmul",10}");
             foreach (var x in report.Results)
-                Console.WriteLine(string.Format(inv, "{0,-28} {1,10:F2} {2,10:F0} {3,11:F3} {4,9:F1} {5,10:P0}",
-                    x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall / 1e9, x.GflopsPerSecond, x.GflopsPerSecond / report.MatmulGflops));
+                Console.WriteLine(x.FlopsPerCall > 0
+                    ? string.Format(inv, "{0,-34} {1,10:F2} {2,10:F0} {3,11:F3} {4,9:F1} {5,10:P0}",
+                        x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall / 1e9, x.GflopsPerSecond, x.GflopsPerSecond / report.MatmulGflops)
+                    : string.Format(inv, "{0,-34} {1,10:F2} {2,10:F0} {3,11} {3,9} {3,10}", x.Name, x.MedianMs, x.ImagesPerSecond, "–"));
             Console.WriteLine();
             // Every timed step with its reference-implementation twin ("X" and "X (reference)").
             foreach (var reference in report.Results.Where(x => x.Name.EndsWith(Benchmark.ReferenceTag, StringComparison.Ordinal)))
@@ -48,6 +51,11 @@ public static class BenchCommand
                     step, fast.MedianMs, reference.MedianMs, reference.MedianMs / fast.MedianMs, fast.MedianMs / reference.MedianMs));
                 Console.WriteLine(string.Format(inv, "{0}: {1:F1} GFLOP/s = {2:F2} of matmul GFLOP/s", step, fast.GflopsPerSecond, fast.GflopsPerSecond / report.MatmulGflops));
             }
+            // Each method's step against the SGAN's, at the same batch sizes (methods have no FLOP count: "–" above).
+            var methodSteps = report.Results.Where(x => x.Name.EndsWith(" method step (streams)", StringComparison.Ordinal)).ToList();
+            if (methodSteps.FirstOrDefault(x => x.Name.StartsWith("sgan ", StringComparison.Ordinal)) is { } sganStep)
+                foreach (var x in methodSteps.Where(x => x != sganStep))
+                    Console.WriteLine(string.Format(inv, "{0}: {1:F1} ms = {2:F2}x the sgan method step ({3:F1} ms)", x.Name, x.MedianMs, x.MedianMs / sganStep.MedianMs, sganStep.MedianMs));
             Console.WriteLine(string.Format(inv, "matmul fp32 1024x1024: {0:F1} GFLOP/s (the faster of torch.mm {1:F1} and the same product as a 1x1 convolution {2:F1})",
                 report.MatmulGflops, report.Matmul.TorchMmGflops, report.Matmul.ConvolutionGflops));
             Console.WriteLine(string.Format(inv, "peak resident memory: {0} MB", report.PeakResidentBytes / (1 << 20)));

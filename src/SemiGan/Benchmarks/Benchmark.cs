@@ -103,6 +103,21 @@ public static class Benchmark
                 }
             }
         }
+        // Every registered method's own training step through the harness's interface (MethodRun.Train), on
+        // streams-protocol steps (a real batch and a separate full labeled batch: the feature-matching recipe's
+        // shape), so methods compare at the same batch sizes; fast implementation, the CNN.
+        foreach (var method in Methods.MethodRegistry.All)
+        {
+            var run = new RunSpec(batchSize, Protocol.Streams, KPlusOneHead.GanLogit, 1, method.Name);
+            var settings = new Methods.MethodSettings { SampleCount = 0, Epochs = 1 }.With(method.Defaults);
+            using var m = method.Start(new Methods.MethodContext(run, settings, shape, device, Implementation.Fast));
+            EpochData Epoch(int count) => new(1, Enumerable.Range(0, count).Select(BaselineStep), count,
+                Enumerable.Range(0, int.MaxValue).Select(i => BaselineStep(i).Labeled), images, labels, null);
+            m.Train(Epoch(warmup));
+            double ms = Median(repeats, () => m.Train(Epoch(steps))) / steps;
+            results.Add(new BenchResult($"{method.Name} method step (streams)", ms, batchSize, 0));
+            log?.Invoke($"{method.Name} method step (streams): {ms:F1} ms");
+        }
         // The machine's matmul speed, measured before and after the steps; the better of the two is kept,
         // so a noisy moment cannot lower the yardstick (and flatter the ratio).
         var matmul = MatmulSpeed.Better(matmulBefore, MeasureMatmul(device));

@@ -108,6 +108,14 @@ public sealed record MethodSettings
     /// <summary>σ after each hidden layer of the MLP when <see cref="Noise"/> is on (the recipe's 0.5).</summary>
     public double HiddenNoise => Noise ? 0.5 : 0;
 
+    /// <summary>These settings with a method's recipe defaults applied (for a method timed or tested outside an experiment).</summary>
+    public MethodSettings With(MethodOptions defaults) => this with
+    {
+        LearningRate = defaults.LearningRate ?? LearningRate, Beta1 = defaults.Beta1 ?? Beta1, Beta2 = defaults.Beta2 ?? Beta2,
+        WeightDecay = defaults.WeightDecay ?? WeightDecay, Dropout = defaults.Dropout ?? Dropout, Ema = defaults.Ema ?? Ema,
+        Noise = defaults.Noise ?? Noise,
+    };
+
     /// <summary>The learning rate of an epoch (1-based): constant, or constant for two thirds of the run, then linearly towards 0.</summary>
     public double LearningRateAt(int epoch) =>
         LinearDecay ? LearningRate * Math.Min(1, 3.0 * (1 - (epoch - 1) / (double)Epochs)) : LearningRate;
