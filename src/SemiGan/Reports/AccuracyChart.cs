@@ -13,7 +13,7 @@ public static class AccuracyChart
         var plot = new ScottPlot.Plot();
         bool mixed = rows.Select(r => (r.Head, r.Protocol)).Distinct().Count() > 1;
         int colour = 0;
-        foreach (var series in rows.GroupBy(r => (r.Method, r.Head, r.Protocol)).OrderBy(g => Methods.MethodRegistry.Order(g.Key.Method)))
+        foreach (var series in rows.GroupBy(r => (r.Method, r.Head, r.Protocol)).OrderBy(g => ChartStyle.Order(g.Key.Method)))
         {
             var byEpoch = series.GroupBy(r => r.Epoch).OrderBy(g => g.Key).ToList();
             double[] xs = byEpoch.Select(g => (double)g.Key).ToArray();

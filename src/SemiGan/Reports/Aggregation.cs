@@ -11,7 +11,7 @@ namespace SemiGan.Reports;
 /// <param name="Status">finished, diverged or unfinished (runs.csv); only finished runs enter the statistics.</param>
 public sealed record RunResult(string Experiment, string Method, string Protocol, string Head, int Labels, int Seed,
     int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "", int SelectedEpoch = 0,
-    string? Dataset = null)
+    string? Dataset = null, double? SelectedValidation = null)
 {
     public Training.RunSpec Run => Training.RunSpec.Of(Labels, Protocol, Head, Seed, Method, Dataset ?? Training.RunSpec.LegacyDataset);
 
@@ -53,10 +53,11 @@ public static class Aggregation
                 var selected = Selected(ordered, select);
                 return new RunResult(g.Key.Experiment, g.Key.Method, g.Key.Protocol, g.Key.Head, g.Key.Labels, g.Key.Seed,
                     ordered[^1].Epoch, selected.TestAccuracy, s.Mean, s.N < 2 ? 0 : s.Std,
-                    byRun is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "", selected.Epoch, ordered[0].Dataset);
+                    byRun is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "", selected.Epoch, ordered[0].Dataset,
+                    selected.ValidationAccuracy);
             })
             .OrderBy(r => r.Experiment).ThenBy(r => r.Labels).ThenBy(r => r.Protocol).ThenBy(r => r.Head)
-            .ThenBy(r => Methods.MethodRegistry.Order(r.Method)).ThenBy(r => r.Seed)
+            .ThenBy(r => ChartStyle.Order(r.Method)).ThenBy(r => r.Seed)
             .ToList();
     }
 
@@ -109,6 +110,6 @@ public static class Aggregation
                     Statistics.CompareSpread(methodFinal, referenceFinal),
                     Statistics.SmallestDetectableGain(final.N, final.StdDifference));
             }))
-            .OrderBy(g => g.Experiment).ThenBy(g => g.Labels).ThenBy(g => g.Protocol).ThenBy(g => g.Head).ThenBy(g => Methods.MethodRegistry.Order(g.Method))
+            .OrderBy(g => g.Experiment).ThenBy(g => g.Labels).ThenBy(g => g.Protocol).ThenBy(g => g.Head).ThenBy(g => ChartStyle.Order(g.Method))
             .ToList();
 }

@@ -5,10 +5,28 @@ public static class ChartStyle
 {
     public const int Width = 900, Height = 560;
 
-    /// <summary>A method's colour: its place in the registry, so a method keeps its colour in every chart.</summary>
-    public static ScottPlot.Color MethodColor(string method) => ScottPlot.Palette.Default.GetColor(Methods.MethodRegistry.Order(method));
+    static readonly Dictionary<string, string> variantNames = [];
+    static readonly List<string> variants = [];
 
-    public static string MethodName(string method) => Methods.MethodRegistry.DisplayName(method);
+    /// <summary>Display names of an experiment's variants (methods under names of their own), from its config.json.</summary>
+    public static void Know(Config.ExperimentConfig config)
+    {
+        foreach (var m in config.Methods.Where(m => Methods.MethodRegistry.Find(m) is null))
+        {
+            variantNames[m] = config.DisplayName(m);
+            if (!variants.Contains(m)) variants.Add(m);
+        }
+    }
+
+    /// <summary>A method's colour: its place in the registry (variants after the registry's), so it keeps its colour in every chart.</summary>
+    public static ScottPlot.Color MethodColor(string method) => ScottPlot.Palette.Default.GetColor(Order(method));
+
+    /// <summary>Legend order: the registry's, then variants in the order first seen.</summary>
+    public static int Order(string method) =>
+        Methods.MethodRegistry.Find(method) is not null ? Methods.MethodRegistry.Order(method)
+        : variants.IndexOf(method) is >= 0 and var i ? Methods.MethodRegistry.All.Count + i : Methods.MethodRegistry.All.Count + variants.Count;
+
+    public static string MethodName(string method) => variantNames.GetValueOrDefault(method) ?? Methods.MethodRegistry.DisplayName(method);
 
     /// <summary>Label counts are plotted at log10(n) with ticks at the counts themselves (ScottPlot has no log axis type).</summary>
     public static void LogLabelAxis(ScottPlot.Plot plot, IEnumerable<int> labelCounts)

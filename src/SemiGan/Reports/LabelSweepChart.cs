@@ -7,7 +7,7 @@ public static class LabelSweepChart
     {
         ChartFonts.Ensure();
         var plot = new ScottPlot.Plot();
-        foreach (var g in variants.GroupBy(v => (v.Method, v.Protocol, v.Head)).OrderBy(g => Methods.MethodRegistry.Order(g.Key.Method)))
+        foreach (var g in variants.GroupBy(v => (v.Method, v.Protocol, v.Head)).OrderBy(g => ChartStyle.Order(g.Key.Method)))
         {
             var pts = g.OrderBy(v => v.Labels).ToList();
             double[] xs = pts.Select(v => Math.Log10(v.Labels)).ToArray();

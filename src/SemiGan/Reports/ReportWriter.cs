@@ -47,10 +47,11 @@ public static class ReportWriter
         var sections = folders.Select(folder =>
         {
             var experimentConfig = ConfigOf(folder.Path);
+            if (experimentConfig is not null) ChartStyle.Know(experimentConfig);
             string select = experimentConfig?.Select ?? Config.SelectRule.Last;
             var runs = Aggregation.Runs(folder.Rows, folder.Statuses, lastEpochs, select);
             var gains = Aggregation.Gains(runs, experimentConfig is null ? Methods.MethodRegistry.DefaultReference.Name : experimentConfig.Reference);
-            return (Folder: folder, Select: select, Runs: runs, Variants: Aggregation.Variants(runs), Gains: gains);
+            return (Folder: folder, Config: experimentConfig, Select: select, Runs: runs, Variants: Aggregation.Variants(runs), Gains: gains);
         }).ToList();
         var holm = HolmAdjusted(sections.SelectMany(x => x.Gains).ToList(), out int tests);
         var md = new StringBuilder();
@@ -67,7 +68,7 @@ public static class ReportWriter
                                          "this report prints (final and last-epochs mean of every gain row, in every section), which keeps the family-wise error rate " +
                                          "(the chance of any false positive among them) at the level the adjusted p is compared with.")).AppendLine();
 
-        foreach (var (folder, select, runs, variants, gains) in sections)
+        foreach (var (folder, config, select, runs, variants, gains) in sections)
         {
             string rel = Rel(root, folder.Path);
             foreach (var experiment in runs.Select(r => r.Experiment).Distinct())
@@ -77,7 +78,9 @@ public static class ReportWriter
                 string dataset = string.Join(", ", folder.Rows.Where(r => r.Experiment == experiment).Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
                 md.AppendLine($"Results folder: `{rel}`. Dataset: {dataset}. " +
                               $"Selected epoch per run: {Config.SelectRule.Describe(select)} (`select: {select}`).").AppendLine();
+                if (config is not null) AppendMethodTable(md, config);
                 AppendVariantTable(md, variants.Where(v => v.Experiment == experiment).ToList());
+                if (select == Config.SelectRule.BestValidation) AppendValidationTable(md, runs.Where(r => r.Experiment == experiment && r.Finished).ToList());
                 var g = gains.Where(x => x.Experiment == experiment).ToList();
                 if (g.Count > 0)
                 {
@@ -122,7 +125,7 @@ public static class ReportWriter
     {
         md.AppendLine("| labels | method | protocol | head | n | final acc. (mean ± std) | 95% CI | last-epochs mean (mean ± std) | within-run spread | seeds | diverged / unfinished |");
         md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---|---|");
-        foreach (var v in vs.OrderBy(v => v.Labels).ThenBy(v => v.Protocol).ThenBy(v => v.Head).ThenBy(v => Methods.MethodRegistry.Order(v.Method)))
+        foreach (var v in vs.OrderBy(v => v.Labels).ThenBy(v => v.Protocol).ThenBy(v => v.Head).ThenBy(v => ChartStyle.Order(v.Method)))
             md.AppendLine($"| {v.Labels} | {v.Method} | {v.Protocol} | {v.Head} | {v.Final.N} | {Pct(v.Final.Mean)} ± {Pct(v.Final.Std)} | " +
                           $"{Ci(v.Final.CiLow, v.Final.CiHigh)} | {Pct(v.LastMean.Mean)} ± {Pct(v.LastMean.Std)} | {Pct(v.WithinRunSpread)} | {string.Join(", ", v.Seeds)} | {Excluded(v)} |");
         md.AppendLine().AppendLine("Accuracies in %; std is across seeds (the across-seed spread). Diverged (NaN/infinite loss) and unfinished runs are listed, not averaged in.").AppendLine();
@@ -182,7 +185,7 @@ public static class ReportWriter
         // One final model per method: the first seed at the smallest label count, where the methods differ most.
         int labels = runs.Min(r => r.Labels);
         var picks = runs.Where(r => r.Labels == labels).GroupBy(r => r.Method).Select(g => g.OrderBy(r => r.Seed).First())
-            .OrderBy(r => Methods.MethodRegistry.Order(r.Method)).ToList();
+            .OrderBy(r => ChartStyle.Order(r.Method)).ToList();
         var shown = new List<string>();
         foreach (var r in picks)
         {
@@ -252,6 +255,34 @@ public static class ReportWriter
     }
 
     /// <summary>A results folder's resolved experiment (null without a config.json).</summary>
+    static readonly System.Text.Json.JsonSerializerOptions Compact = new(Config.ExperimentConfig.Json) { WriteIndented = false };
+
+    /// <summary>What chose each run's epoch: validation accuracy at the selected epoch, per variant (the basis for tuning on validation).</summary>
+    static void AppendValidationTable(StringBuilder md, List<RunResult> runs)
+    {
+        md.AppendLine("Validation accuracy at the selected epoch (what selects; the test set chooses nothing):").AppendLine();
+        md.AppendLine("| labels | method | protocol | head | n | validation acc. (mean ± std) | selected epoch (mean) |").AppendLine("|---:|---|---|---|---:|---:|---:|");
+        foreach (var g in runs.GroupBy(r => (r.Labels, r.Method, r.Protocol, r.Head)).OrderBy(g => g.Key.Labels).ThenBy(g => g.Key.Protocol).ThenBy(g => g.Key.Head).ThenBy(g => ChartStyle.Order(g.Key.Method)))
+        {
+            var v = Statistics.Summarize(g.Where(r => r.SelectedValidation is not null).Select(r => r.SelectedValidation!.Value).ToList());
+            md.AppendLine($"| {g.Key.Labels} | {g.Key.Method} | {g.Key.Protocol} | {g.Key.Head} | {v.N} | {Pct(v.Mean)} ± {Pct(v.Std)} | {g.Average(r => r.SelectedEpoch).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} |");
+        }
+        md.AppendLine();
+    }
+
+    /// <summary>Each method of the experiment: as shown in charts, and its settings as config.json resolves them.</summary>
+    static void AppendMethodTable(StringBuilder md, Config.ExperimentConfig config)
+    {
+        md.AppendLine("| method | shown as | settings (resolved) |").AppendLine("|---|---|---|");
+        foreach (var m in config.Methods)
+        {
+            var o = config.MethodSettings![m] with { DisplayName = null };
+            string settings = System.Text.Json.JsonSerializer.Serialize(o, Compact).Trim('{', '}').Replace("\"", "").Replace(",", ", ").Replace(":", ": ");
+            md.AppendLine($"| {m} | {config.DisplayName(m)} | {settings} |");
+        }
+        md.AppendLine();
+    }
+
     static Config.ExperimentConfig? ConfigOf(string folder)
     {
         string path = System.IO.Path.Combine(folder, "config.json");

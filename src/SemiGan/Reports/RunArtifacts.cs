@@ -20,12 +20,13 @@ public sealed class RunArtifacts(RunOutput output) : IRunObserver
     /// <summary>The learning-curve chart of every label count in <paramref name="rows"/> (all methods and variants of it).</summary>
     public static void AccuracyCharts(RunOutput output, IReadOnlyList<EpochRecord> rows)
     {
+        if (File.Exists(output.ConfigPath)) ChartStyle.Know(Config.ExperimentConfig.Load(output.ConfigPath));
         foreach (var group in rows.GroupBy(r => r.Labels))
         {
             var g = group.ToList();
             int seeds = g.Select(r => r.Seed).Distinct().Count();
             string protocols = string.Join("/", g.Select(r => r.Protocol).Distinct());
-            string methods = string.Join(" vs ", g.Select(r => r.Method).Distinct().OrderBy(Methods.MethodRegistry.Order).Select(Methods.MethodRegistry.DisplayName));
+            string methods = string.Join(" vs ", g.Select(r => r.Method).Distinct().OrderBy(ChartStyle.Order).Select(ChartStyle.MethodName));
             string datasets = string.Join("/", g.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
             string title = $"{methods}, {datasets}, {group.Key} labels ({protocols}; mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
             AccuracyChart.Write(g, output.ChartPng(group.Key), output.ChartSvg(group.Key), title);
