@@ -201,6 +201,35 @@ public class MethodOptionsTests
         Assert.False(Directory.Exists(outDir));
     }
 
+    [Theory]
+    [InlineData("""[["sgan", "sgan"]]""")]
+    [InlineData("""[["sgan"]]""")]
+    [InlineData("""[["sgan", "supervised"]]""")]
+    [InlineData("""[["sgan", "baseline"], ["sgan", "baseline"]]""")]
+    public void A_bad_comparison_is_one_line_exit_2(string comparisons)
+    {
+        string dir = Synthetic.TempDir(), exp = Path.Combine(dir, "bad.json"), outDir = Path.Combine(dir, "out");
+        File.WriteAllText(exp, $$"""{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "comparisons": {{comparisons}} }""");
+        Assert.Equal(2, CliTests.Run("run", exp, "--out", outDir));
+        Assert.Single(CliTests.LastError.Trim().Split('\n'));
+        Assert.Contains("comparisons", CliTests.LastError);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Comparisons_give_one_paired_gain_per_pair_in_their_order()
+    {
+        var runs = new List<Reports.RunResult>();
+        foreach (var (method, acc) in new[] { ("sgan", 0.96), ("baseline", 0.92), ("supervised", 0.955) })
+            for (int seed = 1; seed <= 3; seed++)
+                runs.Add(new Reports.RunResult("e", method, "masked", "gan_logit", 1000, seed, 10, acc + seed * 0.001 * (method == "sgan" ? 2 : 1), acc, 0));
+        var gains = Reports.Aggregation.Gains(runs, [("sgan", "supervised"), ("sgan", "baseline"), ("supervised", "baseline")]);
+        Assert.Equal([("sgan", "supervised"), ("sgan", "baseline"), ("supervised", "baseline")], gains.Select(g => (g.Method, g.Reference)));
+        // sgan − baseline per seed: 0.04 + 0.001·seed → mean 0.042.
+        Assert.Equal(0.042, gains[1].Final.MeanDifference, 12);
+        Assert.Equal(3, gains[1].Final.N);
+    }
+
     [Fact]
     public void Resolved_settings_layer_entry_over_recipe_over_top_level_and_are_recorded()
     {

@@ -50,6 +50,17 @@ public sealed record ExperimentConfig
     /// default reference when the experiment trains it, else none (no gains).
     /// </summary>
     public string? Reference { get; init; }
+    /// <summary>
+    /// Which gains a report computes, as [method, reference] pairs, e.g. [["sgan", "baseline"], ["sgan", "supervised"]].
+    /// Default: every other method against <see cref="Reference"/>.
+    /// </summary>
+    public string[][]? Comparisons { get; init; }
+
+    /// <summary>The gains a report computes: <see cref="Comparisons"/>, else every other method against the reference.</summary>
+    public IReadOnlyList<(string Method, string Reference)> GainPairs() =>
+        Comparisons is { } c ? c.Select(p => (p[0], p[1])).ToList()
+        : Reference is { } r ? Methods.Where(m => m != r).Select(m => (m, r)).ToList() : [];
+
     public int BatchSize { get; init; } = 100;
     /// <summary>Class-balanced labeled training images held out for validation (0 = none), drawn by seed, disjoint from the labeled split.</summary>
     public int Validation { get; init; }
@@ -230,6 +241,14 @@ public sealed record ExperimentConfig
             Fail("reference", $"'{Reference}' is not one of {MethodRegistry.Names}");
         if (Reference is not null && !Methods.Contains(Reference))
             Fail("reference", $"'{Reference}' is not trained by this experiment; add it to methods [{string.Join(", ", Methods)}] or name one of those");
+        foreach (var pair in Comparisons ?? [])
+        {
+            if (pair is not { Length: 2 } || pair[0] == pair[1])
+                Fail("comparisons", "each entry must be a pair of two different methods, [method, reference], e.g. [\"sgan\", \"baseline\"]");
+            if (pair.FirstOrDefault(m => !Methods.Contains(m)) is { } unknown)
+                Fail("comparisons", $"'{unknown}' is not trained by this experiment; name one of [{string.Join(", ", Methods)}]");
+        }
+        if (Comparisons is { } cs && cs.Select(p => (p[0], p[1])).Distinct().Count() != cs.Length) Fail("comparisons", "must not repeat a pair");
         if (Protocol.Contains("masked") && !LabeledInUnlabeledPool)
             Fail("labeledInUnlabeledPool", "false needs protocol 'streams': the masked protocol passes over all training images, labeled ones included");
         if (BatchSize > trainSize) Fail("batchSize", $"{BatchSize} is larger than the training set ({trainSize})");

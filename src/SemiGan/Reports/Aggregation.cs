@@ -91,10 +91,14 @@ public static class Aggregation
 
     /// <summary>Every other method against <paramref name="reference"/> (none: no gains), paired by seed.</summary>
     public static List<GainSummary> Gains(IEnumerable<RunResult> runs, string? reference) =>
-        reference is null ? [] :
+        reference is null ? [] : Gains(runs, runs.Select(r => r.Method).Distinct().Where(m => m != reference).Select(m => (m, reference)).ToList());
+
+    /// <summary>Each (method, reference) pair's gain, paired by seed, where both were run.</summary>
+    public static List<GainSummary> Gains(IEnumerable<RunResult> runs, IReadOnlyList<(string Method, string Reference)> pairs) =>
         runs.GroupBy(r => (r.Experiment, r.Protocol, r.Head, r.Labels))
-            .SelectMany(g => g.Select(r => r.Method).Distinct().Where(m => m != reference && g.Any(r => r.Method == reference)).Select(method =>
+            .SelectMany(g => pairs.Where(p => g.Any(r => r.Method == p.Method) && g.Any(r => r.Method == p.Reference)).Select(pair =>
             {
+                var (method, reference) = pair;
                 var treated = g.Where(r => r.Method == method && r.Finished).ToDictionary(r => r.Seed);
                 var control = g.Where(r => r.Method == reference && r.Finished).ToDictionary(r => r.Seed);
                 // Only seeds finished by both methods are paired; the others are reported, never silently dropped.
@@ -110,6 +114,7 @@ public static class Aggregation
                     Statistics.CompareSpread(methodFinal, referenceFinal),
                     Statistics.SmallestDetectableGain(final.N, final.StdDifference));
             }))
-            .OrderBy(g => g.Experiment).ThenBy(g => g.Labels).ThenBy(g => g.Protocol).ThenBy(g => g.Head).ThenBy(g => ChartStyle.Order(g.Method))
+            .OrderBy(g => g.Experiment).ThenBy(g => g.Labels).ThenBy(g => g.Protocol).ThenBy(g => g.Head)
+            .ThenBy(g => pairs.ToList().IndexOf((g.Method, g.Reference)))
             .ToList();
 }

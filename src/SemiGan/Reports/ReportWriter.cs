@@ -50,7 +50,7 @@ public static class ReportWriter
             if (experimentConfig is not null) ChartStyle.Know(experimentConfig);
             string select = experimentConfig?.Select ?? Config.SelectRule.Last;
             var runs = Aggregation.Runs(folder.Rows, folder.Statuses, lastEpochs, select);
-            var gains = Aggregation.Gains(runs, experimentConfig is null ? Methods.MethodRegistry.DefaultReference.Name : experimentConfig.Reference);
+            var gains = experimentConfig is null ? Aggregation.Gains(runs, Methods.MethodRegistry.DefaultReference.Name) : Aggregation.Gains(runs, experimentConfig.GainPairs());
             return (Folder: folder, Config: experimentConfig, Select: select, Runs: runs, Variants: Aggregation.Variants(runs), Gains: gains);
         }).ToList();
         var holm = HolmAdjusted(sections.SelectMany(x => x.Gains).ToList(), out int tests);
@@ -97,7 +97,9 @@ public static class ReportWriter
                     if (g.Count > 0)
                     {
                         GainChart.Write(g, Chart(chartDir, $"gain-{slug}.png"), Chart(chartDir, $"gain-{slug}.svg"),
-                            $"{experiment}: gain over the {ChartStyle.MethodName(g[0].Reference)} (same network and initial weights)");
+                            g.Select(x => x.Reference).Distinct().Count() == 1
+                                ? $"{experiment}: gain over the {ChartStyle.MethodName(g[0].Reference)} (same network and initial weights)"
+                                : $"{experiment}: gains, method − reference (same network and initial weights)");
                         md.AppendLine($"![Gain vs label count](report/gain-{slug}.png)").AppendLine();
                     }
                 }
