@@ -23,7 +23,7 @@ public static class DataCommand
         };
         fetch.SetAction(r => Errors.Guard(() =>
         {
-            var d = Datasets.Get(r.GetValue(dataset)!);
+            var d = Errors.Input(() => Datasets.Get(r.GetValue(dataset)!));
             Console.WriteLine(DatasetFetcher.EnsurePresent(d, r.GetValue(dir) ?? d.DefaultFolder, Console.WriteLine));
             return Errors.Ok;
         }));

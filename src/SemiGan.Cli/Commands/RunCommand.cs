@@ -14,13 +14,14 @@ public static class RunCommand
     public static Command Create()
     {
         var experiment = new Argument<string>("experiment") { Description = "Experiment definition (JSON), e.g. experiments/seed-1000.json." };
-        var seeds = new Option<string?>("--seeds") { Description = "Override the seeds, comma-separated (e.g. 1,2,3)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Override the number of epochs." };
+        var seeds = new Option<string?>("--seeds") { Description = "Override the seeds, comma-separated (e.g. 1,2,3)." }.Checked(Usage.SeedsError);
+        var epochs = Usage.PositiveInt("--epochs", "Override the number of epochs.");
         var output = new Option<string?>("--out") { Description = "Output folder (default: results/<experiment name>). Must not already hold a run." };
         var data = new Option<string?>("--data") { Description = "The dataset's folder (default: data/<dataset>, for mnist also $SEMIGAN_DATA; fetched and verified on first use)." };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda.", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: libtorch's choice)." };
-        var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4); combine shard folders with 'semigan merge'." };
+        var threads = Usage.PositiveInt("--threads", "Torch CPU threads (default: libtorch's choice).");
+        var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4); combine shard folders with 'semigan merge'." }
+            .Checked(s => { try { Shard.Parse(s); return null; } catch (ConfigException e) { return e.Message; } });
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip the dataset's SHA-256 and count checks and never download (for other data of the same IDX shape in --data)." };
         var fastPath = FastPathOption();
         var jobs = Jobs.Option();
@@ -35,7 +36,7 @@ public static class RunCommand
             if (r.GetValue(seeds) is { } s) cfg = cfg with { Seeds = ParseSeeds(s) };
             if (r.GetValue(epochs) is { } e) cfg = cfg with { Epochs = e };
             cfg = cfg.Validated("command line");
-            var dev = DeviceChoice.Resolve(r.GetValue(device)!);
+            var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
             Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
             var fastPathMode = ParseFastPath(r.GetValue(fastPath)!);
@@ -43,6 +44,7 @@ public static class RunCommand
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
                 cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.SelectMany(m => Methods.MethodRegistry.Get(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
             string outPath = r.GetValue(output) ?? Path.Combine("results", cfg.Name);
+            Errors.LogFolder = outPath;
             RunOutput.Check(outPath, cfg);
             var dataset = Datasets.Get(cfg.Dataset);
             string dataFolder = r.GetValue(data) ?? dataset.DefaultFolder;
@@ -50,7 +52,7 @@ public static class RunCommand
             if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(dataset, dataFolder, Console.WriteLine));
             using var images = ImageDataset.Load(dataset, dataFolder, verify);
             // Splits need the labels: checked here, before the output folder is created.
-            ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]);
+            Errors.Input(() => ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]));
             var outFolder = RunOutput.Open(outPath, cfg);
             using var folderLock = FolderLock.Take(outFolder.Folder);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
@@ -96,11 +98,10 @@ public static class RunCommand
         DefaultValueFactory = _ => "auto",
     };
 
-    internal static int[] ParseSeeds(string s)
-    {
-        try { return s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); }
-        catch (FormatException) { throw new ConfigException($"--seeds: '{s}' must be comma-separated integers, e.g. 1,2,3."); }
-    }
+    internal static int[] ParseSeeds(string s) =>
+        Usage.SeedsError(s) is { } message
+            ? throw new ConfigException(message)
+            : s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>A progress bar with ETA when the console is interactive; plain log lines otherwise.</summary>
     static T WithProgress<T>(Func<Action<RunProgress>, T> work)
