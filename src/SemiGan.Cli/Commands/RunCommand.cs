@@ -16,16 +16,20 @@ public static class RunCommand
         var experiment = new Argument<string>("experiment") { Description = "Experiment definition (JSON), e.g. experiments/seed-1000.json." };
         var seeds = new Option<string?>("--seeds") { Description = "Override the seeds, comma-separated (e.g. 1,2,3)." }.Checked(Usage.SeedsError);
         var epochs = Usage.PositiveInt("--epochs", "Override the number of epochs.");
-        var output = new Option<string?>("--out") { Description = "Output folder (default: results/<experiment name>). Must not already hold a run." };
-        var data = new Option<string?>("--data") { Description = "The dataset's folder (default: data/<dataset>, for mnist also $SEMIGAN_DATA; fetched and verified on first use)." };
-        var device = new Option<string>("--device") { Description = "auto | cpu | cuda.", DefaultValueFactory = _ => "auto" };
-        var threads = Usage.PositiveInt("--threads", "Torch CPU threads (default: libtorch's choice).");
-        var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4); combine shard folders with 'semigan merge'." }
+        var output = new Option<string?>("--out")
+        {
+            Description = "Output folder (default: results/<experiment name>). A folder holding this same experiment is resumed; " +
+                          "one holding a different experiment is refused.",
+        };
+        var data = new Option<string?>("--data") { Description = "The dataset's folder (default: data/<dataset>, for mnist $SEMIGAN_DATA when set); fetched when missing and verified on every run unless --no-verify." };
+        var device = new Option<string>("--device") { Description = "auto (cuda when torch sees a GPU, else cpu) | cpu | cuda.", DefaultValueFactory = _ => "auto" };
+        var threads = Usage.PositiveInt("--threads", "Torch CPU threads (default: libtorch's choice; with --jobs, all cores split between the jobs).");
+        var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4, or several: i,j/n); combine shard folders with 'semigan merge'." }
             .Checked(s => { try { Shard.Parse(s); return null; } catch (ConfigException e) { return e.Message; } });
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip the dataset's SHA-256 and count checks and never download (for other data of the same IDX shape in --data)." };
         var fastPath = FastPathOption();
         var jobs = Jobs.Option();
-        var cmd = new Command("run", "Train SGAN and baseline per the experiment; write per-epoch CSV, config, splits, chart and samples.")
+        var cmd = new Command("run", "Train every run of the experiment's grid (each method, label count, seed, protocol and head it lists); write per-epoch CSV, config, splits, charts, samples and run-info.json. Re-running on the same --out resumes.")
         {
             experiment, seeds, epochs, output, data, device, threads, shard, noVerify, fastPath, jobs,
         };
