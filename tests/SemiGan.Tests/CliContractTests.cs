@@ -123,6 +123,7 @@ public class CliContractTests
         var m = Regex.Match(output.Trim(), @"^semigan (\d+\.\d+\.\d+\S*) \(commit ([0-9a-f]{7,40}|unknown)\)$");
         Assert.True(m.Success, output);
         Assert.Equal(BuildInfo.Commit, m.Groups[2].Value);
+        Assert.Equal(RunOutput.GitCommit, BuildInfo.Commit); // the library and the CLI come from the same build
     }
 
     [Fact]
@@ -200,3 +201,81 @@ public class CliContractTests
     }
 }
 
+/// <summary>run-info.json: one entry per invocation with the commit, start and end times, CPU model and libtorch version.</summary>
+public class RunInfoTests
+{
+    static DateTime Utc(System.Text.Json.Nodes.JsonNode? n)
+    {
+        string s = (string?)n ?? throw new Xunit.Sdk.XunitException("missing time");
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$", s); // ISO 8601, UTC
+        return DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind);
+    }
+
+    [Fact]
+    public void A_run_records_commit_start_and_end_cpu_and_libtorch_and_a_resumed_run_adds_an_entry()
+    {
+        string dir = Synthetic.TempDir();
+        string data = Synthetic.WriteFolder(Path.Combine(dir, "data"), train: 200, test: 100);
+        string exp = Path.Combine(dir, "e.json");
+        File.WriteAllText(exp, """{ "name": "ri", "labels": 100, "seeds": [1], "epochs": 1, "methods": ["baseline"], "batchSize": 50, "sampleCount": 0 }""");
+        string outDir = Path.Combine(dir, "out");
+        string[] args = ["run", exp, "--out", outDir, "--data", data, "--no-verify", "--device", "cpu", "--fast-path", "reference"];
+
+        var before = DateTime.UtcNow;
+        var (code, _, err) = CliCapture.Run(args);
+        var after = DateTime.UtcNow;
+        Assert.True(code == 0, err);
+
+        var info = Assert.Single(RunOutput.ReadRunInfo(Path.Combine(outDir, "run-info.json")));
+        Assert.Equal(RunOutput.GitCommit, (string?)info["gitCommit"]);
+        Assert.Matches("^([0-9a-f]{7,40}|unknown)$", (string?)info["gitCommit"]);
+        var (started, finished) = (Utc(info["startedUtc"]), Utc(info["finishedUtc"]));
+        Assert.InRange(started, before, finished);
+        Assert.InRange(finished, started, after);
+        Assert.Matches(@"^\d+\.\d+", (string?)info["libtorch"]);
+        Assert.Equal(TorchSharp.torch.__version__, (string?)info["libtorch"]);
+        string cpu = (string?)info["cpu"] ?? "";
+        Assert.NotEqual("", cpu.Trim());
+        if (OperatingSystem.IsLinux() && File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) is { } model)
+            Assert.Equal(model.Split(':', 2)[1].Trim(), cpu);
+
+        // Re-running the same command (nothing left to train) adds its own entry and keeps the first as it was.
+        Assert.Equal(0, CliCapture.Run(args).Code);
+        var both = RunOutput.ReadRunInfo(Path.Combine(outDir, "run-info.json"));
+        Assert.Equal(2, both.Count);
+        Assert.Equal(info.ToJsonString(), both[0].ToJsonString());
+        Assert.True(Utc(both[1]["startedUtc"]) >= finished);
+        Assert.NotNull(both[1]["finishedUtc"]);
+    }
+
+    [Fact]
+    public void The_start_is_on_record_before_the_end_and_the_end_completes_the_same_entry()
+    {
+        var cfg = new ExperimentConfig { Name = "ri", Labels = [100], Seeds = [1], Epochs = 1 }.Validated();
+        var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "out"), cfg);
+        var fastPath = new Training.FastPathChoice(Models.Implementation.Reference, null);
+        var started = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+
+        output.WriteRunInfoStart(cfg, TorchSharp.torch.CPU, started, Shard.All, fastPath);
+        var open = Assert.Single(RunOutput.ReadRunInfo(output.RunInfoPath));
+        Assert.Equal(started, Utc(open["startedUtc"]));
+        Assert.Null(open["finishedUtc"]); // a killed invocation stays on record, without an end
+        Assert.Null(open["elapsedSeconds"]);
+        Assert.False(File.Exists(output.RunInfoPath + ".tmp"));
+
+        output.WriteRunInfo(cfg, TorchSharp.torch.CPU, TimeSpan.FromSeconds(2), Shard.All, fastPath);
+        var done = Assert.Single(RunOutput.ReadRunInfo(output.RunInfoPath));
+        Assert.Equal(started, Utc(done["startedUtc"]));
+        Assert.True(Utc(done["finishedUtc"]) > started);
+        Assert.Equal(2.0, (double)done["elapsedSeconds"]!);
+    }
+
+    [Fact]
+    public void A_corrupt_run_info_is_a_data_error_naming_the_file()
+    {
+        string path = Path.Combine(Synthetic.TempDir(), "run-info.json");
+        File.WriteAllText(path, "{ torn");
+        var e = Assert.Throws<Data.DataException>(() => RunOutput.ReadRunInfo(path));
+        Assert.Contains(path, e.Message);
+    }
+}

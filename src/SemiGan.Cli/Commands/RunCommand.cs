@@ -35,6 +35,7 @@ public static class RunCommand
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
+            var started = DateTime.UtcNow;
             if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
             var cfg = ExperimentConfig.Load(r.GetValue(experiment)!);
             if (r.GetValue(seeds) is { } s) cfg = cfg with { Seeds = ParseSeeds(s) };
@@ -59,6 +60,8 @@ public static class RunCommand
             Errors.Input(() => ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]));
             var outFolder = RunOutput.Open(outPath, cfg);
             using var folderLock = FolderLock.Take(outFolder.Folder);
+            // This invocation's run-info.json entry: its start now, its end when training is over.
+            outFolder.WriteRunInfoStart(cfg, dev, started, part, choice);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                               $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));
