@@ -1,15 +1,34 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using SemiGan.Cli.Commands;
 
 namespace SemiGan.Cli;
 
-/// <summary>The `semigan` command tree. Exit codes: 0 success, 1 data or runtime failure, 2 bad configuration or arguments.</summary>
+/// <summary>
+/// The `semigan` command tree. Exit codes: 0 success, 1 data or runtime failure, 2 bad arguments or configuration
+/// (every parse error: one line naming the argument and the fix, no help text), 70 an internal error (one line;
+/// the trace goes to semigan-error.log in the output folder, else the temp folder).
+/// </summary>
 public static class CliApp
 {
-    public static int Run(string[] args) => Build().Parse(args).Invoke();
+    public static int Run(string[] args)
+    {
+        Errors.LogFolder = null;
+        try
+        {
+            // No response files: an argument starting with @ is a file name like any other.
+            var parsed = Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            if (parsed.Action is ParseErrorAction) return Errors.Report(Usage.Describe(parsed), Errors.BadInput);
+            if (parsed.Action is VersionAction && parsed.Tokens.Count > 1)
+                return Errors.Report("--version: takes nothing else; run 'semigan --version' alone.", Errors.BadInput);
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) { return Errors.Unexpected(e, args); }
+    }
 
-    public static RootCommand Build() =>
-        new("SemiGan: semi-supervised GANs (a K+1-class discriminator) against an identical supervised CNN, on image datasets described in src/SemiGan/Data/Datasets.cs.")
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("SemiGan: semi-supervised GANs (a K+1-class discriminator) against an identical supervised CNN, on image datasets described in src/SemiGan/Data/Datasets.cs.")
         {
             RunCommand.Create(),
             DataCommand.Create(),
@@ -19,4 +38,10 @@ public static class CliApp
             BenchCommand.Create(),
             ValidateCommand.Create(),
         };
+        Usage.RefuseOptionsAsArguments(root);
+        var version = root.Options.OfType<VersionOption>().Single();
+        version.Description = "Show the version and the git commit it was built from.";
+        version.Action = new VersionAction();
+        return root;
+    }
 }

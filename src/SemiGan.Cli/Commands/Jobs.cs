@@ -21,12 +21,9 @@ namespace SemiGan.Cli.Commands;
 /// </summary>
 public static class Jobs
 {
-    public static Option<int> Option() => new("--jobs")
-    {
-        Description = "Run the grid in N child processes at once, splitting --threads (default: all cores) between them, " +
-                      "then merge them into --out (their folders are kept in <out>/shards/; re-run with the same N to resume).",
-        DefaultValueFactory = _ => 1,
-    };
+    public static Option<int> Option() => Usage.PositiveInt("--jobs",
+        "Run the grid in N child processes at once, splitting --threads (default: all cores) between them, " +
+        "then merge them into --out (their folders are kept in <out>/shards/; re-run with the same N to resume).", 1);
 
     /// <summary>Options the parent sets per child (or that make no sense with --jobs); all others are passed on unchanged.</summary>
     static readonly HashSet<string> Owned = ["--jobs", "--out", "--threads", "--shard"];
@@ -95,6 +92,7 @@ public static class Jobs
             jobs = runs.Count;
         }
         string outFolder = r.GetValue<string?>("--out") ?? Path.Combine("results", cfg.Name);
+        Errors.LogFolder = outFolder;
         CheckOutFolder(outFolder, jobs);
         // One fetch before the children start, so they never download into the same folder at once.
         if (!r.GetValue<bool>("--no-verify"))

@@ -14,6 +14,7 @@ public static class MergeCommand
         {
             string outFolder = r.GetValue(output)!;
             var folders = r.GetValue(inputs)!;
+            Errors.LogFolder = outFolder;
             if (ShardMerge.InShardsFolder(outFolder, folders)) ShardMerge.Into(outFolder, folders);
             else ShardMerge.DrawCharts(ResultMerger.Merge(outFolder, folders));
             Console.WriteLine($"merged {folders.Length} folders into {outFolder}");

@@ -14,28 +14,34 @@ public static class RunCommand
     public static Command Create()
     {
         var experiment = new Argument<string>("experiment") { Description = "Experiment definition (JSON), e.g. experiments/seed-1000.json." };
-        var seeds = new Option<string?>("--seeds") { Description = "Override the seeds, comma-separated (e.g. 1,2,3)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Override the number of epochs." };
-        var output = new Option<string?>("--out") { Description = "Output folder (default: results/<experiment name>). Must not already hold a run." };
-        var data = new Option<string?>("--data") { Description = "The dataset's folder (default: data/<dataset>, for mnist also $SEMIGAN_DATA; fetched and verified on first use)." };
-        var device = new Option<string>("--device") { Description = "auto | cpu | cuda.", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: libtorch's choice)." };
-        var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4); combine shard folders with 'semigan merge'." };
+        var seeds = new Option<string?>("--seeds") { Description = "Override the seeds, comma-separated (e.g. 1,2,3)." }.Checked(Usage.SeedsError);
+        var epochs = Usage.PositiveInt("--epochs", "Override the number of epochs.");
+        var output = new Option<string?>("--out")
+        {
+            Description = "Output folder (default: results/<experiment name>). A folder holding this same experiment is resumed; " +
+                          "one holding a different experiment is refused.",
+        };
+        var data = new Option<string?>("--data") { Description = "The dataset's folder (default: data/<dataset>, for mnist $SEMIGAN_DATA when set); fetched when missing and verified on every run unless --no-verify." };
+        var device = new Option<string>("--device") { Description = "auto (cuda when torch sees a GPU, else cpu) | cpu | cuda.", DefaultValueFactory = _ => "auto" };
+        var threads = Usage.PositiveInt("--threads", "Torch CPU threads (default: libtorch's choice; with --jobs, all cores split between the jobs).");
+        var shard = new Option<string?>("--shard") { Description = "Run only shard i of n of the grid (i/n, e.g. 2/4, or several: i,j/n); combine shard folders with 'semigan merge'." }
+            .Checked(s => { try { Shard.Parse(s); return null; } catch (ConfigException e) { return e.Message; } });
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip the dataset's SHA-256 and count checks and never download (for other data of the same IDX shape in --data)." };
         var fastPath = FastPathOption();
         var jobs = Jobs.Option();
-        var cmd = new Command("run", "Train SGAN and baseline per the experiment; write per-epoch CSV, config, splits, chart and samples.")
+        var cmd = new Command("run", "Train every run of the experiment's grid (each method, label count, seed, protocol and head it lists); write per-epoch CSV, config, splits, charts, samples and run-info.json. Re-running on the same --out resumes.")
         {
             experiment, seeds, epochs, output, data, device, threads, shard, noVerify, fastPath, jobs,
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
+            var started = DateTime.UtcNow;
             if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
             var cfg = ExperimentConfig.Load(r.GetValue(experiment)!);
             if (r.GetValue(seeds) is { } s) cfg = cfg with { Seeds = ParseSeeds(s) };
             if (r.GetValue(epochs) is { } e) cfg = cfg with { Epochs = e };
             cfg = cfg.Validated("command line");
-            var dev = DeviceChoice.Resolve(r.GetValue(device)!);
+            var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
             Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
             var fastPathMode = ParseFastPath(r.GetValue(fastPath)!);
@@ -43,6 +49,7 @@ public static class RunCommand
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
                 cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Where(m => cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn).SelectMany(m => cfg.MethodOf(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
             string outPath = r.GetValue(output) ?? Path.Combine("results", cfg.Name);
+            Errors.LogFolder = outPath;
             RunOutput.Check(outPath, cfg);
             var dataset = Datasets.Get(cfg.Dataset);
             string dataFolder = r.GetValue(data) ?? dataset.DefaultFolder;
@@ -50,9 +57,11 @@ public static class RunCommand
             if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(dataset, dataFolder, Console.WriteLine));
             using var images = ImageDataset.Load(dataset, dataFolder, verify);
             // Splits need the labels: checked here, before the output folder is created.
-            ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]);
+            Errors.Input(() => ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]));
             var outFolder = RunOutput.Open(outPath, cfg);
             using var folderLock = FolderLock.Take(outFolder.Folder);
+            // This invocation's run-info.json entry: its start now, its end when training is over.
+            outFolder.WriteRunInfoStart(cfg, dev, started, part, choice);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                               $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));
@@ -96,11 +105,10 @@ public static class RunCommand
         DefaultValueFactory = _ => "auto",
     };
 
-    internal static int[] ParseSeeds(string s)
-    {
-        try { return s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); }
-        catch (FormatException) { throw new ConfigException($"--seeds: '{s}' must be comma-separated integers, e.g. 1,2,3."); }
-    }
+    internal static int[] ParseSeeds(string s) =>
+        Usage.SeedsError(s) is { } message
+            ? throw new ConfigException(message)
+            : s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>A progress bar with ETA when the console is interactive; plain log lines otherwise.</summary>
     static T WithProgress<T>(Func<Action<RunProgress>, T> work)

@@ -9,8 +9,8 @@ public static class ValidateCommand
     public static Command Create()
     {
         var experiment = new Argument<string>("experiment") { Description = "Experiment definition (JSON), e.g. experiments/quick.json." };
-        var seeds = new Option<string?>("--seeds") { Description = "Seeds override, as for run." };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs override, as for run." };
+        var seeds = new Option<string?>("--seeds") { Description = "Seeds override, as for run." }.Checked(Usage.SeedsError);
+        var epochs = Usage.PositiveInt("--epochs", "Epochs override, as for run.");
         var cmd = new Command("validate", "Check an experiment file (and run's --seeds/--epochs overrides) and print its grid size; exit 2 if it is invalid.")
         {
             experiment, seeds, epochs,

@@ -1,5 +1,6 @@
 using SemiGan.Training;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -85,15 +86,45 @@ public sealed class RunOutput
     public void WriteConfig(ExperimentConfig config) =>
         File.WriteAllText(ConfigPath, config.ToJson() + Environment.NewLine);
 
-    /// <summary>Appends this invocation (machine, device, shard, elapsed time, command line) to run-info.json, a list: a resumed or sharded experiment has several.</summary>
+    /// <summary>The index in run-info.json of this invocation's entry, once <see cref="WriteRunInfoStart"/> wrote it.</summary>
+    int? runInfoEntry;
+    DateTime? startedUtc;
+
+    /// <summary>
+    /// Appends this invocation's entry to run-info.json when it starts (after the folder's lock is taken), without an
+    /// end: an invocation that is killed stays on record. <see cref="WriteRunInfo"/> completes the same entry.
+    /// </summary>
+    public void WriteRunInfoStart(ExperimentConfig config, Device device, DateTime startedUtc, Config.Shard shard, Training.FastPathChoice fastPath)
+    {
+        this.startedUtc = startedUtc;
+        var list = File.Exists(RunInfoPath) ? ReadRunInfo(RunInfoPath) : [];
+        runInfoEntry = list.Count;
+        list.Add(RunInfoEntry(config, device, startedUtc, null, null, shard, fastPath));
+        SaveRunInfo(list);
+    }
+
+    /// <summary>
+    /// Records this invocation's end in run-info.json (machine, device, shard, start and end time, elapsed training time, command
+    /// line, commit): completes the entry <see cref="WriteRunInfoStart"/> wrote, else appends one. A list: a resumed or sharded
+    /// experiment has several. Written atomically (a temporary file renamed over the old one).
+    /// </summary>
     public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed, Config.Shard shard, Training.FastPathChoice fastPath)
     {
         var list = File.Exists(RunInfoPath) ? ReadRunInfo(RunInfoPath) : [];
-        list.Add(JsonSerializer.SerializeToNode(new
+        var now = DateTime.UtcNow;
+        var entry = RunInfoEntry(config, device, startedUtc ?? now - elapsed, now, elapsed, shard, fastPath);
+        if (runInfoEntry is { } i && i < list.Count) list[i] = entry;
+        else list.Add(entry);
+        SaveRunInfo(list);
+    }
+
+    static JsonNode RunInfoEntry(ExperimentConfig config, Device device, DateTime started, DateTime? finished, TimeSpan? elapsed, Config.Shard shard, Training.FastPathChoice fastPath) =>
+        JsonSerializer.SerializeToNode(new
         {
             experiment = config.Name,
-            finishedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
-            elapsedSeconds = Math.Round(elapsed.TotalSeconds, 1),
+            startedUtc = started.ToString("o", CultureInfo.InvariantCulture),
+            finishedUtc = finished?.ToString("o", CultureInfo.InvariantCulture),
+            elapsedSeconds = elapsed is { } e ? Math.Round(e.TotalSeconds, 1) : (double?)null,
             shard = shard.ToString(),
             device = device.type.ToString(),
             torchThreads = get_num_threads(),
@@ -101,22 +132,55 @@ public sealed class RunOutput
             fastPathCheck = fastPath.Verdict is { } v
                 ? new { agrees = v.Agrees, largestDifference = v.Worst?.Difference, of = v.Worst?.Quantity, tolerance = v.Worst?.Tolerance, quantities = v.Comparisons.Count, seconds = Math.Round(v.Seconds, 2) }
                 : null,
+            gitCommit = GitCommit,
+            cpu = CpuModel.Value,
             logicalCores = Environment.ProcessorCount,
             os = RuntimeInformation.OSDescription,
             architecture = RuntimeInformation.ProcessArchitecture.ToString(),
             dotnet = RuntimeInformation.FrameworkDescription,
             torchSharp = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
+            // The libtorch version this TorchSharp binds (its libtorch package's version).
+            libtorch = TorchSharp.torch.__version__,
             commandLine = Environment.GetCommandLineArgs().Skip(1).ToArray(),
-        })!);
+        })!;
+
+    void SaveRunInfo(List<JsonNode> list)
+    {
         string tmp = RunInfoPath + ".tmp";
-        File.WriteAllText(tmp, new JsonArray([.. list.Select(n => n?.DeepClone())]).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+        File.WriteAllText(tmp, new JsonArray([.. list.Select(n => n.DeepClone())]).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
         File.Move(tmp, RunInfoPath, overwrite: true);
     }
+
+    /// <summary>The git commit this code was built from (embedded by Directory.Build.targets), or "unknown".</summary>
+    public static string GitCommit =>
+        typeof(RunOutput).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "GitCommit")?.Value is { Length: > 0 } c ? c : "unknown";
+
+    /// <summary>The CPU's model name: /proc/cpuinfo on Linux, the registry or PROCESSOR_IDENTIFIER on Windows, else the architecture.</summary>
+    static readonly Lazy<string> CpuModel = new(() =>
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo"))
+                foreach (string line in File.ReadLines("/proc/cpuinfo"))
+                    if (line.Split(':', 2) is [var key, var value] && key.Trim() is "model name" or "Model" or "Hardware" && value.Trim().Length > 0)
+                        return value.Trim();
+            if (OperatingSystem.IsWindows())
+            {
+                if (Microsoft.Win32.Registry.GetValue(@"HKEY_LOCAL_MACHINE\HARDWARE\DESCRIPTION\System\CentralProcessor\0", "ProcessorNameString", null) is string { Length: > 0 } name)
+                    return name.Trim();
+                if (Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") is { Length: > 0 } id) return id.Trim();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException) { }
+        return $"unknown {RuntimeInformation.ProcessArchitecture} CPU";
+    });
 
     /// <summary>The invocations recorded in a run-info.json (older single-object files count as one).</summary>
     public static List<JsonNode> ReadRunInfo(string path)
     {
-        var node = JsonNode.Parse(File.ReadAllText(path));
+        JsonNode? node;
+        try { node = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new Data.DataException($"{path}: not valid JSON ({e.Message}); restore it from a copy or move it away."); }
         return node is JsonArray a ? a.Where(n => n is not null).Select(n => n!).ToList() : node is null ? [] : [node];
     }
 }
