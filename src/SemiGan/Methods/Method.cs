@@ -106,7 +106,7 @@ public sealed class SupervisedRun : MethodRun
     {
         d = SeededClassifier(c);
         var s = c.Settings;
-        trainer = new BaselineTrainer(d, s.LearningRate, s.Beta1, s.Beta2, c.Device, c.Implementation, s.WeightDecay, s.WholeBatch);
+        trainer = new BaselineTrainer(d, s.LearningRate, s.Beta1, s.Beta2, c.Device, c.Implementation, s.WeightDecay, s.WholeBatch, s.InputNoise);
         this.batches = batches;
     }
 

@@ -15,7 +15,7 @@ public sealed class Supervised : IMethod
     public string DisplayName => "Supervised (full labeled batches)";
     public IReadOnlyList<TrainingStep> Steps => [TrainingStep.Supervised];
 
-    public IReadOnlyList<string> Options => [];
+    public IReadOnlyList<string> Options => ["noise"]; // a fair match for fm-gan's noisy discriminator, e.g. on the MLP
 
     public MethodRun Start(MethodContext c) =>
         new SupervisedRun(c, e => e.LabeledBatches.Take(e.StepCount).Select(batch => new Step([], batch, null)));

@@ -18,11 +18,13 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
     readonly Device device;
     readonly Implementation implementation;
     readonly bool wholeBatch;
+    readonly double inputNoise;
 
+    /// <param name="inputNoise">σ of Gaussian noise added to the input images in training (0: none).</param>
     public BaselineTrainer(Classifier d, double lr, double beta1, double beta2, Device device,
-        Implementation implementation = Implementation.Fast, double weightDecay = 0, bool wholeBatch = false)
+        Implementation implementation = Implementation.Fast, double weightDecay = 0, bool wholeBatch = false, double inputNoise = 0)
     {
-        D = d; this.device = device; this.implementation = implementation; this.wholeBatch = wholeBatch;
+        D = d; this.device = device; this.implementation = implementation; this.wholeBatch = wholeBatch; this.inputNoise = inputNoise;
         opt = Adam.For(implementation, D.parameters(), lr, beta1, beta2, weightDecay);
     }
 
@@ -43,8 +45,8 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
                 var y = labels.index_select(0, tensor(step.Labeled, device: labels.device)).to(device);
                 Adam.ClearGradients(implementation, D, opt);
                 var output = wholeBatch && step.LabeledPositions is { } positions
-                    ? D.forward(images.index_select(0, tensor(step.Real, device: images.device)).to(device)).index_select(0, tensor(positions, device: device))
-                    : D.forward(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device));
+                    ? D.forward(Noisy(images.index_select(0, tensor(step.Real, device: images.device)).to(device))).index_select(0, tensor(positions, device: device))
+                    : D.forward(Noisy(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device)));
                 var loss = SganLosses.Supervised(output, y, D.Head);
                 sup.Add(loss);
                 loss.backward();
@@ -55,6 +57,8 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
         }
         return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean)), n, real, labeled);
     }
+
+    Tensor Noisy(Tensor x) => inputNoise > 0 ? x + randn_like(x) * inputNoise : x;
 
     public void Dispose() => opt.Dispose();
 }
