@@ -22,6 +22,8 @@ public static class RunCommand
             Description = "Output folder (default: results/<experiment name>, or with --set results/<experiment name>-set-<8 hex digits of the sorted overrides>). " +
                           "A folder holding this same experiment is resumed; one holding a different experiment is refused.",
         };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check everything, list the runs with their steps and an estimated time, and write nothing (no folder, no lock, no data fetch)." };
+        var bench = new Option<string?>("--bench") { Description = "With --dry-run: the `semigan bench --json` file to estimate from (default: the newest results/bench*.json)." };
         var data = new Option<string?>("--data") { Description = "The dataset's folder (default: data/<dataset>, for mnist $SEMIGAN_DATA when set); fetched when missing and verified on every run unless --no-verify." };
         var device = new Option<string>("--device") { Description = "auto (cuda when torch sees a GPU, else cpu) | cpu | cuda.", DefaultValueFactory = _ => "auto" };
         var threads = Usage.PositiveInt("--threads", "Torch CPU threads (default: libtorch's choice; with --jobs, all cores split between the jobs).");
@@ -32,11 +34,13 @@ public static class RunCommand
         var jobs = Jobs.Option();
         var cmd = new Command("run", "Train every run of the experiment's grid (each method, label count, seed, protocol and head it lists); write per-epoch CSV, config, splits, charts, samples and run-info.json. Re-running on the same --out resumes.")
         {
-            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs,
+            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, dryRun, bench,
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
             var started = DateTime.UtcNow;
+            if (r.GetValue(dryRun)) return DryRun.Print(r);
+            if (r.GetValue(bench) is not null) throw new ConfigException("--bench: only used with --dry-run; add --dry-run, or drop --bench.");
             if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
             var sets = ConfigOverride.ParseAll(r.GetValue(set));
             var cfg = ValidateCommand.Load(r.GetValue(experiment)!, r.GetValue(seeds), r.GetValue(epochs), sets);
