@@ -30,6 +30,8 @@ public static partial class Usage
         ["--steps"] = "--steps 20",
         ["--repeats"] = "--repeats 5",
         ["--json"] = "--json bench.json",
+        ["--set"] = "--set learningRate=0.001",
+        ["--bench"] = "--bench results/bench.json",
     };
 
     static string Example(string option) => Examples.TryGetValue(option, out var e) ? e : option + " <value>";
@@ -64,6 +66,16 @@ public static partial class Usage
         option.Validators.Add(r =>
         {
             if (r.Tokens.Count == 1 && check(r.Tokens[0].Value) is { } message) r.AddError(message);
+        });
+        return option;
+    }
+
+    /// <summary>Checks every value of a repeatable string option while parsing, as <see cref="Checked{T}"/> does a single one.</summary>
+    public static T CheckedEach<T>(this T option, Func<string, string?> check) where T : Option
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Select(t => check(t.Value)).FirstOrDefault(m => m is not null) is { } message) r.AddError(message);
         });
         return option;
     }

@@ -55,6 +55,11 @@ public class CliContractTests
     [InlineData("zero jobs", "run {exp} --jobs 0", "--jobs")]
     [InlineData("bad shard", "run {exp} --shard 3/2", "--shard")]
     [InlineData("--version with more", "--version extra", "--version")]
+    [InlineData("--set without '='", "run {exp} --set foo", "--set: 'foo' has no '='")]
+    [InlineData("--set without a key", "validate {exp} --set =1", "--set: '=1' has no key")]
+    [InlineData("--set with an empty path part", "run {exp} --set methodSettings..dropout=0.1", "--set: 'methodSettings..dropout' has an empty part")]
+    [InlineData("--set without its value", "run {exp} --set", "--set")]
+    [InlineData("--bench without --dry-run", "run {exp} --bench b.json", "--bench")]
     public void A_parse_error_is_one_line_naming_the_argument_with_exit_2_and_writes_nothing(string kind, string commandLine, string named)
     {
         var (dir, exp) = Experiment();

@@ -43,8 +43,13 @@ public static class Jobs
             if (child is ArgumentResult a) args.AddRange(a.Tokens.Select(t => t.Value));
             else if (child is OptionResult o && !o.Implicit && !Owned.Contains(o.Option.Name))
             {
-                args.Add(o.Option.Name);
-                args.AddRange(o.Tokens.Select(t => t.Value));
+                if (o.Option.Arity.MaximumNumberOfValues > 1) // a repeatable option (--set): its name before each value
+                    foreach (var t in o.Tokens) args.AddRange([o.Option.Name, t.Value]);
+                else
+                {
+                    args.Add(o.Option.Name);
+                    args.AddRange(o.Tokens.Select(t => t.Value));
+                }
             }
         }
         return args;
@@ -84,14 +89,15 @@ public static class Jobs
         if (threadsOption is <= 0) throw new ConfigException($"--threads: {threadsOption} must be positive.");
 
         // Everything a child would refuse is checked here first, so a bad file or option fails once, before any child starts.
-        var cfg = ValidateCommand.Load(r.GetValue<string>("experiment")!, r.GetValue<string?>("--seeds"), r.GetValue<int?>("--epochs"));
+        var sets = ConfigOverride.ParseAll(r.GetValue<string[]>("--set"));
+        var cfg = ValidateCommand.Load(r.GetValue<string>("experiment")!, r.GetValue<string?>("--seeds"), r.GetValue<int?>("--epochs"), sets);
         var runs = cfg.Runs().ToList();
         if (jobs > runs.Count)
         {
             Console.WriteLine($"--jobs {jobs}: the grid has {runs.Count} runs; using {runs.Count} jobs.");
             jobs = runs.Count;
         }
-        string outFolder = r.GetValue<string?>("--out") ?? Path.Combine("results", cfg.Name);
+        string outFolder = r.GetValue<string?>("--out") ?? RunCommand.DefaultOut(cfg, sets);
         Errors.LogFolder = outFolder;
         CheckOutFolder(outFolder, jobs);
         // One fetch before the children start, so they never download into the same folder at once.

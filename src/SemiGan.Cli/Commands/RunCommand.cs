@@ -16,11 +16,14 @@ public static class RunCommand
         var experiment = new Argument<string>("experiment") { Description = "Experiment definition (JSON), e.g. experiments/seed-1000.json." };
         var seeds = new Option<string?>("--seeds") { Description = "Override the seeds, comma-separated (e.g. 1,2,3)." }.Checked(Usage.SeedsError);
         var epochs = Usage.PositiveInt("--epochs", "Override the number of epochs.");
+        var set = SetOption();
         var output = new Option<string?>("--out")
         {
-            Description = "Output folder (default: results/<experiment name>). A folder holding this same experiment is resumed; " +
-                          "one holding a different experiment is refused.",
+            Description = "Output folder (default: results/<experiment name>, or with --set results/<experiment name>-set-<8 hex digits of the sorted overrides>). " +
+                          "A folder holding this same experiment is resumed; one holding a different experiment is refused.",
         };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check everything, list the runs with their steps and an estimated time, and write nothing (no folder, no lock, no data fetch)." };
+        var bench = new Option<string?>("--bench") { Description = "With --dry-run: the `semigan bench --json` file to estimate from (default: the newest results/bench*.json)." };
         var data = new Option<string?>("--data") { Description = "The dataset's folder (default: data/<dataset>, for mnist $SEMIGAN_DATA when set); fetched when missing and verified on every run unless --no-verify." };
         var device = new Option<string>("--device") { Description = "auto (cuda when torch sees a GPU, else cpu) | cpu | cuda.", DefaultValueFactory = _ => "auto" };
         var threads = Usage.PositiveInt("--threads", "Torch CPU threads (default: libtorch's choice; with --jobs, all cores split between the jobs).");
@@ -31,16 +34,16 @@ public static class RunCommand
         var jobs = Jobs.Option();
         var cmd = new Command("run", "Train every run of the experiment's grid (each method, label count, seed, protocol and head it lists); write per-epoch CSV, config, splits, charts, samples and run-info.json. Re-running on the same --out resumes.")
         {
-            experiment, seeds, epochs, output, data, device, threads, shard, noVerify, fastPath, jobs,
+            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, dryRun, bench,
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
             var started = DateTime.UtcNow;
+            if (r.GetValue(dryRun)) return DryRun.Print(r);
+            if (r.GetValue(bench) is not null) throw new ConfigException("--bench: only used with --dry-run; add --dry-run, or drop --bench.");
             if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
-            var cfg = ExperimentConfig.Load(r.GetValue(experiment)!);
-            if (r.GetValue(seeds) is { } s) cfg = cfg with { Seeds = ParseSeeds(s) };
-            if (r.GetValue(epochs) is { } e) cfg = cfg with { Epochs = e };
-            cfg = cfg.Validated("command line");
+            var sets = ConfigOverride.ParseAll(r.GetValue(set));
+            var cfg = ValidateCommand.Load(r.GetValue(experiment)!, r.GetValue(seeds), r.GetValue(epochs), sets);
             var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
             Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
@@ -48,7 +51,7 @@ public static class RunCommand
             // On this device, thread count and batch size, before anything is written.
             var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
                 cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Where(m => cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn).SelectMany(m => cfg.MethodOf(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
-            string outPath = r.GetValue(output) ?? Path.Combine("results", cfg.Name);
+            string outPath = r.GetValue(output) ?? DefaultOut(cfg, sets);
             Errors.LogFolder = outPath;
             RunOutput.Check(outPath, cfg);
             var dataset = Datasets.Get(cfg.Dataset);
@@ -104,6 +107,17 @@ public static class RunCommand
                       "require: stop instead (exit 1); reference: train on the reference implementation without checking.",
         DefaultValueFactory = _ => "auto",
     };
+
+    /// <summary>--set key=value, repeatable (run and validate).</summary>
+    public static Option<string[]> SetOption() => new Option<string[]>("--set")
+    {
+        Description = "Override an experiment field, e.g. --set learningRate=0.001 or --set methodSettings.supervised.learningRate=0.001 (repeatable; " +
+                      "the value is JSON when it parses as JSON, [a,b] a list, else a string); checked like the file and recorded in config.json.",
+    }.CheckedEach(ConfigOverride.Error);
+
+    /// <summary>results/&lt;name&gt;, or with --set results/&lt;name&gt;-set-&lt;hash&gt;, so runs with different overrides never share a folder.</summary>
+    public static string DefaultOut(ExperimentConfig cfg, IReadOnlyList<ConfigOverride> sets) =>
+        Path.Combine("results", sets.Count == 0 ? cfg.Name : $"{cfg.Name}-set-{ConfigOverride.Hash(sets)}");
 
     internal static int[] ParseSeeds(string s) =>
         Usage.SeedsError(s) is { } message

@@ -1,5 +1,6 @@
 using SemiGan.Training;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 using SemiGan.Data;
@@ -114,6 +115,35 @@ public sealed record ExperimentConfig
         return (cfg ?? throw new ConfigException($"{path}: empty experiment file.")).Validated(path);
     }
 
+    /// <summary>
+    /// The file with <c>--set</c> overrides applied to its JSON before it is read, so they are checked exactly like
+    /// the file; an error in a field an override sets names that override.
+    /// </summary>
+    public static ExperimentConfig Load(string path, IReadOnlyList<ConfigOverride> overrides)
+    {
+        if (overrides.Count == 0) return Load(path);
+        if (!File.Exists(path)) throw new ConfigException($"{path}: experiment file not found; pass a file from experiments/.");
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path), null, new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+                ?? throw new ConfigException($"{path}: must hold a JSON object {{ ... }}; fix the experiment file.");
+        }
+        catch (JsonException e) { throw new ConfigException($"{path}: {Describe(e)}; fix the experiment file."); }
+        foreach (var o in overrides) o.ApplyTo(root);
+        string SourceOf(string field) => overrides.LastOrDefault(o => o.Covers(field))?.ToString() ?? $"{path} with {string.Join(" ", overrides)}";
+        ExperimentConfig? cfg;
+        try { cfg = root.Deserialize<ExperimentConfig>(Json); }
+        catch (JsonException e)
+        {
+            string source = SourceOf(FieldOf(e)), message = Describe(e);
+            throw new ConfigException($"{source}: {message}; " + (!source.StartsWith("--set", StringComparison.Ordinal) ? "fix the experiment file."
+                : message.StartsWith("unknown field", StringComparison.Ordinal) ? "fix the key (field names are case-sensitive)."
+                : "give a value of the field's type (numbers and true/false as they are, lists as [1,2] or [a,b])."));
+        }
+        return (cfg ?? throw new ConfigException($"{path}: empty experiment file.")).Validated(SourceOf);
+    }
+
     /// <summary>The JSON field names this record accepts, in declaration order.</summary>
     public static IEnumerable<string> FieldNames =>
         typeof(ExperimentConfig).GetProperties()
@@ -174,10 +204,12 @@ public sealed record ExperimentConfig
         };
     }
 
+    static string FieldOf(JsonException e) => e.Path is { Length: > 2 } p ? p.TrimStart('$', '.').Split('[')[0] : "";
+
     /// <summary>One line for a JSON error: the field concerned and what is allowed.</summary>
     static string Describe(JsonException e)
     {
-        string field = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.').Split('[')[0] : "";
+        string field = FieldOf(e);
         string msg = e.Message.Split(". Path:")[0].TrimEnd('.');
         if (msg.Contains("could not be mapped", StringComparison.Ordinal))
             return field.StartsWith("methodSettings.", StringComparison.Ordinal)
@@ -189,10 +221,13 @@ public sealed record ExperimentConfig
     }
 
     /// <summary>Throws <see cref="ConfigException"/> naming the first bad field; returns this when valid.</summary>
-    public ExperimentConfig Validated(string source = "experiment")
+    public ExperimentConfig Validated(string source = "experiment") => Validated(_ => source);
+
+    /// <summary>As <see cref="Validated(string)"/>, the message's source chosen by the bad field (e.g. the --set that gave it).</summary>
+    public ExperimentConfig Validated(Func<string, string> sourceOf)
     {
         [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-        void Fail(string field, string msg) => throw new ConfigException($"{source}: {field}: {msg}");
+        void Fail(string field, string msg) => throw new ConfigException($"{sourceOf(field)}: {field}: {msg}");
         if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Contains('/'))
             Fail("name", $"'{Name}' must be a non-empty file-name-safe string");
         var dataset = Datasets.All.FirstOrDefault(d => d.Name == Dataset);

@@ -41,7 +41,7 @@ public sealed class RunOutput
     public static RunOutput Open(string folder, ExperimentConfig config) => Open(folder, config, create: true);
 
     /// <summary>Every check of <see cref="Open(string, ExperimentConfig)"/> that needs no write (for checking before a data fetch).</summary>
-    public static void Check(string folder, ExperimentConfig config) => Open(folder, config, create: false);
+    public static RunOutput Check(string folder, ExperimentConfig config) => Open(folder, config, create: false);
 
     static RunOutput Open(string folder, ExperimentConfig config, bool create)
     {
