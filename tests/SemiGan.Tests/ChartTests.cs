@@ -30,7 +30,7 @@ public class ChartTests
         for (int y = 0; y < 30; y++) for (int x = 200; x < 700; x++) if (bitmap.GetPixel(x, y).Red < 128) dark++;
         Assert.True(dark > 200, $"title strip has {dark} dark pixels");
         string text = File.ReadAllText(svg);
-        foreach (var s in new[] { "SGAN vs baseline, MNIST, 1000 labels", "Epoch", "Test accuracy (%)", "SGAN (n=3)", "Baseline CNN (n=3)" })
+        foreach (var s in new[] { "SGAN vs baseline, MNIST, 1000 labels", "Epoch", "Test accuracy (%)", "SGAN (n=3)", "Seed-like baseline (n=3)" })
             Assert.Contains(s, text);
         // Text must not depend on the machine's fonts (a bare Linux box has none): both weights ScottPlot asks
         // for (titles and axis labels are bold) resolve to the bundled file, whatever this machine has installed.
