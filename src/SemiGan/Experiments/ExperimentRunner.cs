@@ -184,10 +184,12 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             {
                 Log?.Invoke($"{c.Run.Id} diverged at epoch {epoch}: {bad}; going on with the next run");
                 End(c.Run, RunStatus.Diverged, epoch, bad, checkpoint);
+                Observer?.Epoch(c.Run, row);
                 return rows;
             }
             afterEpoch(epoch);
             checkpoint.Save(new CheckpointMeta(c.Run.Id, epoch, iterations, seen, labeledSeen), trainer);
+            Observer?.Epoch(c.Run, row); // only now: a crash before the checkpoint re-runs this epoch
         }
         // The final model's confusion matrix, for the report (reported, never used to choose anything).
         using (trainer.Evaluated())
