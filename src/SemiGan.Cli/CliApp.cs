@@ -37,6 +37,7 @@ public static class CliApp
             MergeCommand.Create(),
             BenchCommand.Create(),
             ValidateCommand.Create(),
+            EvalCommand.Create(),
         };
         Usage.RefuseOptionsAsArguments(root);
         var version = root.Options.OfType<VersionOption>().Single();

@@ -35,6 +35,8 @@ public class CliContractTests
     [InlineData("no subcommand", "data", "fetch")]
     [InlineData("missing argument", "run", "<experiment>")]
     [InlineData("missing argument of report", "report", "<results-folder>")]
+    [InlineData("missing argument of eval", "eval", "<results-folder>")]
+    [InlineData("zero threads for eval", "eval {dir} --threads 0", "--threads")]
     [InlineData("missing argument of merge", "merge --out {dir}/m", "<folders>")]
     [InlineData("missing required option", "merge {dir}", "--out")]
     [InlineData("option without its value", "run {exp} --epochs", "--epochs")]

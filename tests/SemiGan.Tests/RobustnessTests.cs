@@ -152,6 +152,7 @@ public class RobustnessTests
         Assert.Equal(Untimed(EpochCsv.Read(Path.Combine(full, "epochs.csv"))), Untimed(EpochCsv.Read(merged.EpochsCsv)));
         Assert.Equal(RunStatusCsv.Read(Path.Combine(full, "runs.csv")), RunStatusCsv.Read(merged.RunsCsv));
         Assert.True(File.Exists(Path.Combine(merged.Folder, "confusion", "baseline-mnist-masked-gan_logit-labels-100-seed-2.csv")));
+        Assert.True(File.Exists(Path.Combine(merged.Folder, "models", "baseline-mnist-masked-gan_logit-labels-100-seed-2", "model.json")));
 
         // A conflicting duplicate: the same run with a different result.
         string c = Path.Combine(dir, "c");

@@ -73,7 +73,7 @@ public static class RunCommand
             var rows = WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
             {
                 Shard = part,
-                Observer = new Reports.RunArtifacts(outFolder),
+                Observer = new RunObservers(new Reports.RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
                 FastPath = choice,
                 Progress = report,
                 // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.

@@ -18,7 +18,7 @@ public sealed record RunProgress(long StepsDone, long StepsTotal, string Current
 /// Runs an experiment's grid (<see cref="ExperimentConfig.Runs"/>): for every run, trains the model for the
 /// configured epochs, evaluates on the whole test set after each epoch and appends one CSV row. Also
 /// writes the resolved config, every labeled split, learning-curve charts, each final model's confusion
-/// matrix and generator samples.
+/// matrix, its networks (models/) and generator samples.
 /// </summary>
 public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data, RunOutput output, Device device)
 {
@@ -183,21 +183,29 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             if (losses.NonFinite() is { } bad)
             {
                 Log?.Invoke($"{c.Run.Id} diverged at epoch {epoch}: {bad}; going on with the next run");
-                End(c.Run, RunStatus.Diverged, epoch, bad, checkpoint);
+                End(c.Run, RunStatus.Diverged, epoch, bad, checkpoint, trainer);
+                Observer?.Epoch(c.Run, row);
                 return rows;
             }
             afterEpoch(epoch);
             checkpoint.Save(new CheckpointMeta(c.Run.Id, epoch, iterations, seen, labeledSeen), trainer);
+            Observer?.Epoch(c.Run, row); // only now: a crash before the checkpoint re-runs this epoch
         }
         // The final model's confusion matrix, for the report (reported, never used to choose anything).
         using (trainer.Evaluated())
             ConfusionCsv.Write(output.ConfusionPath(c.Run), Evaluator.Confusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device));
-        End(c.Run, RunStatus.Finished, config.Epochs, "", checkpoint);
+        End(c.Run, RunStatus.Finished, config.Epochs, "", checkpoint, trainer);
         return rows;
     }
 
-    void End(RunSpec run, string status, int epoch, string detail, Checkpoint checkpoint)
+    /// <summary>Saves the run's final networks, records how it ended, then drops its checkpoint.</summary>
+    void End(RunSpec run, string status, int epoch, string detail, Checkpoint checkpoint, MethodRun trainer)
     {
+        // Before runs.csv: a run recorded as ended always has its model (a crash in between only re-saves it on resume).
+        SavedModel.Save(output.ModelFolder(run), new SavedModelInfo
+        {
+            RunId = run.Id, Status = status, Epoch = epoch, Implementation = Impl.ToString().ToLowerInvariant(),
+        }, trainer);
         RunStatusCsv.Append(output.RunsCsv, new RunStatus
         {
             RunId = run.Id, Dataset = run.Dataset, Method = run.Method, Protocol = run.Protocol.Name(), Head = run.Head.Name(), Labels = run.Labels, Seed = run.Seed,

@@ -21,6 +21,13 @@ public sealed class RunOutput
     public string RunInfoPath => Path.Combine(Folder, "run-info.json");
     public string RunsCsv => Path.Combine(Folder, "runs.csv");
     public string CheckpointFolder(RunSpec run) => Path.Combine(Folder, "checkpoints", run.Id);
+    /// <summary>An ended run's final networks (see <see cref="SavedModel"/>).</summary>
+    public string ModelsFolder => Path.Combine(Folder, "models");
+    public string ModelFolder(RunSpec run) => Path.Combine(ModelsFolder, run.Id);
+    /// <summary>A run's TensorBoard event files (one per invocation that trained it).</summary>
+    public string TensorBoardFolder(RunSpec run) => Path.Combine(Folder, "tensorboard", run.Id);
+    /// <summary>What `semigan eval` measured on the saved models.</summary>
+    public string EvalCsv => Path.Combine(Folder, "eval.csv");
     public string SplitPath(int labels, int seed) => Path.Combine(Folder, "splits", $"labels-{labels}-seed-{seed}.csv");
     public string ValidationSplitPath(int count, int seed) => Path.Combine(Folder, "splits", $"validation-{count}-seed-{seed}.csv");
     /// <summary>Generator samples after the last epoch.</summary>

@@ -1,0 +1,63 @@
+using SemiGan.Config;
+using SemiGan.Data;
+using SemiGan.Methods;
+using SemiGan.Models;
+using SemiGan.Results;
+using SemiGan.Training;
+using static TorchSharp.torch;
+
+namespace SemiGan.Experiments;
+
+/// <summary>
+/// The networks ended runs saved under models/ (<see cref="SavedModel"/>), rebuilt and evaluated again as the runner
+/// evaluated them: the method started from config.json, the saved state loaded, the classifier evaluated inside
+/// <see cref="MethodRun.Evaluated"/> (so on averaged weights where the method keeps them) on the whole test set.
+/// </summary>
+public static class SavedModels
+{
+    /// <summary>The ended runs of a folder (runs.csv) with a saved model, and those without one.</summary>
+    public static (List<(RunStatus Run, SavedModelInfo Model)> Saved, List<RunStatus> Missing) Find(RunOutput output)
+    {
+        var saved = new List<(RunStatus, SavedModelInfo)>();
+        var missing = new List<RunStatus>();
+        foreach (var s in RunStatusCsv.Read(output.RunsCsv))
+        {
+            if (SavedModel.TryRead(output.ModelFolder(s.Run)) is { } info) saved.Add((s, info));
+            else missing.Add(s);
+        }
+        return (saved, missing);
+    }
+
+    /// <summary>One run's saved networks: test accuracy and loss, computed as the runner computed its epochs' rows.</summary>
+    public static (double Accuracy, double Loss) Evaluate(ExperimentConfig config, RunSpec run, string modelFolder, SavedModelInfo info,
+        Tensor testImages, Tensor testLabels, Device device)
+    {
+        var shape = ImageShape.Of(Datasets.Get(config.Dataset));
+        using var method = config.MethodOf(run.Method).Start(new MethodContext(run, config.SettingsOf(run.Method), shape, device, info.ImplementationKind));
+        SavedModel.Load(modelFolder, info, method);
+        using (method.Evaluated())
+            return Evaluator.Evaluate(method.Classifier, testImages, testLabels, config.EvalBatchSize, device);
+    }
+
+    /// <summary>Every saved model of the folder, in runs.csv order, beside epochs.csv's test accuracy of the same epoch.</summary>
+    public static List<EvalRecord> EvaluateAll(RunOutput output, ExperimentConfig config, ImageDataset data, Device device, Action<EvalRecord>? each = null)
+    {
+        var rows = EpochCsv.Read(output.EpochsCsv).ToDictionary(r => (r.Run.Id, r.Epoch));
+        var testImages = data.TestImages.to(device); // not disposed: on the data's device this is the dataset's own tensor
+        var testLabels = data.TestLabels.to(device);
+        var results = new List<EvalRecord>();
+        foreach (var (s, info) in Find(output).Saved)
+        {
+            var (accuracy, loss) = Evaluate(config, s.Run, output.ModelFolder(s.Run), info, testImages, testLabels, device);
+            var r = new EvalRecord
+            {
+                RunId = s.RunId, Method = s.Method, Seed = s.Seed, Labels = s.Labels, Status = info.Status, Epoch = info.Epoch,
+                TestAccuracy = accuracy, TestLoss = loss,
+                CsvTestAccuracy = rows.GetValueOrDefault((s.Run.Id, info.Epoch))?.TestAccuracy,
+            };
+            each?.Invoke(r);
+            results.Add(r);
+        }
+        return results;
+    }
+}
