@@ -86,10 +86,29 @@ public static class RunCommand
                 Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final test accuracy ({rule}) " +
                                   string.Join(", ", finals.Select(f => f.ToString("P2", CultureInfo.InvariantCulture))));
             }
+            if (part == Shard.All) Answer(cfg, outFolder);
             Console.WriteLine($"done: {Path.GetFullPath(outFolder.Folder)}");
             return Errors.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// Once every run of the grid has ended: report.md, and the experiment's answer, each gain against its
+    /// reference per label count with its 95% CI and paired p (from the folder's CSVs, as the report has them).
+    /// </summary>
+    static void Answer(ExperimentConfig cfg, RunOutput outFolder)
+    {
+        var statuses = RunStatusCsv.Read(outFolder.RunsCsv);
+        if (cfg.Runs().Any(run => statuses.All(s => s.RunId != run.Id))) return; // unfinished runs remain: no answer yet
+        var runs = Reports.Aggregation.Runs(EpochCsv.Read(outFolder.EpochsCsv), statuses, select: cfg.Select);
+        var gains = Reports.Aggregation.Gains(runs, cfg.GainPairs());
+        string report = Reports.ReportWriter.Write(outFolder.Folder);
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var g in gains)
+            Console.WriteLine(string.Format(inv, "gain {0} − {1} ({2} labels, {3}, {4}): {5:+0.00;−0.00} pp, 95% CI [{6:+0.00;−0.00}, {7:+0.00;−0.00}], paired p = {8:0.000} ({9} seeds)",
+                g.Method, g.Reference, g.Labels, g.Protocol, g.Head, 100 * g.Final.MeanDifference, 100 * g.Final.CiLow, 100 * g.Final.CiHigh, g.Final.P, g.Final.N));
+        Console.WriteLine($"report: {Path.GetFullPath(report)}");
     }
 
     public static FastPathMode ParseFastPath(string s) => s switch
