@@ -11,7 +11,7 @@ public class EpochCsvTests
         Iterations = 600L * epoch, ImagesSeen = 60000L * epoch, LabeledImagesSeen = 1000L * epoch,
         TestAccuracy = 0.9123456789012345, TestLoss = 0.1 / 3,
         Losses = model == "sgan" ? LossValues.Of(("supervised", 1e-7), ("unsupervised", 1.25), ("generator", 0.7)) : LossValues.Of(("supervised", 1e-7)),
-        EpochSeconds = 61.5,
+        EpochSeconds = 61.5, FinishedUtc = new DateTimeOffset(2026, 11, 30, 12, 0, epoch, TimeSpan.Zero),
     };
 
     [Fact]
@@ -24,8 +24,10 @@ public class EpochCsvTests
         Assert.Equal([Row(1, "sgan"), Row(1, "baseline"), Row(2, "sgan")], EpochCsv.Read(path));
         var lines = File.ReadAllLines(path);
         Assert.Equal(4, lines.Length); // one header only
-        Assert.Equal("experiment,dataset,method,protocol,head,labels,seed,epoch,iterations,images_seen,labeled_images_seen," +
-                     "validation_accuracy,validation_loss,test_accuracy,test_loss,supervised_loss,unsupervised_loss,generator_loss,epoch_seconds", lines[0]);
+        Assert.Equal("run_id,experiment,dataset,method,protocol,head,labels,seed,epoch,iterations,images_seen,labeled_images_seen," +
+                     "validation_accuracy,validation_loss,test_accuracy,test_loss,supervised_loss,unsupervised_loss,generator_loss,epoch_seconds,finished_utc", lines[0]);
+        Assert.StartsWith("sgan-mnist-masked-gan_logit-labels-1000-seed-2,e,", lines[1]);
+        Assert.EndsWith(",61.5,2026-11-30T12:00:01Z", lines[1]);
     }
 
     [Fact]
@@ -49,6 +51,10 @@ public class EpochCsvTests
             "experiment,model,protocol,head,labels,seed,epoch,iterations,images_seen,labeled_images_seen,test_accuracy,test_loss,supervised_loss,unsupervised_loss,generator_loss,epoch_seconds\n" +
             "e,sgan,masked,gan_logit,1000,2,1,600,60000,1000,0.9123456789012345,0.03333333333333333,1E-07,1.25,0.7,61.5\n" +
             "e,baseline,masked,gan_logit,1000,2,1,600,60000,1000,0.9123456789012345,0.03333333333333333,1E-07,,,61.5\n");
-        Assert.Equal([Row(1, "sgan"), Row(1, "baseline")], EpochCsv.Read(path));
+        Assert.Equal([Row(1, "sgan").Untimed() with { EpochSeconds = 61.5 }, Row(1, "baseline").Untimed() with { EpochSeconds = 61.5 }], EpochCsv.Read(path));
+        // Appending to such a file rewrites it with the current header first, keeping its rows.
+        EpochCsv.Append(path, [Row(2, "sgan")]);
+        Assert.StartsWith("run_id,", File.ReadAllLines(path)[0]);
+        Assert.Equal(3, EpochCsv.Read(path).Count);
     }
 }

@@ -20,7 +20,7 @@ public class JobsTests
         return exp;
     }
 
-    static List<EpochRecord> Untimed(string folder) => EpochCsv.Read(Path.Combine(folder, "epochs.csv")).Select(r => r with { EpochSeconds = 0 }).ToList();
+    static List<EpochRecord> Untimed(string folder) => EpochCsv.Read(Path.Combine(folder, "epochs.csv")).Select(r => r.Untimed()).ToList();
 
     [Theory]
     [InlineData(2, 2, 1)]

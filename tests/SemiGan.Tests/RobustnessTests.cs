@@ -12,7 +12,7 @@ namespace SemiGan.Tests;
 /// <summary>Long-run safety: kill and resume, divergence, shards and merging.</summary>
 public class RobustnessTests
 {
-    static List<EpochRecord> Untimed(IEnumerable<EpochRecord> rows) => rows.Select(r => r with { EpochSeconds = 0 }).ToList();
+    static List<EpochRecord> Untimed(IEnumerable<EpochRecord> rows) => rows.Select(r => r.Untimed()).ToList();
 
     [Fact]
     public void Killed_child_process_resumes_to_exactly_the_rows_of_an_uninterrupted_run()

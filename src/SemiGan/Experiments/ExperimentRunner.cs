@@ -171,6 +171,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 TestAccuracy = acc, TestLoss = loss,
                 Losses = losses.Losses,
                 EpochSeconds = trainSeconds,
+                FinishedUtc = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()), // whole seconds, as the CSV holds it
             };
             // Row first, checkpoint second: a crash in between re-runs this epoch from the previous
             // checkpoint, and the resume drops this row before writing it again.

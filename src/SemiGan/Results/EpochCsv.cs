@@ -8,23 +8,26 @@ namespace SemiGan.Results;
 /// <summary>
 /// The tidy per-epoch CSV (one row per method x seed x epoch). Fixed columns, then one `&lt;name&gt;_loss`
 /// column for every loss any method in the file reports, so a new method's losses need no change here.
-/// Files from before the `dataset`, `method` (was `model`) and validation columns are read as well.
+/// The first column is the run's id, the last the time the row was written (UTC). Files from before the
+/// `run_id`, `dataset`, `method` (was `model`), validation and `finished_utc` columns are read as well,
+/// and rewritten with the current header before a row is appended to them.
 /// </summary>
 public static class EpochCsv
 {
     static readonly string[] Before =
         ["experiment", "dataset", "method", "protocol", "head", "labels", "seed", "epoch", "iterations", "images_seen",
          "labeled_images_seen", "validation_accuracy", "validation_loss", "test_accuracy", "test_loss"];
-    const string After = "epoch_seconds", LossSuffix = "_loss";
+    const string After = "epoch_seconds", RunId = "run_id", Finished = "finished_utc", LossSuffix = "_loss";
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Appends rows (header first if the file is new) and flushes, so finished epochs survive a crash.</summary>
     public static void Append(string path, IReadOnlyList<EpochRecord> rows)
     {
-        var losses = File.Exists(path) && new FileInfo(path).Length > 0 ? LossColumns(ReadHeader(path)) : null;
-        if (losses is not null && rows.SelectMany(r => r.Losses.Names).Any(n => !losses.Contains(n)))
+        var existing = File.Exists(path) && new FileInfo(path).Length > 0 ? ReadHeader(path) : null;
+        var losses = existing is null ? null : LossColumns(existing);
+        if (existing is not null && (rows.SelectMany(r => r.Losses.Names).Any(n => !losses!.Contains(n)) || existing[0] != RunId || existing[^1] != Finished))
         {
-            // A loss the header lacks: rewrite the file with the wider header (atomic), then it holds these rows too.
+            // A loss the header lacks, or an older header: rewrite the file with the current, wider header (atomic), then it holds these rows too.
             Rewrite(path, Read(path).Concat(rows).ToList());
             return;
         }
@@ -79,6 +82,7 @@ public static class EpochCsv
                 // Empty cells (another method's loss, or one that had no step) read as absent: the same value.
                 Losses = new LossValues(losses.Select(n => (n, Optional(n + LossSuffix))).Where(l => l.Item2 is not null)),
                 EpochSeconds = csv.GetField<double>(After),
+                FinishedUtc = Has(Finished) && csv.GetField(Finished) is { Length: > 0 } f ? DateTimeOffset.Parse(f, Inv, DateTimeStyles.AssumeUniversal) : null,
             });
         return rows;
     }
@@ -88,11 +92,12 @@ public static class EpochCsv
         using var csv = new CsvWriter(writer, new CsvConfiguration(Inv));
         if (header)
         {
-            foreach (var c in Before.Concat(losses.Select(n => n + LossSuffix)).Append(After)) csv.WriteField(c);
+            foreach (var c in Before.Prepend(RunId).Concat(losses.Select(n => n + LossSuffix)).Append(After).Append(Finished)) csv.WriteField(c);
             csv.NextRecord();
         }
         foreach (var r in rows)
         {
+            csv.WriteField(r.Run.Id);
             csv.WriteField(r.Experiment); csv.WriteField(r.Dataset); csv.WriteField(r.Method); csv.WriteField(r.Protocol);
             csv.WriteField(r.Head); csv.WriteField(r.Labels); csv.WriteField(r.Seed); csv.WriteField(r.Epoch);
             csv.WriteField(r.Iterations); csv.WriteField(r.ImagesSeen); csv.WriteField(r.LabeledImagesSeen);
@@ -100,6 +105,7 @@ public static class EpochCsv
             csv.WriteField(r.TestAccuracy); csv.WriteField(r.TestLoss);
             foreach (var n in losses) csv.WriteField(r.Losses[n]);
             csv.WriteField(r.EpochSeconds);
+            csv.WriteField(r.FinishedUtc?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv));
             csv.NextRecord();
         }
         csv.Flush();

@@ -33,7 +33,12 @@ public sealed record EpochRecord
     public required double TestLoss { get; init; }
     public LossValues Losses { get; init; } = LossValues.None;
     public required double EpochSeconds { get; init; }
+    /// <summary>When the epoch's row was written (UTC); null in files written before the column existed.</summary>
+    public DateTimeOffset? FinishedUtc { get; init; }
 
     /// <summary>The run this row belongs to.</summary>
     public Training.RunSpec Run => Training.RunSpec.Of(Labels, Protocol, Head, Seed, Method, Dataset);
+
+    /// <summary>This row without its timing (epoch seconds, time written): what two runs of one seed must agree on.</summary>
+    public EpochRecord Untimed() => this with { EpochSeconds = 0, FinishedUtc = null };
 }

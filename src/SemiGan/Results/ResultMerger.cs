@@ -33,7 +33,7 @@ public static class ResultMerger
             foreach (var row in EpochCsv.Read(f.EpochsCsv))
             {
                 var key = (row.Run.Id, row.Epoch);
-                if (rows.TryGetValue(key, out var seen) && seen.Row with { EpochSeconds = 0 } != row with { EpochSeconds = 0 })
+                if (rows.TryGetValue(key, out var seen) && seen.Row.Untimed() != row.Untimed())
                     throw new ConfigException($"merge: run {key.Item1} epoch {key.Item2} differs between {seen.From} and {f.Folder}; refusing to merge conflicting results.");
                 rows.TryAdd(key, (row, f.Folder));
             }
