@@ -103,17 +103,7 @@ public sealed record ExperimentConfig
         WriteIndented = true,
     };
 
-    public static ExperimentConfig Load(string path)
-    {
-        if (!File.Exists(path)) throw new ConfigException($"{path}: experiment file not found; pass a file from experiments/.");
-        ExperimentConfig? cfg;
-        try { cfg = JsonSerializer.Deserialize<ExperimentConfig>(File.ReadAllText(path), Json); }
-        catch (JsonException e)
-        {
-            throw new ConfigException($"{path}: {Describe(e)}; fix the experiment file.");
-        }
-        return (cfg ?? throw new ConfigException($"{path}: empty experiment file.")).Validated(path);
-    }
+    public static ExperimentConfig Load(string path) => Load(path, []);
 
     /// <summary>
     /// The file with <c>--set</c> overrides applied to its JSON before it is read, so they are checked exactly like
@@ -121,7 +111,6 @@ public sealed record ExperimentConfig
     /// </summary>
     public static ExperimentConfig Load(string path, IReadOnlyList<ConfigOverride> overrides)
     {
-        if (overrides.Count == 0) return Load(path);
         if (!File.Exists(path)) throw new ConfigException($"{path}: experiment file not found; pass a file from experiments/.");
         JsonObject root;
         try
@@ -131,7 +120,9 @@ public sealed record ExperimentConfig
         }
         catch (JsonException e) { throw new ConfigException($"{path}: {Describe(e)}; fix the experiment file."); }
         foreach (var o in overrides) o.ApplyTo(root);
-        string SourceOf(string field) => overrides.LastOrDefault(o => o.Covers(field))?.ToString() ?? $"{path} with {string.Join(" ", overrides)}";
+        string SourceOf(string field) => overrides.LastOrDefault(o => o.Covers(field))?.ToString()
+            ?? (overrides.Count == 0 ? path : $"{path} with {string.Join(" ", overrides)}");
+        GridAxes.Expand(root, overrides.Count == 0 ? path : $"{path} with {string.Join(" ", overrides)}");
         ExperimentConfig? cfg;
         try { cfg = root.Deserialize<ExperimentConfig>(Json); }
         catch (JsonException e)
