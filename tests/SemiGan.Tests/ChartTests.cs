@@ -205,6 +205,60 @@ public class ChartTests
     }
 
     [Fact]
+    public void Confusion_chart_is_a_row_normalised_heatmap_with_a_colour_bar_and_shares_in_the_cells()
+    {
+        var m = new long[10, 10];
+        for (int i = 0; i < 10; i++) { m[i, i] = 90 + i; m[i, (i + 1) % 10] = 10 - i; } // row i: 100 images, error 10 - i %
+        m[0, 0] = 180; m[0, 1] = 20; // row 0: 200 images, still 90% / 10%
+        string png = TempFile("c.png"), svg = Path.ChangeExtension(png, ".svg");
+
+        var layout = ConfusionChart.Write(m, png, svg, "Confusion matrix: SGAN, 100 labels, seed 1");
+
+        using var bitmap = AssertTwiceTheSvg(png, svg, layout);
+        Assert.Equal((2 * ConfusionChart.Width, 2 * ConfusionChart.Height), (bitmap.Width, bitmap.Height));
+        var panel = Assert.Single(layout.Panels);
+        Assert.NotNull(panel.GetPlottables<ScottPlot.Plottables.Heatmap>().SingleOrDefault());
+        Assert.Single(panel.Axes.GetPanels().OfType<ScottPlot.Panels.ColorBar>());
+
+        // The colour bar is drawn right of the data area: a column there runs from viridis' yellow (top) to its dark purple (bottom).
+        var data = layout.DataRects[0];
+        bool found = false;
+        for (float x = data.Right + 2; x < data.Right + 60 && !found; x++)
+        {
+            var top = bitmap.GetPixel((int)(x * 2), (int)((data.Top + 3) * 2));
+            var bottom = bitmap.GetPixel((int)(x * 2), (int)((data.Bottom - 3) * 2));
+            found = top.Red > 200 && top.Green > 200 && top.Blue < 100 && bottom.Red < 100 && bottom.Green < 50 && bottom.Blue > 50;
+        }
+        Assert.True(found, "no colour bar right of the heatmap");
+        Assert.Contains("Share of the true class (%), clipped at 10%", File.ReadAllText(svg));
+
+        // Row-normalised, row 0 on top: cell (true 0, predicted 0) is the top-left one. The largest error is 10%, so the scale
+        // is clipped at 10% and both the diagonal (90%) and that error are the brightest colour; an empty cell is the darkest.
+        PixelRect Cell(int t, int p) => new(data.Left + data.Width * (p + 0.4f) / 10, data.Left + data.Width * (p + 0.6f) / 10,
+                                           data.Top + data.Height * (t + 0.3f) / 10, data.Top + data.Height * (t + 0.1f) / 10);
+        bool Yellow(SKColor c) => c.Red > 200 && c.Green > 200 && c.Blue < 100;
+        bool Dark(SKColor c) => c.Red < 100 && c.Green < 15; // viridis at 0: (68, 1, 84); at 0.1: (72, 36, 117)
+        void All(int t, int p, Func<SKColor, bool> match)
+        {
+            int area = Count(bitmap, Cell(t, p), _ => true);
+            Assert.True(area > 100);
+            Assert.Equal(area, Count(bitmap, Cell(t, p), match));
+        }
+        All(0, 0, Yellow);
+        All(0, 1, Yellow);
+        All(0, 2, Dark);
+        All(9, 0, c => !Yellow(c) && !Dark(c)); // 1%: a tenth of the scale
+
+        // Each cell states its share of the true class (%), whatever the row's size.
+        var cells = Texts(svg);
+        Assert.Contains("90", cells);
+        Assert.Contains("9.0", cells);  // row 1: 9 of 100
+        Assert.Contains("1.0", cells);  // row 9: 1 of 100
+        Assert.DoesNotContain("180", cells);
+        AssertCaption(svg, "the share (%) of its true class", "clipped at 10%", "the largest error is 10.0%");
+    }
+
+    [Fact]
     public void Sample_grid_maps_minus_one_to_black_and_one_to_white()
     {
         var pixels = new float[4 * 28 * 28];
