@@ -205,6 +205,38 @@ public class ChartTests
     }
 
     [Fact]
+    public void Loss_chart_draws_every_loss_column_as_the_mean_over_seeds_with_a_panel_per_label_count()
+    {
+        var rows = Curves(20, 100).Where(r => r.Method == "sgan").ToList();
+        string png = TempFile("loss.png"), svg = Path.ChangeExtension(png, ".svg");
+
+        var layout = LossChart.Write(rows, png, svg, "Training losses: SGAN (MNIST, masked protocol, gan_logit head)");
+
+        using var bitmap = AssertTwiceTheSvg(png, svg, layout);
+        Assert.Equal(2, layout.Panels.Count);
+        string text = File.ReadAllText(svg);
+        foreach (var s in new[] { "supervised loss", "unsupervised loss", "generator loss", "20 labels", "100 labels", "Loss (epoch mean)" }) Assert.Contains(s, text);
+        AssertCaption(svg, "averaged over seeds", "±1 std across seeds", "<name>_loss columns of epochs.csv");
+        var lines = layout.Panels[0].GetPlottables<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.Equal(3, lines.Count);
+        // supervised = 1/epoch + 0.1·seed: the mean over seeds 1-3 adds 0.2.
+        Assert.Equal(Enumerable.Range(1, 4).Select(e => 1.0 / e + 0.2), lines[0].Data.GetScatterPoints().Select(p => p.Y), new Tolerance(1e-12));
+        AssertLegendOutsideData(layout, bitmap, lines[0].Color);
+
+        // A method with one loss draws only that one.
+        var baseline = LossChart.Write(Curves(20).Where(r => r.Method == "baseline").ToList(), TempFile("b.png"), TempFile("b.svg"), "b");
+        Assert.Single(baseline.Panels.Single().GetPlottables<ScottPlot.Plottables.Scatter>());
+
+        // A diverged run's NaN loss is left out (ScottPlot cannot scale an axis to it), and the caption says so.
+        var diverged = rows.Where(r => r.Labels == 20).Select(r => r.Seed == 1 && r.Epoch == 4
+            ? r with { Losses = LossValues.Of(("supervised", 0.3), ("unsupervised", double.NaN), ("generator", double.PositiveInfinity)) } : r).ToList();
+        string dsvg = TempFile("d.svg");
+        var d = LossChart.Write(diverged, TempFile("d.png"), dsvg, "d");
+        AssertCaption(dsvg, "Non-finite values (a diverged run's last epoch) are left out.");
+        Assert.All(d.Panels.Single().GetPlottables<ScottPlot.Plottables.Scatter>(), l => Assert.All(l.Data.GetScatterPoints(), p => Assert.True(double.IsFinite(p.Y))));
+    }
+
+    [Fact]
     public void Confusion_chart_is_a_row_normalised_heatmap_with_a_colour_bar_and_shares_in_the_cells()
     {
         var m = new long[10, 10];
