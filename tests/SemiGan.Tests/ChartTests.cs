@@ -305,4 +305,33 @@ public class ChartTests
         Assert.Equal(0, bitmap.GetPixel(2 + 10, 2 + 10).Red);                // image 0
         Assert.Equal(255, bitmap.GetPixel(2 + 56 + 2 + 10, 2 + 56 + 2 + 10).Red); // image 3
     }
+
+    [Fact]
+    public void Sample_grid_is_captioned_with_run_and_epoch_above_the_images()
+    {
+        var pixels = new float[4 * 28 * 28];
+        Array.Fill(pixels, -1f);
+        for (int i = 0; i < 28 * 28; i++) pixels[3 * 28 * 28 + i] = 1f;
+        var run = RunSpec.Of(100, "masked", "gan_logit", 1, "sgan", "mnist");
+        string caption = RunArtifacts.SampleCaption(run, 3, final: true);
+        Assert.Equal("Generator samples, sgan-mnist-masked-gan_logit-labels-100-seed-1, after epoch 3 (the last)", caption);
+        string plain = TempFile("p.png"), captioned = TempFile("c.png");
+
+        SampleGrid.WritePng(pixels, 4, 28, 28, columns: 2, plain, scale: 2);
+        SampleGrid.WritePng(pixels, 4, 28, 28, columns: 2, captioned, scale: 2, caption);
+
+        using var grid = SKBitmap.Decode(plain);
+        using var bitmap = SKBitmap.Decode(captioned);
+        int strip = bitmap.Height - grid.Height;
+        Assert.InRange(strip, 15, 40);
+        Assert.True(bitmap.Width > grid.Width); // widened: the caption is wider than this small grid
+        int dark = 0;
+        for (int y = 0; y < strip; y++) for (int x = 0; x < bitmap.Width; x++) if (bitmap.GetPixel(x, y).Red < 100) dark++;
+        Assert.True(dark > 300, $"caption strip has {dark} dark pixels");
+        // The grid sits below the strip, centred, unchanged.
+        int ox = (bitmap.Width - grid.Width) / 2;
+        for (int y = 0; y < grid.Height; y += 7)
+            for (int x = 0; x < grid.Width; x += 7)
+                Assert.Equal(grid.GetPixel(x, y).Red, bitmap.GetPixel(ox + x, strip + y).Red);
+    }
 }
