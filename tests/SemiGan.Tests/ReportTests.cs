@@ -68,7 +68,7 @@ public class ReportTests
         Assert.Contains("| 100 | sgan | masked | gan_logit | 4 | 92.00 ± 2.16 |", first);
         Assert.Contains("sgan only: 4", first);
         Assert.Contains("| 1000 | sgan − baseline | masked | gan_logit | 2 | +0.50 |", first);
-        foreach (var chart in new[] { "sweep-sweep", "gain-sweep", "learning-sweep-labels-100", "learning-sweep-labels-1000" })
+        foreach (var chart in new[] { "sweep-sweep", "gain-sweep", "learning-sweep", "loss-sweep-sgan-masked-gan_logit", "loss-sweep-baseline-masked-gan_logit" })
         {
             Assert.True(File.Exists(Path.Combine(root, "report", chart + ".png")), chart);
             Assert.True(File.Exists(Path.Combine(root, "report", chart + ".svg")), chart);

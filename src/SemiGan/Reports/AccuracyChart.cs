@@ -2,45 +2,100 @@ using SemiGan.Results;
 
 namespace SemiGan.Reports;
 
-/// <summary>Test accuracy vs epoch: per model (and head/protocol when mixed) the mean across seeds with a ±1 std band.</summary>
+/// <summary>
+/// Test accuracy vs epoch, a panel per label count: per method (and head/protocol when mixed) a thin line per seed,
+/// the mean across seeds (thick, with markers) and a ±1 std band. One legend below or beside the panels.
+/// </summary>
 public static class AccuracyChart
 {
-    static readonly ScottPlot.Color[] Palette = [ScottPlot.Colors.C0, ScottPlot.Colors.C1, ScottPlot.Colors.C2, ScottPlot.Colors.C3];
-
-    public static void Write(IReadOnlyList<EpochRecord> rows, string pngPath, string svgPath, string title)
+    public static FigureLayout Write(IReadOnlyList<EpochRecord> rows, string pngPath, string svgPath, string title)
     {
-        ChartFonts.Ensure();
-        var plot = new ScottPlot.Plot();
-        bool mixed = rows.Select(r => (r.Head, r.Protocol)).Distinct().Count() > 1;
-        int colour = 0;
-        foreach (var series in rows.GroupBy(r => (r.Method, r.Head, r.Protocol)).OrderBy(g => ChartStyle.Order(g.Key.Method)))
-        {
-            var byEpoch = series.GroupBy(r => r.Epoch).OrderBy(g => g.Key).ToList();
-            double[] xs = byEpoch.Select(g => (double)g.Key).ToArray();
-            double[] mean = byEpoch.Select(g => g.Average(r => r.TestAccuracy) * 100).ToArray();
-            double[] std = byEpoch.Select(g => SampleStd(g.Select(r => r.TestAccuracy * 100).ToArray())).ToArray();
-            int seeds = series.Select(r => r.Seed).Distinct().Count();
-            var color = Palette[colour++ % Palette.Length];
+        var series = rows.Select(r => (r.Method, r.Protocol, r.Head)).Distinct()
+            .OrderBy(k => ChartStyle.Order(k.Method)).ThenBy(k => k.Protocol, StringComparer.Ordinal).ThenBy(k => k.Head, StringComparer.Ordinal).ToList();
+        var kinds = series.Select(k => (k.Protocol, k.Head)).Distinct().ToList();
+        bool mixed = kinds.Count > 1;
+        var byLabels = rows.GroupBy(r => r.Labels).OrderBy(g => g.Key).ToList();
+        bool multi = byLabels.Count > 1;
+        int maxSeeds = 0;
+        var seedCounts = series.ToDictionary(k => k, _ => new SortedSet<int>());
 
-            if (seeds > 1)
+        var panels = new List<ScottPlot.Plot>();
+        foreach (var panelRows in byLabels)
+        {
+            var plot = ChartStyle.NewPanel();
+            foreach (var key in series)
             {
-                var band = plot.Add.FillY(xs, mean.Zip(std, (m, s) => m - s).ToArray(), mean.Zip(std, (m, s) => m + s).ToArray());
-                band.FillColor = color.WithAlpha(0.2);
-                band.LineWidth = 0;
+                var s = panelRows.Where(r => (r.Method, r.Protocol, r.Head) == key).ToList();
+                if (s.Count == 0) continue;
+                var color = ChartStyle.MethodColor(key.Method);
+                var pattern = ChartStyle.Pattern(kinds.IndexOf((key.Protocol, key.Head)));
+                var seeds = s.GroupBy(r => r.Seed).OrderBy(g => g.Key).ToList();
+                seedCounts[key].Add(seeds.Count);
+                maxSeeds = Math.Max(maxSeeds, seeds.Count);
+                var byEpoch = s.GroupBy(r => r.Epoch).OrderBy(g => g.Key).ToList();
+                double[] xs = byEpoch.Select(g => (double)g.Key).ToArray();
+                double[] mean = byEpoch.Select(g => g.Average(r => r.TestAccuracy) * 100).ToArray();
+                if (seeds.Count > 1)
+                {
+                    double[] std = byEpoch.Select(g => SampleStd(g.Select(r => r.TestAccuracy * 100).ToArray())).ToArray();
+                    var band = plot.Add.FillY(xs, mean.Zip(std, (m, d) => m - d).ToArray(), mean.Zip(std, (m, d) => m + d).ToArray());
+                    band.FillColor = color.WithAlpha(0.18);
+                    band.LineWidth = 0;
+                    foreach (var seed in seeds)
+                    {
+                        var pts = seed.OrderBy(r => r.Epoch).ToList();
+                        var thin = plot.Add.Scatter(pts.Select(r => (double)r.Epoch).ToArray(), pts.Select(r => r.TestAccuracy * 100).ToArray());
+                        thin.Color = color.WithAlpha(0.55);
+                        thin.LineWidth = 1;
+                        thin.LinePattern = pattern;
+                        thin.MarkerSize = 0;
+                    }
+                }
+                var line = plot.Add.Scatter(xs, mean);
+                line.Color = color;
+                line.LineWidth = 2.5f;
+                line.LinePattern = pattern;
+                line.MarkerSize = 6;
             }
-            var line = plot.Add.Scatter(xs, mean);
-            line.Color = color;
-            line.LineWidth = 2;
-            line.MarkerSize = 6;
-            string name = ChartStyle.MethodName(series.Key.Method);
-            line.LegendText = (mixed ? $"{name} ({series.Key.Head}, {series.Key.Protocol})" : name) + $" (n={seeds})";
+            if (multi) ChartStyle.PanelTitle(plot, $"{panelRows.Key} labels");
+            plot.XLabel("Epoch");
+            plot.YLabel("Test accuracy (%)");
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+            panels.Add(plot);
         }
-        plot.Title(title);
-        plot.XLabel("Epoch");
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.YLabel("Test accuracy (%)");
-        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
-        ChartStyle.Save(plot, pngPath, svgPath);
+
+        var legend = series.Select(k =>
+        {
+            string name = ChartStyle.MethodName(k.Method);
+            var n = seedCounts[k];
+            string seeds = n.Count == 1 ? $"n={n.Min}" : $"n={n.Min}–{n.Max}";
+            return ChartStyle.LineItem((mixed ? $"{name} ({k.Head}, {k.Protocol})" : name) + $" ({seeds})",
+                ChartStyle.MethodColor(k.Method), ChartStyle.Pattern(kinds.IndexOf((k.Protocol, k.Head))));
+        }).ToList();
+        if (maxSeeds > 1)
+        {
+            legend.Add(ChartStyle.LineItem("single seeds", ScottPlot.Colors.Gray, ScottPlot.LinePattern.Solid, width: 1, marker: false));
+            legend.Add(ChartStyle.BandItem("±1 std", ScottPlot.Colors.Gray.WithAlpha(0.3)));
+        }
+        string caption = maxSeeds > 1
+            ? "Thick line with markers: mean over seeds (n in the legend); shaded band: ±1 std across seeds (sample standard deviation, not a confidence interval); " +
+              "thin lines: individual seeds. Test accuracy on the whole test set after every epoch."
+            : "One seed per line, so no band (a spread needs two or more seeds). Test accuracy on the whole test set after every epoch.";
+        if (multi) caption += " Each panel has its own y range.";
+
+        int columns = Figure.ColumnsFor(panels.Count), rowsOfPanels = (panels.Count + columns - 1) / columns;
+        return new Figure
+        {
+            Title = title,
+            Caption = caption,
+            Panels = panels,
+            Columns = columns,
+            LegendItems = legend,
+            Legend = multi ? LegendPlace.Bottom : LegendPlace.Right,
+            Width = multi ? 40 + columns * 340 : ChartStyle.Width,
+            Height = multi ? 150 + rowsOfPanels * 320 : ChartStyle.Height,
+            PanelPadding = multi ? new ScottPlot.PixelPadding(64, 14, 48, 32) : null,
+        }.Save(pngPath, svgPath);
     }
 
     static double SampleStd(double[] v) =>

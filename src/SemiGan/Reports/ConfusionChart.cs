@@ -1,50 +1,82 @@
+using System.Globalization;
+
 namespace SemiGan.Reports;
 
-/// <summary>A 10x10 confusion matrix as a heatmap (row-normalised colour, counts written in the cells).</summary>
+/// <summary>
+/// A confusion matrix, row-normalised (each cell: the share of its true class, %), as a ScottPlot heatmap with a colour bar.
+/// The colour scale is clipped at the largest error (rounded up) so that errors, not the diagonal, use the colour range;
+/// every cell also states its share.
+/// </summary>
 public static class ConfusionChart
 {
-    public static void Write(long[,] counts, string pngPath, string svgPath, string title)
+    public const int Width = 760, Height = 760;
+    static readonly double[] Caps = [1, 2, 5, 10, 20, 50, 100];
+
+    public static FigureLayout Write(long[,] counts, string pngPath, string svgPath, string title)
     {
         int k = counts.GetLength(0);
-        var share = new double[k, k];
+        var share = new double[k, k]; // percent of the true class
         for (int t = 0; t < k; t++)
         {
             double rowTotal = Enumerable.Range(0, k).Sum(p => (double)counts[t, p]);
-            for (int p = 0; p < k; p++) share[t, p] = rowTotal == 0 ? 0 : counts[t, p] / rowTotal;
+            for (int p = 0; p < k; p++) share[t, p] = rowTotal == 0 ? 0 : 100.0 * counts[t, p] / rowTotal;
         }
-        ChartFonts.Ensure();
-        var plot = new ScottPlot.Plot();
-        // One filled rectangle per cell (exact placement; the y axis is inverted below so class 0 is the top row).
-        var colormap = new ScottPlot.Colormaps.Viridis();
+        double largestError = 0;
+        for (int t = 0; t < k; t++)
+            for (int p = 0; p < k; p++)
+                if (t != p) largestError = Math.Max(largestError, share[t, p]);
+        double cap = Caps.First(c => c >= largestError || c == 100);
+
+        var plot = ChartStyle.NewPanel();
+        // Intensities[row, column]: the heatmap centres cell (r, c) on x = c, y = k - 1 - r (row 0 at the top), so true class 0 is the top row.
+        var clipped = new double[k, k];
+        for (int t = 0; t < k; t++)
+            for (int p = 0; p < k; p++) clipped[t, p] = Math.Min(share[t, p], cap);
+        var heatmap = plot.Add.Heatmap(clipped);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        heatmap.ManualRange = new ScottPlot.Range(0, cap);
+        var bar = plot.Add.ColorBar(heatmap, ScottPlot.Edge.Right);
+        bar.Label = cap < 100 ? $"Share of the true class (%), clipped at {Fmt(cap)}%" : "Share of the true class (%)";
+        bar.LabelStyle.FontSize = 14;
+        bar.LabelStyle.Bold = false;
+
         for (int t = 0; t < k; t++)
             for (int p = 0; p < k; p++)
             {
-                var cell = plot.Add.Rectangle(p - 0.5, p + 0.5, t - 0.5, t + 0.5);
-                cell.FillColor = colormap.GetColor(share[t, p]);
-                cell.LineWidth = 0;
-            }
-        for (int t = 0; t < k; t++)
-            for (int p = 0; p < k; p++)
-            {
-                var text = plot.Add.Text(counts[t, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, t);
+                double v = share[t, p];
+                string s = counts[t, p] == 0 ? "0" : v >= 9.95 ? v.ToString("F0", CultureInfo.InvariantCulture)
+                    : v >= 0.05 ? v.ToString("F1", CultureInfo.InvariantCulture) : "<0.1";
+                var text = plot.Add.Text(s, p, RowY(t, k));
                 text.Alignment = ScottPlot.Alignment.MiddleCenter;
-                text.LabelFontSize = 11;
-                text.LabelFontColor = share[t, p] > 0.5 ? ScottPlot.Colors.Black : ScottPlot.Colors.White;
+                text.LabelFontSize = 12;
+                text.LabelFontColor = Math.Min(v, cap) / cap > 0.6 ? ScottPlot.Colors.Black : ScottPlot.Colors.White;
             }
-        ScottPlot.TickGenerators.NumericManual ClassTicks()
+        var xTicks = new ScottPlot.TickGenerators.NumericManual();
+        var yTicks = new ScottPlot.TickGenerators.NumericManual();
+        for (int i = 0; i < k; i++)
         {
-            var ticks = new ScottPlot.TickGenerators.NumericManual();
-            for (int i = 0; i < k; i++) ticks.AddMajor(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return ticks;
+            xTicks.AddMajor(i, i.ToString(CultureInfo.InvariantCulture));
+            yTicks.AddMajor(RowY(i, k), i.ToString(CultureInfo.InvariantCulture));
         }
-        plot.Axes.Bottom.TickGenerator = ClassTicks();
-        plot.Axes.Left.TickGenerator = ClassTicks();
-        plot.Axes.SetLimits(-0.5, k - 0.5, k - 0.5, -0.5);
+        plot.Axes.Bottom.TickGenerator = xTicks;
+        plot.Axes.Left.TickGenerator = yTicks;
+        plot.Axes.SetLimits(-0.5, k - 0.5, -0.5, k - 0.5);
         plot.XLabel("Predicted class");
         plot.YLabel("True class");
-        plot.Title(title + "\n(colour: share of the true class)");
-        foreach (var p in new[] { pngPath, svgPath }) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p))!);
-        plot.SavePng(pngPath, 720, 620);
-        plot.SaveSvg(svgPath, 720, 620);
+        plot.HideGrid();
+
+        long total = 0;
+        foreach (long c in counts) total += c;
+        string caption = $"Rows: true classes; each cell: the share (%) of its true class predicted as that column's class (rows sum to 100; {total:N0} test images). " +
+                         (cap < 100
+                             ? $"Colour: the same share, clipped at {Fmt(cap)}% (the largest error is {largestError.ToString("F1", CultureInfo.InvariantCulture)}%) so that errors are visible; every cell above it, such as the diagonal, has the brightest colour."
+                             : "Colour: the same share, 0–100%.") +
+                         " No bands or bars: one model on the whole test set.";
+        return new Figure { Title = title, Caption = caption, Panels = [plot], Width = Width, Height = Height }.Save(pngPath, svgPath);
     }
+
+    /// <summary>The y coordinate of true class <paramref name="t"/>'s row (row 0 at the top).</summary>
+    static double RowY(int t, int k) => k - 1 - t;
+
+    static string Fmt(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 }

@@ -92,26 +92,25 @@ public static class ReportWriter
                 if (vs.Select(v => v.Labels).Distinct().Count() > 1)
                 {
                     LabelSweepChart.Write(vs, Chart(chartDir, $"sweep-{slug}.png"), Chart(chartDir, $"sweep-{slug}.svg"),
-                        $"{experiment} ({dataset}): final test accuracy vs labels (mean, 95% CI)");
+                        $"Label-count sweep ({dataset}): final test accuracy");
                     md.AppendLine($"![Final accuracy vs label count](report/sweep-{slug}.png)").AppendLine();
                     if (g.Count > 0)
                     {
                         GainChart.Write(g, Chart(chartDir, $"gain-{slug}.png"), Chart(chartDir, $"gain-{slug}.svg"),
                             g.Select(x => x.Reference).Distinct().Count() == 1
-                                ? $"{experiment}: gain over the {ChartStyle.MethodName(g[0].Reference)} (same network and initial weights)"
-                                : $"{experiment}: gains, method − reference (same network and initial weights)");
+                                ? $"Gain over the {ChartStyle.MethodName(g[0].Reference)} ({dataset})"
+                                : $"Gains over the reference methods ({dataset})");
                         md.AppendLine($"![Gain vs label count](report/gain-{slug}.png)").AppendLine();
                     }
                 }
+                var experimentRows = folder.Rows.Where(r => r.Experiment == experiment).ToList();
                 md.AppendLine("### Learning curves").AppendLine();
-                foreach (var byLabels in folder.Rows.Where(r => r.Experiment == experiment).GroupBy(r => r.Labels).OrderBy(x => x.Key))
-                {
-                    int seeds = byLabels.Select(r => r.Seed).Distinct().Count();
-                    AccuracyChart.Write(byLabels.ToList(), Chart(chartDir, $"learning-{slug}-labels-{byLabels.Key}.png"),
-                        Chart(chartDir, $"learning-{slug}-labels-{byLabels.Key}.svg"),
-                        $"{dataset}, {byLabels.Key} labels: test accuracy per epoch (mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})");
-                    md.AppendLine($"![Learning curves, {byLabels.Key} labels](report/learning-{slug}-labels-{byLabels.Key}.png)").AppendLine();
-                }
+                var labelCounts = experimentRows.Select(r => r.Labels).Distinct().Order().ToList();
+                AccuracyChart.Write(experimentRows, Chart(chartDir, $"learning-{slug}.png"), Chart(chartDir, $"learning-{slug}.svg"),
+                    labelCounts.Count == 1 ? $"Learning curves ({dataset}, {labelCounts[0]} labels)" : $"Learning curves ({dataset}): test accuracy per epoch");
+                md.AppendLine(labelCounts.Count == 1 ? $"![Learning curves, {labelCounts[0]} labels](report/learning-{slug}.png)"
+                    : $"![Learning curves, a panel per label count](report/learning-{slug}.png)").AppendLine();
+                AppendLosses(md, experimentRows, chartDir, slug, dataset);
                 AppendConfusion(md, folder, runs.Where(r => r.Experiment == experiment).ToList(), chartDir, slug);
                 AppendSamples(md, root, folder);
                 AppendRunTable(md, runs.Where(r => r.Experiment == experiment).ToList());
@@ -197,12 +196,31 @@ public static class ReportWriter
             string csv = System.IO.Path.Combine(folder.Path, "confusion", id + ".csv");
             string name = $"confusion-{slug}-{id}";
             ConfusionChart.Write(ConfusionCsv.Read(csv), Chart(chartDir, name + ".png"), Chart(chartDir, name + ".svg"),
-                $"{ChartStyle.MethodName(r.Method)}, {r.Labels} labels, seed {r.Seed}: final model");
+                $"Confusion matrix: {ChartStyle.MethodName(r.Method)}, {r.Labels} labels, seed {r.Seed}");
             shown.Add($"![Confusion matrix {id}](report/{name}.png)");
         }
         if (shown.Count == 0) return;
         md.AppendLine("### Confusion matrices (final models)").AppendLine();
         foreach (var s in shown) md.AppendLine(s).AppendLine();
+    }
+
+    /// <summary>A training-loss chart per run variant (method, protocol, head), a panel per label count, when epochs.csv has losses.</summary>
+    static void AppendLosses(StringBuilder md, List<EpochRecord> rows, string chartDir, string slug, string dataset)
+    {
+        var order = LossChart.Names(rows);
+        if (order.Count == 0) return;
+        md.AppendLine("### Training losses").AppendLine();
+        foreach (var v in rows.GroupBy(r => (r.Method, r.Protocol, r.Head))
+                     .OrderBy(g => ChartStyle.Order(g.Key.Method)).ThenBy(g => g.Key.Protocol, StringComparer.Ordinal).ThenBy(g => g.Key.Head, StringComparer.Ordinal))
+        {
+            var vRows = v.ToList();
+            if (LossChart.Names(vRows).Count == 0) continue;
+            string name = $"loss-{slug}-{Slug(v.Key.Method)}-{v.Key.Protocol}-{v.Key.Head}";
+            var labels = vRows.Select(r => r.Labels).Distinct().Order().ToList();
+            LossChart.Write(vRows, Chart(chartDir, name + ".png"), Chart(chartDir, name + ".svg"),
+                $"Training losses: {ChartStyle.MethodName(v.Key.Method)} ({dataset}, {(labels.Count == 1 ? $"{labels[0]} labels, " : "")}{v.Key.Protocol} protocol, {v.Key.Head} head)", order);
+            md.AppendLine($"![Training losses, {v.Key.Method} ({v.Key.Protocol}, {v.Key.Head})](report/{name}.png)").AppendLine();
+        }
     }
 
     static void AppendSamples(StringBuilder md, string root, RunFolder folder)

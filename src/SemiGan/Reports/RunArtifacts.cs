@@ -6,13 +6,17 @@ namespace SemiGan.Reports;
 
 /// <summary>
 /// Draws a run folder's pictures while it trains and after a merge: a learning-curve chart per label count
-/// (accuracy-labels-N.png/.svg) and generator sample grids (samples/).
+/// (accuracy-labels-N.png/.svg) and generator sample grids (samples/), each captioned with its run and epoch.
 /// </summary>
 public sealed class RunArtifacts(RunOutput output) : IRunObserver
 {
     public void Samples(RunSpec run, int epoch, bool final, float[] pixels, int count, int height, int width) =>
         SampleGrid.WritePng(pixels, count, height, width, (int)Math.Ceiling(Math.Sqrt(count)),
-            final ? output.SamplesPath(run) : output.SamplesPath(run, epoch));
+            final ? output.SamplesPath(run) : output.SamplesPath(run, epoch), caption: SampleCaption(run, epoch, final));
+
+    /// <summary>"Generator samples, sgan-mnist-masked-gan_logit-labels-100-seed-1, after epoch 3 (the last)".</summary>
+    public static string SampleCaption(RunSpec run, int epoch, bool final) =>
+        $"Generator samples, {run.Id}, after epoch {epoch}{(final ? " (the last)" : "")}";
 
     public void RunEnded(RunSpec run, IReadOnlyList<EpochRecord> rows) =>
         AccuracyCharts(output, rows.Where(r => r.Labels == run.Labels).ToList());
@@ -24,11 +28,10 @@ public sealed class RunArtifacts(RunOutput output) : IRunObserver
         foreach (var group in rows.GroupBy(r => r.Labels))
         {
             var g = group.ToList();
-            int seeds = g.Select(r => r.Seed).Distinct().Count();
             string protocols = string.Join("/", g.Select(r => r.Protocol).Distinct());
             string methods = string.Join(" vs ", g.Select(r => r.Method).Distinct().OrderBy(ChartStyle.Order).Select(ChartStyle.MethodName));
             string datasets = string.Join("/", g.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
-            string title = $"{methods}, {datasets}, {group.Key} labels ({protocols}; mean ± 1 std over {seeds} seed{(seeds == 1 ? "" : "s")})";
+            string title = $"Learning curves: {methods} ({datasets}, {group.Key} labels, {protocols} protocol)";
             AccuracyChart.Write(g, output.ChartPng(group.Key), output.ChartSvg(group.Key), title);
         }
     }
