@@ -6,12 +6,15 @@
 #
 #   ./run-all.ps1                      # reproduction + sweep + report under results/run-all/
 #   ./run-all.ps1 -Quick               # the small-budget pipeline (experiments/quick.json) + report
-#   ./run-all.ps1 -Device cuda         # on an NVIDIA GPU (build with -p:TorchBackend=cuda)
+#   ./run-all.ps1 -Device cuda         # on an NVIDIA GPU (builds with -p:TorchBackend=cuda into bin/cuda/)
+#   ./run-all.ps1 -Seeds 1,2,3         # these seeds instead of each experiment's own (--seeds 1,2,3)
 [CmdletBinding()]
 param(
     [switch] $Quick,
     [ValidateSet('auto', 'cpu', 'cuda')] [string] $Device = 'auto',
-    [string] $Seeds,
+    # A list (-Seeds 1,2,3 in PowerShell) or one comma-separated string (what -File passes): both reach
+    # the CLI as --seeds 1,2,3. Not [int[]]: -File hands "1,2,3" over as a single string.
+    [ValidatePattern('^\d+(,\d+)*$')] [string[]] $Seeds,
     [string] $OutRoot = (Join-Path 'results' 'run-all')
 )
 
@@ -37,7 +40,7 @@ Invoke-Step 'fetch MNIST' ($semigan + @('data', 'fetch'))
 $experiments = if ($Quick) { @('quick') } else { @('seed-1000', 'sweep-labels') }
 foreach ($name in $experiments) {
     $runArgs = @('run', (Join-Path 'experiments' "$name.json"), '--device', $Device, '--out', (Join-Path $OutRoot $name))
-    if ($Seeds) { $runArgs += @('--seeds', $Seeds) }
+    if ($Seeds) { $runArgs += @('--seeds', ($Seeds -join ',')) }
     Invoke-Step "experiment $name" ($semigan + $runArgs)
 }
 
