@@ -32,9 +32,12 @@ public class SetOverrideTests
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "config.json")))!;
         Assert.Equal(0.001, (double)config["learningRate"]!);
         Assert.Equal(0.5, (double)config["dropout"]!);
-        // The resolved per-method settings (what the method trained with) follow the top-level fields.
-        Assert.Equal(0.001, (double)config["methodSettings"]!["baseline"]!["learningRate"]!);
-        Assert.Equal(0.5, (double)config["methodSettings"]!["baseline"]!["dropout"]!);
+        // A hyperparameter set from the command line names the runs (the method's variant), and its resolved
+        // settings are what the method trained with.
+        Assert.Equal("baseline-lr0.001-dropout0.5", (string)config["methods"]![0]!);
+        Assert.Equal(0.001, (double)config["methodSettings"]!["baseline-lr0.001-dropout0.5"]!["learningRate"]!);
+        Assert.Equal(0.5, (double)config["methodSettings"]!["baseline-lr0.001-dropout0.5"]!["dropout"]!);
+        Assert.Contains("baseline-lr0.001-dropout0.5-mnist-masked-gan_logit-labels-100-seed-1", File.ReadAllText(Path.Combine(outDir, "epochs.csv")));
         string before = File.ReadAllText(Path.Combine(outDir, "config.json"));
 
         // The same overrides in another order resume the folder; a different one is refused and changes nothing.

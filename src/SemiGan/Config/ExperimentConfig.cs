@@ -122,6 +122,10 @@ public sealed record ExperimentConfig
         foreach (var o in overrides) o.ApplyTo(root);
         string SourceOf(string field) => overrides.LastOrDefault(o => o.Covers(field))?.ToString()
             ?? (overrides.Count == 0 ? path : $"{path} with {string.Join(" ", overrides)}");
+        // A hyperparameter set from the command line names its runs, as a one-value grid axis would ("sgan-lr0.001").
+        foreach (var o in overrides)
+            if (GridAxes.Fields.Any(f => f.Field == o.Key) && root[o.Key] is JsonValue v && v.TryGetValue(out double _))
+                root[o.Key] = new JsonArray(v.DeepClone());
         GridAxes.Expand(root, overrides.Count == 0 ? path : $"{path} with {string.Join(" ", overrides)}");
         ExperimentConfig? cfg;
         try { cfg = root.Deserialize<ExperimentConfig>(Json); }
@@ -247,22 +251,6 @@ public sealed record ExperimentConfig
         foreach (var h in Head) if (h is not ("gan_logit" or "softmax11")) Fail("head", $"'{h}' is not one of gan_logit, softmax11");
         if (Methods is null || Methods.Length == 0 || Methods.Distinct().Count() != Methods.Length)
             Fail("methods", $"[{string.Join(", ", Methods ?? [])}] must be a non-empty list of distinct methods ({MethodRegistry.Names}) or variants named in methodSettings");
-        foreach (var (key, entry) in MethodSettings ?? [])
-        {
-            if (entry is null) Fail($"methodSettings.{key}", "must be an object of settings");
-            if (!Methods.Contains(key)) Fail($"methodSettings.{key}", $"'{key}' is not trained by this experiment; add it to methods [{string.Join(", ", Methods)}] or remove the entry");
-            if (entry.Method is { } b && MethodRegistry.Find(b) is null) Fail($"methodSettings.{key}.method", $"'{b}' is not one of {MethodRegistry.Names}");
-            if (entry.Method is null && MethodRegistry.Find(key) is null)
-                Fail($"methodSettings.{key}", $"'{key}' is not a registered method; name the method it is a variant of, e.g. \"method\": \"{MethodRegistry.All[0].Name}\"");
-            var method = MethodRegistry.Find(entry.Method ?? key)!;
-            var accepted = MethodOptions.Common.Concat(method.Options).ToList();
-            if (entry.SetFields().FirstOrDefault(f => !accepted.Contains(f)) is { } extra)
-                Fail($"methodSettings.{key}.{extra}", $"is not an option of {method.Name}; its options: {string.Join(", ", accepted)}");
-            if (entry.FirstError() is { } error) Fail($"methodSettings.{key}.{error.Field}", error.Message);
-        }
-        foreach (var m in Methods)
-            if (MethodRegistry.Find(m) is null && MethodSettings?.GetValueOrDefault(m)?.Method is null)
-                Fail("methods", $"'{m}' is neither a method ({MethodRegistry.Names}) nor a variant: add a methodSettings entry \"{m}\": {{ \"method\": ... }}");
         if (Reference is not null && !Methods.Contains(Reference) && MethodRegistry.Find(Reference) is null)
             Fail("reference", $"'{Reference}' is not one of {MethodRegistry.Names}");
         if (Reference is not null && !Methods.Contains(Reference))
@@ -296,6 +284,24 @@ public sealed record ExperimentConfig
         if (Beta1 is < 0 or >= 1) Fail("beta1", $"{Beta1} must be in [0, 1)");
         if (Beta2 is < 0 or >= 1) Fail("beta2", $"{Beta2} must be in [0, 1)");
         if (SampleCount is < 0 or > 400) Fail("sampleCount", $"{SampleCount} must be in 0..400");
+        // Per-method entries after the top-level fields: a grid axis copies a top-level value into every variant,
+        // and its error then names the field it came from.
+        foreach (var (key, entry) in MethodSettings ?? [])
+        {
+            if (entry is null) Fail($"methodSettings.{key}", "must be an object of settings");
+            if (!Methods.Contains(key)) Fail($"methodSettings.{key}", $"'{key}' is not trained by this experiment; add it to methods [{string.Join(", ", Methods)}] or remove the entry");
+            if (entry.Method is { } b && MethodRegistry.Find(b) is null) Fail($"methodSettings.{key}.method", $"'{b}' is not one of {MethodRegistry.Names}");
+            if (entry.Method is null && MethodRegistry.Find(key) is null)
+                Fail($"methodSettings.{key}", $"'{key}' is not a registered method; name the method it is a variant of, e.g. \"method\": \"{MethodRegistry.All[0].Name}\"");
+            var method = MethodRegistry.Find(entry.Method ?? key)!;
+            var accepted = MethodOptions.Common.Concat(method.Options).ToList();
+            if (entry.SetFields().FirstOrDefault(f => !accepted.Contains(f)) is { } extra)
+                Fail($"methodSettings.{key}.{extra}", $"is not an option of {method.Name}; its options: {string.Join(", ", accepted)}");
+            if (entry.FirstError() is { } error) Fail($"methodSettings.{key}.{error.Field}", error.Message);
+        }
+        foreach (var m in Methods)
+            if (MethodRegistry.Find(m) is null && MethodSettings?.GetValueOrDefault(m)?.Method is null)
+                Fail("methods", $"'{m}' is neither a method ({MethodRegistry.Names}) nor a variant: add a methodSettings entry \"{m}\": {{ \"method\": ... }}");
         return Resolved();
     }
 

@@ -8,7 +8,8 @@ namespace SemiGan.Config;
 /// runs at every value (all combinations when several fields are lists), each as a variant named after its
 /// values ("sgan-lr0.001"), so the value is in the run id and in the CSV's method column. Expanded on the
 /// file's JSON before it is read: config.json then records the variants, their settings and the
-/// comparisons (each method against the reference at the same values).
+/// comparisons (each method against the reference at the same values). A one-value list, or the same field
+/// set by <c>--set</c>, names the runs the same way.
 /// </summary>
 public static class GridAxes
 {
