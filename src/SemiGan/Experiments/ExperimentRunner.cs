@@ -202,7 +202,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             if (everyEpoch) Observer.Samples(c.Run, epoch, final: false, pixels, config.SampleCount, h, w);
             if (epoch == config.Epochs) Observer.Samples(c.Run, epoch, final: true, pixels, config.SampleCount, h, w);
         }
-        return TrainLoop(c, method, e => method.Train(c.Schedule.Data(e, c.Images, c.Labels, c.Tick)), AfterEpoch);
+        return TrainLoop(c, method, e => method.Train(c.Schedule.Data(e, c.Images, c.Labels, TestHold.After(e, c.Tick, output.Folder))), AfterEpoch);
     }
 
     List<EpochRecord> TrainLoop(RunContext c, MethodRun trainer, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)
