@@ -32,6 +32,7 @@ public static partial class Usage
         ["--json"] = "--json bench.json",
         ["--set"] = "--set learningRate=0.001",
         ["--bench"] = "--bench results/bench.json",
+        ["--restart-run"] = "--restart-run sgan-mnist-masked-gan_logit-labels-100-seed-1",
     };
 
     static string Example(string option) => Examples.TryGetValue(option, out var e) ? e : option + " <value>";

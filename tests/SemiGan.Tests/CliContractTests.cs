@@ -62,6 +62,9 @@ public class CliContractTests
     [InlineData("--set with an empty path part", "run {exp} --set methodSettings..dropout=0.1", "--set: 'methodSettings..dropout' has an empty part")]
     [InlineData("--set without its value", "run {exp} --set", "--set")]
     [InlineData("--bench without --dry-run", "run {exp} --bench b.json", "--bench")]
+    [InlineData("unknown run id for --restart-run", "run {exp} --restart-run nope", "--restart-run: 'nope' is not a run of experiment 'ok'")]
+    [InlineData("unknown run id for --restart-run with --jobs", "run {exp} --jobs 2 --restart-run nope", "--restart-run: 'nope' is not a run of experiment 'ok'")]
+    [InlineData("--restart-run without its value", "run {exp} --restart-run", "--restart-run")]
     public void A_parse_error_is_one_line_naming_the_argument_with_exit_2_and_writes_nothing(string kind, string commandLine, string named)
     {
         var (dir, exp) = Experiment();

@@ -23,29 +23,40 @@ public class RobustnessTests
         File.WriteAllText(exp, """{ "name": "kill", "labels": 100, "seeds": [1], "epochs": 3, "models": ["sgan", "baseline"], "batchSize": 50, "sampleCount": 4 }""");
         string[] Args(string outDir) => ["run", exp, "--out", outDir, "--data", data, "--no-verify", "--device", "cpu"];
 
-        // Interrupted: a real child process, killed once epoch 1's row is written, i.e. inside epoch 2.
+        // Interrupted: a real child process that signals (test-hold.marker) once it has trained step 3 of the
+        // first run's epoch 2, then blocks until it is killed there: after epoch 1's row and checkpoint, mid-epoch.
         string killed = Path.Combine(dir, "killed");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "semigan.dll"));
         foreach (var a in Args(killed)) psi.ArgumentList.Add(a);
+        psi.Environment["SEMIGAN_TEST_HOLD_AFTER_STEP"] = "2:3";
+        string marker = Path.Combine(killed, "test-hold.marker");
         using (var child = Process.Start(psi)!)
         {
-            child.OutputDataReceived += (_, _) => { };
-            child.ErrorDataReceived += (_, _) => { };
-            child.BeginOutputReadLine();
-            child.BeginErrorReadLine();
-            string csv = Path.Combine(killed, "epochs.csv");
-            var clock = Stopwatch.StartNew();
-            while (!(File.Exists(csv) && File.ReadAllLines(csv).Length >= 2) && clock.Elapsed < TimeSpan.FromMinutes(3) && !child.HasExited)
-                Thread.Sleep(50);
-            Thread.Sleep(300);
-            Assert.False(child.HasExited, "the child finished before it could be killed");
-            child.Kill(entireProcessTree: true);
-            child.WaitForExit();
+            try
+            {
+                child.OutputDataReceived += (_, _) => { };
+                child.ErrorDataReceived += (_, _) => { };
+                child.BeginOutputReadLine();
+                child.BeginErrorReadLine();
+                // Waits for the child's signal; the limit only stops a broken child from hanging the test.
+                var clock = Stopwatch.StartNew();
+                while (!File.Exists(marker) && !child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(10)) Thread.Sleep(50);
+                Assert.True(File.Exists(marker), child.HasExited ? $"the child exited ({child.ExitCode}) without reaching the hold" : "the child never reached the hold");
+                Assert.False(child.HasExited, "the child did not hold at the marker");
+            }
+            finally
+            {
+                if (!child.HasExited) child.Kill(entireProcessTree: true);
+                child.WaitForExit();
+            }
         }
+        Assert.Equal("2:3\n", File.ReadAllText(marker));
+        File.Delete(marker);
         Assert.True(RunStatusCsv.Read(Path.Combine(killed, "runs.csv")).Count == 0, "the first run had already ended: the kill tested nothing");
         var before = EpochCsv.Read(Path.Combine(killed, "epochs.csv"));
-        Assert.InRange(before.Count, 1, 2);
+        Assert.Equal([1], before.Select(r => r.Epoch)); // held inside epoch 2: epoch 1's row only
+        Assert.Equal(1, new Checkpoint(Path.Combine(killed, "checkpoints", "sgan-mnist-masked-gan_logit-labels-100-seed-1")).LatestEpoch());
 
         // Resumed: the same command on the same folder.
         Assert.Equal(0, CliApp.Run(Args(killed)));

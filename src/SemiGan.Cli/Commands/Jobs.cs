@@ -1,3 +1,4 @@
+using SemiGan.Experiments;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics;
@@ -91,6 +92,7 @@ public static class Jobs
         // Everything a child would refuse is checked here first, so a bad file or option fails once, before any child starts.
         var sets = ConfigOverride.ParseAll(r.GetValue<string[]>("--set"));
         var cfg = ValidateCommand.Load(r.GetValue<string>("experiment")!, r.GetValue<string?>("--seeds"), r.GetValue<int?>("--epochs"), sets);
+        ExperimentRunner.CheckRestartRuns(cfg, r.GetValue<string[]>("--restart-run") ?? []);
         var runs = cfg.Runs().ToList();
         if (jobs > runs.Count)
         {

@@ -32,9 +32,10 @@ public static class RunCommand
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip the dataset's SHA-256 and count checks and never download (for other data of the same IDX shape in --data)." };
         var fastPath = FastPathOption();
         var jobs = Jobs.Option();
+        var restartRun = RestartRunOption();
         var cmd = new Command("run", "Train every run of the experiment's grid (each method, label count, seed, protocol and head it lists); write per-epoch CSV, config, splits, charts, samples and run-info.json. Re-running on the same --out resumes.")
         {
-            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, dryRun, bench,
+            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, restartRun, dryRun, bench,
         };
         cmd.SetAction(r => Errors.Guard(() =>
         {
@@ -44,6 +45,8 @@ public static class RunCommand
             if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
             var sets = ConfigOverride.ParseAll(r.GetValue(set));
             var cfg = ValidateCommand.Load(r.GetValue(experiment)!, r.GetValue(seeds), r.GetValue(epochs), sets);
+            var restarts = r.GetValue(restartRun) ?? [];
+            ExperimentRunner.CheckRestartRuns(cfg, restarts);
             var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
             Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
@@ -73,6 +76,7 @@ public static class RunCommand
             var rows = WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
             {
                 Shard = part,
+                RestartRuns = restarts,
                 Observer = new RunObservers(new Reports.RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
                 FastPath = choice,
                 Progress = report,
@@ -125,6 +129,13 @@ public static class RunCommand
         Description = "auto: check the fast implementation against the reference on this machine first and fall back to the reference if they disagree; " +
                       "require: stop instead (exit 1); reference: train on the reference implementation without checking.",
         DefaultValueFactory = _ => "auto",
+    };
+
+    /// <summary>--restart-run &lt;run id&gt;, repeatable.</summary>
+    public static Option<string[]> RestartRunOption() => new("--restart-run")
+    {
+        Description = "Train this unfinished run again from scratch: drop its rows from epochs.csv and its checkpoint first (repeatable; " +
+                      "the way out when its checkpoint is damaged and no intact earlier one remains).",
     };
 
     /// <summary>--set key=value, repeatable (run and validate).</summary>

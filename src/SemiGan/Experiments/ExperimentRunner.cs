@@ -38,9 +38,18 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     Implementation Impl => FastPath.Implementation;
 
     /// <summary>
+    /// Run ids (<see cref="RunSpec.Id"/>) to train again from scratch: their checkpoint and CSV rows are dropped first.
+    /// Each must be a run of the grid that has not ended; ids of runs outside this shard are ignored.
+    /// </summary>
+    public IReadOnlyCollection<string> RestartRuns { get; init; } = [];
+
+    /// <summary>
     /// Runs this shard's part of the grid. In a folder that already holds this experiment, finished and
     /// diverged runs are skipped and an unfinished run continues from its last checkpoint; its CSV rows
-    /// past that checkpoint are dropped first, so no row is ever duplicated.
+    /// past that checkpoint are dropped first, so no row is ever duplicated. Every unfinished run's
+    /// checkpoint is checked before anything is written: a damaged one falls back to the previous intact
+    /// checkpoint (one log line); with none left, a <see cref="DataException"/> names the run and
+    /// <see cref="RestartRuns"/> (--restart-run).
     /// </summary>
     public IReadOnlyList<EpochRecord> Run()
     {
@@ -53,12 +62,24 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         var ended = RunStatusCsv.Read(output.RunsCsv).Select(r => r.Run).ToHashSet();
         var todo = runs.Where(r => !ended.Contains(r)).ToList();
         if (ended.Count > 0) Log?.Invoke($"resuming: {runs.Count - todo.Count} of {runs.Count} runs already ended");
+        CheckRestartRuns(config, RestartRuns);
+        var restart = runs.Where(r => RestartRuns.Contains(r.Id)).ToList();
+        if (restart.FirstOrDefault(ended.Contains) is { } endedRun)
+            throw new ConfigException($"--restart-run {endedRun.Id}: that run has already ended ({RunStatusCsv.Read(output.RunsCsv).First(s => s.Run == endedRun).Status}) in {output.Folder}; only an unfinished run is restarted.");
+        // Where each unfinished run resumes, checked before anything is written.
+        var resume = todo.Where(r => !restart.Contains(r)).ToDictionary(r => r.Id, ResumePoint);
 
         output.WriteConfig(config);
         if (!File.Exists(output.RunsCsv)) RunStatusCsv.Rewrite(output.RunsCsv, []); // its presence marks a resumable folder
         foreach (var ((n, s), split) in splits) split.Save(output.SplitPath(n, s), labelsHost);
         foreach (var (s, split) in validation) split.Save(output.ValidationSplitPath(config.Validation, s), labelsHost);
-        var rows = DropRowsPastCheckpoints(todo);
+        // Checkpoint first, rows second: a crash in between leaves no checkpoint, and the next resume drops the rows.
+        foreach (var run in restart)
+        {
+            Log?.Invoke($"{run.Id}: restarting from scratch (--restart-run): its checkpoint and CSV rows are dropped");
+            new Checkpoint(output.CheckpointFolder(run)).Delete();
+        }
+        var rows = DropRowsPastCheckpoints(todo.ToDictionary(r => r.Id, r => resume.GetValueOrDefault(r.Id)?.Meta.Epoch ?? 0));
 
         var images = data.TrainImages.narrow(0, 0, TrainCount).to(device);
         var labels = data.TrainLabels.narrow(0, 0, TrainCount).to(device);
@@ -74,7 +95,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             string what = $"{run.Method} labels {run.Labels} seed {run.Seed}";
             Log?.Invoke($"training {run.Id}: {schedule.StepsPerEpoch} steps/epoch x {config.Epochs} epochs");
             void Tick() => Progress?.Invoke(new RunProgress(++done, total, what));
-            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, testImages, testLabels, Tick);
+            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, testImages, testLabels, Tick, resume.GetValueOrDefault(run.Id));
             rows.AddRange(Train(context));
             Observer?.RunEnded(run, rows);
         }
@@ -103,12 +124,55 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         return (labeled, validation);
     }
 
-    /// <summary>Keeps, for each unfinished run, only the rows its checkpoint covers (none without one); rewrites the CSV atomically if that changes it.</summary>
-    List<EpochRecord> DropRowsPastCheckpoints(List<RunSpec> unfinished)
+    /// <summary>
+    /// Throws a <see cref="ConfigException"/> (one line) for an id in <paramref name="ids"/> that is not a run of the
+    /// experiment's grid (--restart-run).
+    /// </summary>
+    public static void CheckRestartRuns(ExperimentConfig config, IEnumerable<string> ids)
+    {
+        var grid = config.Runs().ToList();
+        foreach (string id in ids)
+            if (grid.All(r => r.Id != id))
+                throw new ConfigException($"--restart-run: '{id}' is not a run of experiment '{config.Name}'; give a run id as 'semigan run <experiment> --dry-run' lists them, e.g. --restart-run {grid[0].Id}");
+    }
+
+    /// <summary>
+    /// The checkpoint an unfinished run resumes from (null: it starts afresh), checked against its manifest
+    /// and by loading it into fresh networks. A damaged newest checkpoint falls back to the previous intact
+    /// one, with a log line; with none left, a <see cref="DataException"/>.
+    /// </summary>
+    FoundCheckpoint? ResumePoint(RunSpec run)
+    {
+        var search = new Checkpoint(output.CheckpointFolder(run)).Find();
+        if (search.Usable is null)
+            return search.Problem is null ? null : throw Damaged(run, search.Problem + ", and no intact earlier checkpoint remains");
+        // A folder saved before manifests has no checksums: loading it is the check (torch's own RNG state is set again when the run starts).
+        using (var trial = config.MethodOf(run.Method).Start(new MethodContext(run, config.SettingsOf(run.Method), ImageShape.Of(data.Descriptor), device, Impl)))
+            Restore(run, search.Usable, trial);
+        if (search.Problem is not null)
+            Log?.Invoke($"{run.Id}: warning: its newest checkpoint is damaged: {search.Problem}; resuming from the intact one after epoch {search.Usable.Meta.Epoch} " +
+                        $"(or re-run with --restart-run {run.Id} to train that run from scratch)");
+        return search.Usable;
+    }
+
+    void Restore(RunSpec run, FoundCheckpoint found, MethodRun trainer)
+    {
+        try { Checkpoint.Restore(found, trainer); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Damaged(run, $"{Path.GetFileName(found.Folder)} cannot be loaded ({e.GetType().Name}: {e.Message.TrimEnd('.')})");
+        }
+    }
+
+    DataException Damaged(RunSpec run, string problem) =>
+        new($"{run.Id}: cannot resume, its checkpoint in {output.CheckpointFolder(run)} is damaged: {problem}; " +
+            $"re-run the same command with --restart-run {run.Id} to train that run again from scratch (its CSV rows and checkpoint are dropped).");
+
+    /// <summary>Keeps, for each unfinished run, only the rows its checkpoint covers (up to the given epoch); rewrites the CSV atomically if that changes it.</summary>
+    List<EpochRecord> DropRowsPastCheckpoints(Dictionary<string, int> keepUpTo)
     {
         if (!File.Exists(output.EpochsCsv)) return [];
         var all = EpochCsv.Read(output.EpochsCsv); // a torn last line is already gone
-        var keepUpTo = unfinished.ToDictionary(r => r.Id, r => new Checkpoint(output.CheckpointFolder(r)).LatestEpoch() ?? 0);
         var kept = all.Where(row => !keepUpTo.TryGetValue(row.Run.Id, out int upTo) || row.Epoch <= upTo).ToList();
         if (kept.Count != all.Count || File.ReadAllText(output.EpochsCsv) is var text && !text.EndsWith('\n'))
         {
@@ -120,7 +184,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
 
 
     sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor? ValidationImages, Tensor? ValidationLabels,
-        Tensor TestImages, Tensor TestLabels, Action Tick);
+        Tensor TestImages, Tensor TestLabels, Action Tick, FoundCheckpoint? Resume);
 
     BatchSchedule Schedule(RunSpec run, LabeledSplit split, LabeledSplit? validation) =>
         new(run.Protocol, TrainCount, split.Indices, config.LabeledInUnlabeledPool, config.BatchSize, run.Seed,
@@ -138,7 +202,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             if (everyEpoch) Observer.Samples(c.Run, epoch, final: false, pixels, config.SampleCount, h, w);
             if (epoch == config.Epochs) Observer.Samples(c.Run, epoch, final: true, pixels, config.SampleCount, h, w);
         }
-        return TrainLoop(c, method, e => method.Train(c.Schedule.Data(e, c.Images, c.Labels, c.Tick)), AfterEpoch);
+        return TrainLoop(c, method, e => method.Train(c.Schedule.Data(e, c.Images, c.Labels, TestHold.After(e, c.Tick, output.Folder))), AfterEpoch);
     }
 
     List<EpochRecord> TrainLoop(RunContext c, MethodRun trainer, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)
@@ -146,7 +210,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         var d = trainer.Classifier;
         var rows = new List<EpochRecord>();
         var checkpoint = new Checkpoint(output.CheckpointFolder(c.Run));
-        var resumed = checkpoint.TryRestore(trainer);
+        var resumed = c.Resume?.Meta;
+        if (c.Resume is { } found) Restore(c.Run, found, trainer);
         long iterations = resumed?.Iterations ?? 0, seen = resumed?.ImagesSeen ?? 0, labeledSeen = resumed?.LabeledImagesSeen ?? 0;
         if (resumed is not null) Log?.Invoke($"{c.Run.Id}: resumed after epoch {resumed.Epoch}");
         for (int epoch = (resumed?.Epoch ?? 0) + 1; epoch <= config.Epochs; epoch++)
