@@ -208,13 +208,6 @@ public class TrainingEquivalenceTests(ITestOutputHelper output)
     /// </summary>
     const double FirstPassRounding = 1e-4;
 
-    /// <summary>
-    /// After an update the runs' weights differ by whatever Adam made of rounding (an element with a
-    /// near-zero gradient moves ±lr), so later passes' inputs differ by more: branch disagreements were
-    /// measured at |x| up to 1.2e-3 of the RMS (lr 1e-3). One further from 0 is a different computation.
-    /// </summary>
-    const double LaterPassDrift = 1e-2;
-
     /// <summary>Seeds (latent vectors and dropout masks) tried before giving up on a run free of kinks.</summary>
     const int MaxSeeds = 24;
 
@@ -228,8 +221,11 @@ public class TrainingEquivalenceTests(ITestOutputHelper output)
     /// (Adam moments) and 1.7e-2 (parameters) after 3 SGAN steps at lr 1e-3. The plain torch step in
     /// float32 parts from itself in float64 by as much (measured), so that is float32, not the fast path.
     /// Kink-free runs are the common case (1 thread: 5 to 23 of 24 seeds by case); skipped seeds are
-    /// listed in the output, and each must still take the same branches wherever an input is not within
-    /// <see cref="FirstPassRounding"/> (first pass) or <see cref="LaterPassDrift"/> (later ones) of 0.
+    /// listed in the output (with how far from 0 their first disagreement was), and each must still agree
+    /// in its first forward pass, where both hold the same weights. After an update no such bound holds:
+    /// an element of conv1.weight (4x4 inputs) moved +lr in one run and −lr in the other shifts that
+    /// layer's inputs by up to 2·lr/(0.02·√16) = 25·lr of their RMS. A difference that only shows after an
+    /// update (a wrong gradient or optimizer) makes every seed disagree, and the search fails.
     /// </summary>
     void AssertAgreeOnFirstKinkFreeSeed(string what, Kind kind, Func<int, Run> first, Func<int, Run> second, bool disposeSecond = true)
     {
@@ -242,8 +238,8 @@ public class TrainingEquivalenceTests(ITestOutputHelper output)
             var differences = Differences(a, b); // counts: exactly
             if (FirstBranchDisagreement(a, b, kind) is { } kink)
             {
-                Assert.True(kink.Size <= (kink.Pass == 0 ? FirstPassRounding : LaterPassDrift),
-                    $"{what}, seed {seed}: {(kink.Pass == 0 ? "the first forward pass" : "a forward pass")} takes other LeakyReLU branches at |x| up to {kink.Size:E1} of the RMS ({kink.Where}): not rounding");
+                Assert.True(kink.Pass > 0 || kink.Size <= FirstPassRounding,
+                    $"{what}, seed {seed}: the first forward pass takes other LeakyReLU branches at |x| up to {kink.Size:E1} of the RMS ({kink.Where}): not rounding");
                 skipped.Add($"seed {seed}: {kink.Count} kink(s) first at {kink.Where}, |x| ≤ {kink.Size:E1} RMS");
                 continue;
             }
