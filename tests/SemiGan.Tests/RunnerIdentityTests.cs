@@ -69,13 +69,13 @@ public class RunnerIdentityTests
     [Fact]
     public void Every_method_of_a_seed_starts_from_the_same_classifier_and_the_seed_like_ones_read_the_same_labeled_images_in_order()
     {
-        using var data = Synthetic.Dataset(train: 200, test: 50);
+        using var data = Synthetic.Dataset(train: 150, test: 20);
         var cfg = new ExperimentConfig
         {
             Name = "identity", Labels = [Labels], Seeds = [1, 2], Epochs = 2, Protocol = ["masked", "streams"], Head = ["gan_logit"],
             Methods = Methods,
             MethodSettings = new() { ["baseline-wb"] = new() { Method = "baseline", Mask = "whole-batch" } },
-            BatchSize = BatchSize, SampleCount = 0, EvalBatchSize = 50,
+            BatchSize = BatchSize, SampleCount = 0, EvalBatchSize = 20,
         }.Validated();
         var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"), cfg);
         using var recorder = new Recorder();
