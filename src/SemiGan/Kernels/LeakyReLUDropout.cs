@@ -25,14 +25,17 @@ public static class LeakyReLUDropout
         Tensor factor;
         using (no_grad())
         {
-            ulong seed = (ulong)randint(long.MinValue, long.MaxValue, [1], dtype: ScalarType.Int64).item<long>();
+            // Test-only (DropoutInjection): with an injected keep mask, the factor is drawn with nothing dropped and then masked.
+            var injected = Models.DropoutInjection.Masks?.Invoke(x);
+            ulong seed = injected is not null ? 0 : (ulong)randint(long.MinValue, long.MaxValue, [1], dtype: ScalarType.Int64).item<long>();
             // The factor shares x's layout (so the product keeps it); both are read in storage order.
             bool nhwc = !x.is_contiguous();
             var xDense = nhwc ? x.permute(0, 2, 3, 1) : x;
             var dense = empty(xDense.shape, dtype: x.dtype, device: x.device);
-            DropoutMask.Fill(MemoryMarshal.Cast<byte, float>(dense.bytes), p, seed,
+            DropoutMask.Fill(MemoryMarshal.Cast<byte, float>(dense.bytes), injected is null ? p : 0, seed,
                 MemoryMarshal.Cast<byte, float>(xDense.bytes), (float)negativeSlope);
             factor = nhwc ? dense.permute(0, 3, 1, 2) : dense;
+            if (injected is not null) factor.mul_(injected / (1 - p));
         }
         return x.mul(factor);
     }

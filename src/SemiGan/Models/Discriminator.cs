@@ -70,7 +70,13 @@ public sealed class Discriminator : Classifier
         return h.flatten(1);
     }
 
-    Tensor Activation(Tensor h) => functional.dropout(functional.leaky_relu(h, Slope), DropoutRate, training);
+    Tensor Activation(Tensor h)
+    {
+        var y = functional.leaky_relu(h, Slope);
+        // Test-only (DropoutInjection): an injected mask, applied as torch's dropout applies its own.
+        if (training && DropoutRate > 0 && DropoutInjection.Masks is { } masks) return y * (masks(h) / (1 - DropoutRate));
+        return functional.dropout(y, DropoutRate, training);
+    }
 
     /// <summary>
     /// forward(a) and forward(b) — in that order, as two calls compute them: each batch norm normalises

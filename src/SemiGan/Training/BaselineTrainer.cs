@@ -26,6 +26,7 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
     {
         D = d; this.device = device; this.implementation = implementation; this.wholeBatch = wholeBatch; this.inputNoise = inputNoise;
         opt = Adam.For(implementation, D.parameters(), lr, beta1, beta2, weightDecay);
+        TrainingProbe.Started?.Invoke(D);
     }
 
     public IEnumerable<(string Name, nn.Module Module)> Modules => [("discriminator", D)];
@@ -42,6 +43,7 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
             if (step.Labeled.Length > 0)
             {
                 using var _ = NewDisposeScope();
+                TrainingProbe.Labeled?.Invoke(D, step.Labeled);
                 var y = labels.index_select(0, tensor(step.Labeled, device: labels.device)).to(device);
                 Adam.ClearGradients(implementation, D, opt);
                 var output = wholeBatch && step.LabeledPositions is { } positions

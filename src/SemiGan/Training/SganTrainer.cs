@@ -28,6 +28,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
         D = d; G = g; this.head = head; this.device = device; this.implementation = implementation; this.realStatsOnly = realStatsOnly;
         optD = Adam.For(implementation, D.parameters(), lr, beta1, beta2, weightDecay);
         optG = Adam.For(implementation, G.parameters(), lr, beta1, beta2, weightDecay);
+        TrainingProbe.Started?.Invoke(D);
     }
 
     public IEnumerable<(string Name, nn.Module Module)> Modules => [("discriminator", D), ("generator", G)];
@@ -59,6 +60,7 @@ public sealed class SganTrainer : ICheckpointable, IDisposable
                 unsup.Add(lossD);
                 if (step.Labeled.Length > 0)
                 {
+                    TrainingProbe.Labeled?.Invoke(D, step.Labeled);
                     var y = labels.index_select(0, tensor(step.Labeled, device: labels.device)).to(device);
                     var outLab = step.LabeledPositions is { } pos
                         ? outReal.index_select(0, tensor(pos, device: device)) // masked: reuse the real batch's pass
