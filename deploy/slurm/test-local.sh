@@ -127,8 +127,9 @@ task_states() {
 job_state() { scontrol -o show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | head -n1 | cut -d= -f2; }
 submit() { deploy/slurm/submit.sh experiments/quick.json --tasks 2 --partition test --epochs 2 --seeds 1 --data "$repo/data/mnist" "$@"; }
 # epochs.csv without its timing column, for comparing runs (the CSV has CRLF line ends; no such column fails).
-untimed() {
-  tr -d '\r' <"$1" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "epoch_seconds") c = i; if (!c) exit 1 } { $c = ""; print }' OFS=, ||
+untimed() { # blanks the timing columns: epoch_seconds and finished_utc (when the row was written)
+  tr -d '\r' <"$1" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "epoch_seconds") c = i; if ($i == "finished_utc") f = i }; if (!c) exit 1 }
+    { $c = ""; if (f) $f = ""; print }' OFS=, ||
     fail "$1: no epoch_seconds column"
 }
 
@@ -146,7 +147,7 @@ say "unsharded reference run (1 thread)"
 OMP_NUM_THREADS=1 "$semigan" run experiments/quick.json --epochs 2 --seeds 1 --threads 1 --device cpu \
   --out "$work/unsharded" --data "$repo/data/mnist" >"$work/unsharded.log" 2>&1 || fail "unsharded run failed: $(tail -n 5 "$work/unsharded.log")"
 untimed "$work/unsharded/epochs.csv" >"$work/expected.csv"
-rows=$(grep -c '^quick,' "$work/expected.csv" || true)
+rows=$(awk -F, 'NR > 1 && $2 == "quick"' "$work/expected.csv" | wc -l) # column 2: experiment (column 1 is run_id)
 [ "$rows" = 4 ] || fail "unsharded run wrote $rows rows, expected 4 (2 methods x 2 epochs)"
 
 # Compares a merged folder with the reference and prints the test accuracies.
@@ -154,7 +155,7 @@ check_merged() {
   [ -f "$1/report.md" ] || fail "$1/report.md missing"
   untimed "$1/epochs.csv" >"$work/actual.csv"
   diff "$work/expected.csv" "$work/actual.csv" >&2 || fail "$1/epochs.csv differs from the unsharded run's"
-  say "merged rows equal the unsharded run's (every column but epoch_seconds): $rows rows; test accuracy per epoch (method,epoch,accuracy):" \
+  say "merged rows equal the unsharded run's (every column but epoch_seconds and finished_utc): $rows rows; test accuracy per epoch (method,epoch,accuracy):" \
     "$(tr -d '\r' <"$1/epochs.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
         { printf "%s%s,%s,%s", sep, $col["method"], $col["epoch"], $col["test_accuracy"]; sep = "; " }')"
 }
