@@ -83,19 +83,7 @@ public static class AccuracyChart
             : "One seed per line, so no band (a spread needs two or more seeds). Test accuracy on the whole test set after every epoch.";
         if (multi) caption += " Each panel has its own y range.";
 
-        int columns = Figure.ColumnsFor(panels.Count), rowsOfPanels = (panels.Count + columns - 1) / columns;
-        return new Figure
-        {
-            Title = title,
-            Caption = caption,
-            Panels = panels,
-            Columns = columns,
-            LegendItems = legend,
-            Legend = multi ? LegendPlace.Bottom : LegendPlace.Right,
-            Width = multi ? 40 + columns * 340 : ChartStyle.Width,
-            Height = multi ? 150 + rowsOfPanels * 320 : ChartStyle.Height,
-            PanelPadding = multi ? new ScottPlot.PixelPadding(64, 14, 48, 32) : null,
-        }.Save(pngPath, svgPath);
+        return Figure.OfPanels(title, caption, panels, legend).Save(pngPath, svgPath);
     }
 
     static double SampleStd(double[] v) =>

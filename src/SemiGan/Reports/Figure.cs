@@ -36,6 +36,28 @@ public sealed class Figure
     public PixelPadding? PanelPadding { get; init; }
 
     /// <summary>A grid of <paramref name="panels"/> panels: at most 4 columns, rows as needed.</summary>
+    /// <summary>
+    /// A figure of one panel per label count: a single panel at the report's size with the legend at the right,
+    /// or a grid of panels sized by their number with the legend below.
+    /// </summary>
+    public static Figure OfPanels(string title, string caption, IReadOnlyList<Plot> panels, IReadOnlyList<LegendItem> legend)
+    {
+        bool multi = panels.Count > 1;
+        int columns = ColumnsFor(panels.Count), rowsOfPanels = (panels.Count + columns - 1) / columns;
+        return new Figure
+        {
+            Title = title,
+            Caption = caption,
+            Panels = panels,
+            Columns = columns,
+            LegendItems = legend,
+            Legend = multi ? LegendPlace.Bottom : LegendPlace.Right,
+            Width = multi ? 40 + columns * 340 : ChartStyle.Width,
+            Height = multi ? 150 + rowsOfPanels * 320 : ChartStyle.Height,
+            PanelPadding = multi ? new PixelPadding(64, 14, 48, 32) : null,
+        };
+    }
+
     public static int ColumnsFor(int panels) => panels <= 3 ? panels : panels == 4 ? 2 : Math.Min(4, (panels + 1) / 2);
 
     public FigureLayout Save(string pngPath, string svgPath)

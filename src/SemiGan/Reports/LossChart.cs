@@ -60,19 +60,7 @@ public static class LossChart
                              : "Lines: each training loss's epoch mean (over the epoch's steps), one seed, so no band. ") +
                          "The losses are the <name>_loss columns of epochs.csv." + (multi ? " Each panel has its own y range." : "") +
                          (nonFinite ? " Non-finite values (a diverged run's last epoch) are left out." : "");
-        int columns = Figure.ColumnsFor(panels.Count), rowsOfPanels = (panels.Count + columns - 1) / columns;
-        return new Figure
-        {
-            Title = title,
-            Caption = caption,
-            Panels = panels,
-            Columns = columns,
-            LegendItems = legend,
-            Legend = multi ? LegendPlace.Bottom : LegendPlace.Right,
-            Width = multi ? 40 + columns * 340 : ChartStyle.Width,
-            Height = multi ? 150 + rowsOfPanels * 320 : ChartStyle.Height,
-            PanelPadding = multi ? new ScottPlot.PixelPadding(64, 14, 48, 32) : null,
-        }.Save(pngPath, svgPath);
+        return Figure.OfPanels(title, caption, panels, legend).Save(pngPath, svgPath);
     }
 
     /// <summary>The loss names of <paramref name="rows"/> with a value somewhere, in the order first seen.</summary>
