@@ -135,6 +135,7 @@ public sealed class RunOutput
             shard = shard.ToString(),
             device = device.type.ToString(),
             torchThreads = get_num_threads(),
+            openMpWaitPolicy = Kernels.OpenMpWaitPolicy.Get(),
             implementation = fastPath.Implementation.ToString().ToLowerInvariant(),
             fastPathCheck = fastPath.Verdict is { } v
                 ? new { agrees = v.Agrees, largestDifference = v.Worst?.Difference, of = v.Worst?.Quantity, tolerance = v.Worst?.Tolerance, quantities = v.Comparisons.Count, seconds = Math.Round(v.Seconds, 2) }
