@@ -43,11 +43,12 @@ public class JobsTests
     }
 
     [Fact]
-    public void Every_child_gets_an_even_share_of_the_SGAN_runs()
+    public void Every_child_gets_an_even_share_of_the_SGAN_runs_and_of_the_estimated_work()
     {
         var runs = new ExperimentConfig { Name = "a", Labels = [100, 1000], Seeds = [1, 2, 3], Epochs = 1 }.Validated().Runs().ToList();
         // Why not --shard k/2: the grid alternates SGAN and baseline, so shard 1/2 is every SGAN run.
         Assert.All(new Shard(1, 2).Select(runs), r => Assert.Equal("sgan", r.Method));
+        double Cost(RunSpec r) => r.Method == "sgan" ? Jobs.GanStepCost : 1;
         foreach (int jobs in new[] { 2, 3, 4, 5 })
         {
             var parts = Jobs.Assign(runs, jobs).Select(s => s.Select(runs)).ToList();
@@ -55,8 +56,51 @@ public class JobsTests
             Assert.Equal(runs.Count, parts.Sum(p => p.Count));
             var sgan = parts.Select(p => p.Count(r => r.Method == "sgan")).ToList();
             Assert.True(sgan.Max() - sgan.Min() <= 1, $"--jobs {jobs}: SGAN runs per child {string.Join(",", sgan)}");
-            Assert.True(parts.Max(p => p.Count) - parts.Min(p => p.Count) <= 1, $"--jobs {jobs}: runs per child {string.Join(",", parts.Select(p => p.Count))}");
+            var load = parts.Select(p => p.Sum(Cost)).ToList();
+            Assert.True(load.Max() - load.Min() <= Jobs.GanStepCost, $"--jobs {jobs}: work per child {string.Join(",", load)}");
         }
+
+        // sweep-labels at one seed: 7 SGAN + 7 baseline runs. Dealing them in turn gave one child 4 SGAN + 3
+        // baseline runs (153 s of epochs) and the other 3 + 4 (123 s); by cost the second takes 6 baselines.
+        var sweep = new ExperimentConfig { Name = "s", Labels = [20, 50, 100, 200, 500, 1000, 3000], Seeds = [1], Epochs = 1 }.Validated().Runs().ToList();
+        var two = Jobs.Assign(sweep, 2).Select(s => s.Select(sweep)).ToList();
+        Assert.Equal([(4, 1), (3, 6)], two.Select(p => (p.Count(r => r.Method == "sgan"), p.Count(r => r.Method == "baseline"))));
+    }
+
+    [Fact]
+    public void A_folder_keeps_the_assignment_it_was_started_with()
+    {
+        var runs = new ExperimentConfig { Name = "a", Labels = [100], Seeds = [1, 2], Epochs = 1 }.Validated().Runs().ToList();
+        string dir = Synthetic.TempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "shards"));
+        string file = Path.Combine(dir, "shards", "assignment");
+
+        // New: Assign's split, saved.
+        var fresh = Jobs.SavedAssignment(dir, runs, 2, Methods.MethodRegistry.Get);
+        Assert.Equal(Jobs.Assign(runs, 2), fresh);
+        Assert.Equal(fresh.Select(x => x.ToString()), File.ReadAllLines(file));
+
+        // Saved: used as it is, even where Assign would split otherwise.
+        File.WriteAllLines(file, ["2,3/4", "1,4/4"]);
+        Assert.Equal([new Shard([2, 3], 4), new Shard([1, 4], 4)], Jobs.SavedAssignment(dir, runs, 2, Methods.MethodRegistry.Get));
+
+        // From before the file: each child's shard from its run-info.json, then saved.
+        File.Delete(file);
+        foreach (var (k, shard) in new[] { (1, "1,2/4"), (2, "3,4/4") })
+        {
+            Directory.CreateDirectory(Jobs.ShardFolder(dir, k));
+            File.WriteAllText(Path.Combine(Jobs.ShardFolder(dir, k), "run-info.json"), $$"""[{ "shard": "{{shard}}" }]""");
+        }
+        Assert.Equal([new Shard([1, 2], 4), new Shard([3, 4], 4)], Jobs.SavedAssignment(dir, runs, 2, Methods.MethodRegistry.Get));
+        Assert.Equal(["1,2/4", "3,4/4"], File.ReadAllLines(file));
+
+        // One that does not split this grid (another --seeds) is refused, naming the folder.
+        File.WriteAllLines(file, ["1,2/4", "3/4"]);
+        var e = Assert.Throws<ConfigException>(() => Jobs.SavedAssignment(dir, runs, 2, Methods.MethodRegistry.Get));
+        Assert.Contains("do not split this grid of 4 runs", e.Message);
+        var more = new ExperimentConfig { Name = "a", Labels = [100], Seeds = [1, 2, 3], Epochs = 1 }.Validated().Runs().ToList();
+        File.WriteAllLines(file, ["1,2/4", "3,4/4"]);
+        Assert.Throws<ConfigException>(() => Jobs.SavedAssignment(dir, more, 2, Methods.MethodRegistry.Get));
     }
 
     [Fact]
@@ -135,7 +179,7 @@ public class JobsTests
         Assert.Equal(8, expected.Count); // 2 methods x 2 seeds x 2 epochs
         Assert.Equal(expected, Untimed(jobs));
         Assert.Equal(RunStatusCsv.Read(Path.Combine(clean, "runs.csv")), RunStatusCsv.Read(Path.Combine(jobs, "runs.csv")));
-        // Child 1 took seed 1's SGAN and baseline runs (SGAN runs dealt out first).
+        // Child 1 took seed 1's SGAN and baseline runs (one SGAN run each, then each baseline to the child with less work).
         Assert.Equal(expected.Where(x => x.Seed == 1), Untimed(Path.Combine(jobs, "shards", "1")));
 
         // The same command again: every run has ended, so no child starts, and the merge is made again.
