@@ -50,7 +50,7 @@ public sealed class FmGan : IMethod
 
         protected override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(e.Steps, e.Images, e.Labels, e.OnStep);
 
-        public override float[]? Samples() => z is null ? null : SganTrainer.Sample(g, z, device);
+        public override float[]? Samples() => z is null ? null : GanTrainer.Sample(g, z, device);
 
         public override void Dispose() { trainer.Dispose(); z?.Dispose(); g.Dispose(); d.Dispose(); }
     }
