@@ -70,38 +70,41 @@ public class JobsTests
     [Fact]
     public void A_folder_keeps_the_assignment_it_was_started_with()
     {
-        var runs = new ExperimentConfig { Name = "a", Labels = [100], Seeds = [1, 2], Epochs = 1 }.Validated().Runs().ToList();
+        var runs = new ExperimentConfig { Name = "a", Labels = [100, 1000], Seeds = [1, 2, 3], Epochs = 1 }.Validated().Runs().ToList();
+        var get = Methods.MethodRegistry.Get;
+        // Why it must be saved: the two ways of dealing differ on this grid.
+        Assert.NotEqual(Jobs.Assign(runs, 4, get), Jobs.AssignInTurn(runs, 4, get));
         string dir = Synthetic.TempDir();
         Directory.CreateDirectory(Path.Combine(dir, "shards"));
         string file = Path.Combine(dir, "shards", "assignment");
 
-        // New: Assign's split, saved.
-        var fresh = Jobs.SavedAssignment(dir, runs, 2, Methods.MethodRegistry.Get);
-        Assert.Equal(Jobs.Assign(runs, 2), fresh);
+        // New folder: Assign's split, saved (and nothing else left behind).
+        var fresh = Jobs.SavedAssignment(dir, runs, 4, get, resumed: false);
+        Assert.Equal(Jobs.Assign(runs, 4, get), fresh);
         Assert.Equal(fresh.Select(x => x.ToString()), File.ReadAllLines(file));
+        Assert.Equal(["assignment"], Directory.GetFiles(Path.Combine(dir, "shards")).Select(Path.GetFileName));
 
-        // Saved: used as it is, even where Assign would split otherwise.
-        File.WriteAllLines(file, ["2,3/4", "1,4/4"]);
-        Assert.Equal([new Shard([2, 3], 4), new Shard([1, 4], 4)], Jobs.SavedAssignment(dir, runs, 2, Methods.MethodRegistry.Get));
+        // Saved: used as it is on resume, whatever this version would deal.
+        File.WriteAllLines(file, AsLines(Jobs.AssignInTurn(runs, 4, get)));
+        Assert.Equal(Jobs.AssignInTurn(runs, 4, get), Jobs.SavedAssignment(dir, runs, 4, get, resumed: true));
 
-        // From before the file: each child's shard from its run-info.json, then saved.
+        // A folder started before the file existed: the split it was started with, dealt in turn, then saved.
         File.Delete(file);
-        foreach (var (k, shard) in new[] { (1, "1,2/4"), (2, "3,4/4") })
-        {
-            Directory.CreateDirectory(Jobs.ShardFolder(dir, k));
-            File.WriteAllText(Path.Combine(Jobs.ShardFolder(dir, k), "run-info.json"), $$"""[{ "shard": "{{shard}}" }]""");
-        }
-        Assert.Equal([new Shard([1, 2], 4), new Shard([3, 4], 4)], Jobs.SavedAssignment(dir, runs, 2, Methods.MethodRegistry.Get));
-        Assert.Equal(["1,2/4", "3,4/4"], File.ReadAllLines(file));
+        Assert.Equal(Jobs.AssignInTurn(runs, 4, get), Jobs.SavedAssignment(dir, runs, 4, get, resumed: true));
+        Assert.Equal(AsLines(Jobs.AssignInTurn(runs, 4, get)), File.ReadAllLines(file));
 
-        // One that does not split this grid (another --seeds) is refused, naming the folder.
-        File.WriteAllLines(file, ["1,2/4", "3/4"]);
-        var e = Assert.Throws<ConfigException>(() => Jobs.SavedAssignment(dir, runs, 2, Methods.MethodRegistry.Get));
-        Assert.Contains("do not split this grid of 4 runs", e.Message);
-        var more = new ExperimentConfig { Name = "a", Labels = [100], Seeds = [1, 2, 3], Epochs = 1 }.Validated().Runs().ToList();
-        File.WriteAllLines(file, ["1,2/4", "3,4/4"]);
-        Assert.Throws<ConfigException>(() => Jobs.SavedAssignment(dir, more, 2, Methods.MethodRegistry.Get));
+        // One that does not split this grid (another --seeds, a lost line, garbage) is refused, naming the file.
+        var fewer = runs.Take(8).ToList();
+        var e = Assert.Throws<ConfigException>(() => Jobs.SavedAssignment(dir, fewer, 4, get, resumed: true));
+        Assert.Contains("do not split this grid of 8 runs", e.Message);
+        Assert.Contains(file, e.Message);
+        File.WriteAllLines(file, File.ReadAllLines(file).Take(3));
+        Assert.Throws<ConfigException>(() => Jobs.SavedAssignment(dir, runs, 4, get, resumed: true));
+        File.WriteAllText(file, "torn");
+        Assert.Contains("unreadable", Assert.Throws<ConfigException>(() => Jobs.SavedAssignment(dir, runs, 4, get, resumed: true)).Message);
     }
+
+    static IEnumerable<string> AsLines(IEnumerable<Shard> split) => split.Select(x => x.ToString());
 
     [Fact]
     public void Validate_prints_the_grid_size_and_exits_2_with_one_line_on_a_bad_file()

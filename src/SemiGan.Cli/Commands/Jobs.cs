@@ -118,7 +118,8 @@ public static class Jobs
         }
         string outFolder = r.GetValue<string?>("--out") ?? RunCommand.DefaultOut(cfg, sets);
         Errors.LogFolder = outFolder;
-        CheckOutFolder(outFolder, jobs);
+        bool resumed = CheckOutFolder(outFolder, jobs);
+        var shards = SavedAssignment(outFolder, runs, jobs, cfg.MethodOf, resumed);
         // One fetch before the children start, so they never download into the same folder at once.
         if (!r.GetValue<bool>("--no-verify"))
         {
@@ -127,7 +128,6 @@ public static class Jobs
         }
 
         int threads = ThreadsPerChild(threadsOption ?? Environment.ProcessorCount, jobs);
-        var shards = SavedAssignment(outFolder, runs, jobs, cfg.MethodOf);
         // A child whose runs have all ended (finished or diverged) is not started again.
         var todo = Enumerable.Range(1, jobs).Where(k => !shards[k - 1].Select(runs).All(run => Ended(outFolder, k, run))).ToList();
         Console.WriteLine($"{cfg.Name}: {runs.Count} runs in {jobs} jobs at {threads} torch thread{(threads == 1 ? "" : "s")} each" +
@@ -146,7 +146,7 @@ public static class Jobs
     /// A folder holding a run made without --jobs, or with another N, is refused: its folders would not line
     /// up with this split (and another N means other thread counts, so other results). N is kept in shards/jobs.
     /// </summary>
-    static void CheckOutFolder(string outFolder, int jobs)
+    static bool CheckOutFolder(string outFolder, int jobs)
     {
         string shardsDir = Path.Combine(outFolder, "shards");
         string countFile = Path.Combine(shardsDir, "jobs");
@@ -155,43 +155,49 @@ public static class Jobs
             string was = File.ReadAllText(countFile).Trim();
             if (was != jobs.ToString(CultureInfo.InvariantCulture))
                 throw new ConfigException($"{outFolder}: was run with --jobs {was}; re-run with --jobs {was} to resume it, or pass --out with a new folder.");
-            return;
+            return true;
         }
         if (File.Exists(Path.Combine(outFolder, "epochs.csv")))
             throw new ConfigException($"{outFolder}: holds a run made without --jobs; resume it without --jobs, or pass --out with a new folder.");
         Directory.CreateDirectory(shardsDir);
         File.WriteAllText(countFile, jobs.ToString(CultureInfo.InvariantCulture) + Environment.NewLine);
+        return false;
     }
 
     /// <summary>
     /// Each child's runs: those saved in shards/assignment when the folder was started (one line per child,
-    /// "i,j,…/R"), so a resume never depends on how this version deals runs out; a new folder gets
-    /// <see cref="Assign"/>'s and saves it. A folder from before the file existed: each child's shard from
-    /// its run-info.json.
+    /// "i,j,…/R"), so a resume never depends on how this version deals runs out. A new folder gets
+    /// <see cref="Assign"/>'s split; a folder started before the file existed, the split it was started with
+    /// (<see cref="AssignInTurn"/>). Either is saved.
     /// </summary>
-    public static List<Shard> SavedAssignment(string outFolder, IReadOnlyList<RunSpec> runs, int jobs, Func<string, Methods.IMethod> methodOf)
+    public static List<Shard> SavedAssignment(string outFolder, IReadOnlyList<RunSpec> runs, int jobs, Func<string, Methods.IMethod> methodOf, bool resumed)
     {
         string file = Path.Combine(outFolder, "shards", "assignment");
-        List<string> lines;
-        if (File.Exists(file)) lines = File.ReadAllLines(file).Where(l => l.Trim().Length > 0).ToList();
-        else if (Enumerable.Range(1, jobs).Any(k => File.Exists(Path.Combine(ShardFolder(outFolder, k), "run-info.json"))))
-            lines = Enumerable.Range(1, jobs).Select(k => Path.Combine(ShardFolder(outFolder, k), "run-info.json"))
-                .Select(f => File.Exists(f) ? RunOutput.ReadRunInfo(f).LastOrDefault()?["shard"]?.GetValue<string>() ?? "" : "").ToList();
-        else
+        if (!File.Exists(file))
         {
-            var fresh = Assign(runs, jobs, methodOf);
-            File.WriteAllLines(file, fresh.Select(x => x.ToString()));
-            return fresh;
+            var split = resumed ? AssignInTurn(runs, jobs, methodOf) : Assign(runs, jobs, methodOf);
+            string tmp = file + ".tmp";
+            File.WriteAllLines(tmp, split.Select(x => x.ToString()));
+            File.Move(tmp, file, overwrite: true);
+            return split;
         }
-        string fix = $"re-run with the experiment and --seeds/--epochs it was started with, or pass --out with a new folder";
+        var lines = File.ReadAllLines(file).Where(l => l.Trim().Length > 0).ToList();
+        string fix = "re-run with the experiment and --seeds/--epochs it was started with, or pass --out with a new folder";
         List<Shard> saved;
         try { saved = lines.Select(Shard.Parse).ToList(); }
         catch (ConfigException) { throw new ConfigException($"{file}: unreadable ({string.Join(" | ", lines)}); {fix}."); }
         var covered = saved.SelectMany(x => x.Indices).ToList();
         if (saved.Count != jobs || saved.Any(x => x.Count != runs.Count) || covered.Count != runs.Count || covered.Distinct().Count() != runs.Count)
-            throw new ConfigException($"{Path.Combine(outFolder, "shards")}: its {saved.Count} jobs' runs do not split this grid of {runs.Count} runs into {jobs}; {fix}.");
-        if (!File.Exists(file)) File.WriteAllLines(file, saved.Select(x => x.ToString()));
+            throw new ConfigException($"{file}: its {saved.Count} jobs' runs do not split this grid of {runs.Count} runs into {jobs}; {fix}.");
         return saved;
+    }
+
+    /// <summary>The split of folders started before shards/assignment existed: GAN runs first, dealt out in turn.</summary>
+    public static List<Shard> AssignInTurn(IReadOnlyList<RunSpec> runs, int jobs, Func<string, Methods.IMethod> methodOf)
+    {
+        bool Gan(RunSpec run) => methodOf(run.Method).Steps.Any(s => s != TrainingStep.Supervised);
+        var order = Enumerable.Range(1, runs.Count).OrderBy(i => Gan(runs[i - 1]) ? 0 : 1).ToList();
+        return Enumerable.Range(0, jobs).Select(k => new Shard(order.Where((_, j) => j % jobs == k), runs.Count)).ToList();
     }
 
     static bool Ended(string outFolder, int k, RunSpec run)
@@ -220,8 +226,7 @@ public static class Jobs
             {
                 var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 foreach (var a in prefix.Concat(argsOf(k))) psi.ArgumentList.Add(a);
-                // libtorch's OpenMP threads spin while they wait; next to another process that costs both dearly.
-                psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+                // The wait policy is inherited: passive unless the user chose otherwise (OpenMpWaitPolicy, at start).
                 psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
                 var log = new StreamWriter(Path.Combine(outFolder, "shards", $"{k}.log"), append: true) { AutoFlush = true };
                 var p = new Process { StartInfo = psi };

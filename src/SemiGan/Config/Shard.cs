@@ -6,8 +6,8 @@ namespace SemiGan.Config;
 /// <summary>
 /// A deterministic part of a grid for independent machines or scheduler array jobs: shard i (1-based) of n
 /// takes the runs whose position in the grid order is i-1 modulo n, so every run is in exactly one shard.
-/// One process may take several shards of the same n ("1,4/6"), as `run --jobs` does to give each child
-/// an even mix of SGAN and baseline runs.
+/// One process may take several shards of the same n ("1,4/6"), as `run --jobs` does to deal each child
+/// its share of the grid's runs by cost.
 /// </summary>
 public sealed record Shard
 {
