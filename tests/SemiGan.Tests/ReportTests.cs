@@ -77,6 +77,42 @@ public class ReportTests
     }
 
     [Fact]
+    public void Variant_rows_give_min_and_median_and_the_budget_table_counts_epochs_steps_and_minutes()
+    {
+        string root = Synthetic.TempDir();
+        string run = Path.Combine(root, "sweep");
+        Directory.CreateDirectory(run);
+        EpochCsv.Append(Path.Combine(run, "epochs.csv"), Grid());
+        string report = File.ReadAllText(ReportWriter.Write(root));
+        // sgan at 100 labels: finals 90, 92, 91, 95 -> min 90, median (91 + 92) / 2; at 1000: 97, 96.
+        Assert.Contains("| 100 | sgan | masked | gan_logit | 4 | 92.00 ± 2.16 | [88.56, 95.44] | 90.00 / 91.50 |", report);
+        Assert.Contains("| 1000 | sgan | masked | gan_logit | 2 | 96.50 ± 0.71 | [90.15, 102.85] | 96.00 / 96.50 |", report);
+        // 6 sgan runs and 5 baseline runs of 4 epochs, 10 steps and 1000 images an epoch, 1 s each.
+        Assert.Contains("| sgan | 6 | 4 | 40 | 4000 | 0.4 | 0.1 |\n", report.Replace("\r\n", "\n"));
+        Assert.Contains("| baseline | 5 | 4 | 40 | 4000 | 0.3 | 0.1 |\n", report.Replace("\r\n", "\n"));
+        Assert.Contains("the thread count is not on record", report);
+
+        // With the threads on record (run-info.json), the CPU-minutes column.
+        File.WriteAllText(Path.Combine(run, "run-info.json"), """[{ "torchThreads": 2 }, { "torchThreads": 2 }]""");
+        report = File.ReadAllText(ReportWriter.Write(root));
+        Assert.Contains("| sgan | 6 | 4 | 40 | 4000 | 0.4 | 0.1 | 0.8 |", report);
+        Assert.Contains("at 2 torch threads for every invocation", report);
+    }
+
+    [Fact]
+    public void Summary_min_and_median_follow_their_definitions()
+    {
+        var odd = Statistics.Summarize([0.3, 0.1, 0.2]);
+        Assert.Equal((0.1, 0.2), (odd.Min, odd.Median));
+        var even = Statistics.Summarize([0.4, 0.1, 0.3, 0.2]);
+        Assert.Equal(0.1, even.Min);
+        Assert.Equal(0.25, even.Median, 12);
+        var one = Statistics.Summarize([0.7]);
+        Assert.Equal((0.7, 0.7), (one.Min, one.Median));
+        Assert.True(double.IsNaN(Statistics.Summarize([]).Median));
+    }
+
+    [Fact]
     public void Gain_rows_carry_holm_p_over_the_whole_report_the_smallest_detectable_gain_and_spread_tests()
     {
         string root = Synthetic.TempDir();

@@ -114,6 +114,7 @@ public static class ReportWriter
                 AppendConfusion(md, folder, runs.Where(r => r.Experiment == experiment).ToList(), chartDir, slug);
                 AppendSamples(md, root, folder);
                 AppendRunTable(md, runs.Where(r => r.Experiment == experiment).ToList());
+                AppendBudget(md, experimentRows, folder.Path);
             }
             AppendConfigAndMachine(md, root, folder.Path);
         }
@@ -124,12 +125,13 @@ public static class ReportWriter
 
     static void AppendVariantTable(StringBuilder md, List<VariantSummary> vs)
     {
-        md.AppendLine("| labels | method | protocol | head | n | final acc. (mean ± std) | 95% CI | last-epochs mean (mean ± std) | within-run spread | seeds | diverged / unfinished |");
-        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---|---|");
+        md.AppendLine("| labels | method | protocol | head | n | final acc. (mean ± std) | 95% CI | min / median | last-epochs mean (mean ± std) | within-run spread | seeds | diverged / unfinished |");
+        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|---|");
         foreach (var v in vs.OrderBy(v => v.Labels).ThenBy(v => v.Protocol).ThenBy(v => v.Head).ThenBy(v => ChartStyle.Order(v.Method)))
             md.AppendLine($"| {v.Labels} | {v.Method} | {v.Protocol} | {v.Head} | {v.Final.N} | {Pct(v.Final.Mean)} ± {Pct(v.Final.Std)} | " +
-                          $"{Ci(v.Final.CiLow, v.Final.CiHigh)} | {Pct(v.LastMean.Mean)} ± {Pct(v.LastMean.Std)} | {Pct(v.WithinRunSpread)} | {string.Join(", ", v.Seeds)} | {Excluded(v)} |");
-        md.AppendLine().AppendLine("Accuracies in %; std is across seeds (the across-seed spread). Diverged (NaN/infinite loss) and unfinished runs are listed, not averaged in.").AppendLine();
+                          $"{Ci(v.Final.CiLow, v.Final.CiHigh)} | {Pct(v.Final.Min)} / {Pct(v.Final.Median)} | {Pct(v.LastMean.Mean)} ± {Pct(v.LastMean.Std)} | {Pct(v.WithinRunSpread)} | {string.Join(", ", v.Seeds)} | {Excluded(v)} |");
+        md.AppendLine().AppendLine("Accuracies in %; std is across seeds (the across-seed spread); min / median: the lowest and the median final accuracy across seeds. " +
+                                   "Diverged (NaN/infinite loss) and unfinished runs are listed, not averaged in.").AppendLine();
     }
 
     static string Excluded(VariantSummary v) =>
@@ -246,6 +248,35 @@ public static class ReportWriter
         foreach (var r in runs)
             md.AppendLine($"| {r.Labels} | {r.Method} | {r.Protocol} | {r.Head} | {r.Seed} | {r.Status}{(r.Detail.Length > 0 ? $" ({r.Detail})" : "")} | {r.Epochs} | {r.SelectedEpoch} | {Pct(r.Final)} | {Pct(r.LastMean)} | {Pct(r.LastStd)} |");
         md.AppendLine().AppendLine("</details>").AppendLine();
+    }
+
+    /// <summary>
+    /// What the runs cost, per method: epochs and steps per run (from the rows), and the epochs' logged training
+    /// wall time in minutes, also times the torch threads the invocations used (CPU minutes if those threads were busy).
+    /// </summary>
+    static void AppendBudget(StringBuilder md, List<EpochRecord> rows, string folder)
+    {
+        string info = System.IO.Path.Combine(folder, "run-info.json");
+        var threads = File.Exists(info)
+            ? RunOutput.ReadRunInfo(info).Select(r => r["torchThreads"]?.GetValue<int>()).OfType<int>().Distinct().Order().ToList()
+            : [];
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        md.AppendLine("### Budget").AppendLine();
+        md.AppendLine("| method | runs | epochs per run | steps per run | images per run | training time, total (min) | per run (min) |" + (threads.Count == 1 ? " × threads (CPU min) |" : ""));
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|" + (threads.Count == 1 ? "---:|" : ""));
+        foreach (var g in rows.GroupBy(r => r.Method).OrderBy(g => ChartStyle.Order(g.Key)))
+        {
+            var perRun = g.GroupBy(r => r.Run).Select(r => (Epochs: r.Max(x => x.Epoch), Steps: r.Max(x => x.Iterations), Images: r.Max(x => x.ImagesSeen), Minutes: r.Sum(x => x.EpochSeconds) / 60)).ToList();
+            string Range(IEnumerable<long> xs) { var l = xs.Distinct().Order().ToList(); return l.Count == 1 ? l[0].ToString(inv) : $"{l[0].ToString(inv)}–{l[^1].ToString(inv)}"; }
+            double total = perRun.Sum(r => r.Minutes);
+            md.AppendLine($"| {g.Key} | {perRun.Count} | {Range(perRun.Select(r => (long)r.Epochs))} | {Range(perRun.Select(r => r.Steps))} | {Range(perRun.Select(r => r.Images))} | " +
+                          $"{total.ToString("F1", inv)} | {(total / perRun.Count).ToString("F1", inv)} |" + (threads.Count == 1 ? $" {(total * threads[0]).ToString("F1", inv)} |" : ""));
+        }
+        md.AppendLine().AppendLine("Steps and images are those trained so far (an unfinished run counts what it has done). Training time is each epoch's logged " +
+                                   "wall time of training (evaluation not included), summed; " + (threads.Count == 1
+                                       ? $"at {threads[0]} torch thread{(threads[0] == 1 ? "" : "s")} for every invocation, times threads is the CPU time those threads could have used (runs beside other work took longer than alone)."
+                                       : threads.Count == 0 ? "the thread count is not on record (no run-info.json)."
+                                       : $"the invocations used {string.Join(", ", threads)} torch threads.")).AppendLine();
     }
 
     static void AppendConfigAndMachine(StringBuilder md, string root, string folder)

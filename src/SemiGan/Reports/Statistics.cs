@@ -6,6 +6,10 @@ namespace SemiGan.Reports;
 public sealed record Summary(int N, double Mean, double Std, double CiLow, double CiHigh)
 {
     public double HalfWidth => (CiHigh - CiLow) / 2;
+    /// <summary>The smallest value (NaN for none).</summary>
+    public double Min { get; init; } = double.NaN;
+    /// <summary>The median (the mean of the two middle values when N is even; NaN for none).</summary>
+    public double Median { get; init; } = double.NaN;
 }
 
 /// <summary>A paired t-test of a - b over matched pairs (here: SGAN vs baseline on the same seeds, hence the same labeled split).</summary>
@@ -33,10 +37,11 @@ public static class Statistics
         int n = values.Count;
         if (n == 0) return new Summary(0, double.NaN, double.NaN, double.NaN, double.NaN);
         double mean = values.Average();
-        if (n < 2) return new Summary(1, mean, double.NaN, double.NaN, double.NaN);
+        double min = values.Min(), median = MathNet.Numerics.Statistics.Statistics.Median(values);
+        if (n < 2) return new Summary(1, mean, double.NaN, double.NaN, double.NaN) { Min = min, Median = median };
         double std = MathNet.Numerics.Statistics.Statistics.StandardDeviation(values); // n - 1 denominator
         double half = TCritical(n - 1) * std / Math.Sqrt(n);
-        return new Summary(n, mean, std, mean - half, mean + half);
+        return new Summary(n, mean, std, mean - half, mean + half) { Min = min, Median = median };
     }
 
     /// <summary>Two-sided paired t-test of a[i] - b[i].</summary>
