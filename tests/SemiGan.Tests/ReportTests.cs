@@ -25,6 +25,16 @@ public class ReportTests
         .. Run("baseline", 1000, 1, 0.96), .. Run("baseline", 1000, 2, 0.96),
     ];
 
+    /// <summary>A results root holding <see cref="Grid"/> in its run folder "sweep".</summary>
+    static (string Root, string Run) GridFolder()
+    {
+        string root = Synthetic.TempDir();
+        string run = Path.Combine(root, "sweep");
+        Directory.CreateDirectory(run);
+        EpochCsv.Append(Path.Combine(run, "epochs.csv"), Grid());
+        return (root, run);
+    }
+
     [Fact]
     public void Final_accuracy_is_the_last_epoch_and_the_second_column_the_last_k_mean()
     {
@@ -55,10 +65,7 @@ public class ReportTests
     [Fact]
     public void Report_is_generated_from_csv_alone_and_regenerates_identically()
     {
-        string root = Synthetic.TempDir();
-        string run = Path.Combine(root, "sweep");
-        Directory.CreateDirectory(run);
-        EpochCsv.Append(Path.Combine(run, "epochs.csv"), Grid());
+        var (root, _) = GridFolder();
 
         string path = ReportWriter.Write(root);
         string first = File.ReadAllText(path);
@@ -79,10 +86,7 @@ public class ReportTests
     [Fact]
     public void Variant_rows_give_min_and_median_and_the_budget_table_counts_epochs_steps_and_minutes()
     {
-        string root = Synthetic.TempDir();
-        string run = Path.Combine(root, "sweep");
-        Directory.CreateDirectory(run);
-        EpochCsv.Append(Path.Combine(run, "epochs.csv"), Grid());
+        var (root, run) = GridFolder();
         string report = File.ReadAllText(ReportWriter.Write(root));
         // sgan at 100 labels: finals 90, 92, 91, 95 -> min 90, median (91 + 92) / 2; at 1000: 97, 96.
         Assert.Contains("| 100 | sgan | masked | gan_logit | 4 | 92.00 ± 2.16 | [88.56, 95.44] | 90.00 / 91.50 |", report);
