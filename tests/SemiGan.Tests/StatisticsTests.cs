@@ -130,6 +130,10 @@ public class StatisticsTests
 
         // Two values per sample: both deviations equal half the range, no within-sample variation, no test.
         Assert.True(double.IsNaN(Statistics.BrownForsythe([1.0, 2], [1.0, 5]).P));
+        // Also for values whose midpoint rounds (accuracies): computed as x − median, the two deviations
+        // differ in the last bit and the rounding noise alone would give an F of ~1e30 and p = 0.
+        foreach (var (a, b) in new[] { (0.9571, 0.9634), (0.9627, 0.9583), (0.1, 0.7), (0.9351, 0.9347) })
+            Assert.True(double.IsNaN(Statistics.BrownForsythe([a, b], [0.9412, 0.9243]).P), $"{a}, {b}");
     }
 
     static double Phi(double x) => MathNet.Numerics.Distributions.Normal.CDF(0, 1, x);

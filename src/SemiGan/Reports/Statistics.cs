@@ -91,6 +91,9 @@ public static class Statistics
         if (a.Count < 2 || b.Count < 2) return new VarianceTest(double.NaN, 1, n - 2, double.NaN);
         double[] Deviations(IReadOnlyList<double> x)
         {
+            // Two values: both deviations are half the range. Computed as |x − midpoint| they can differ in the
+            // last bit, and that rounding alone would make the F huge.
+            if (x.Count == 2) { double half = Math.Abs(x[0] - x[1]) / 2; return [half, half]; }
             double median = MathNet.Numerics.Statistics.Statistics.Median(x);
             return x.Select(v => Math.Abs(v - median)).ToArray();
         }
