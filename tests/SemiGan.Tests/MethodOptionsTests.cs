@@ -127,15 +127,14 @@ public class MethodOptionsTests
             return s.TrainEpoch([step], images, labels);
         }
         Train(d, realOnly: true);
-        // Only the real batch's forward passes moved them: one per real pass (the SGAN step's, plus the
-        // feature-matching step's real-feature pass), as a plain train-mode forward of the real batch would.
+        // Only D's pass on the real batch moved them, as one plain train-mode forward of that batch would: not
+        // the generated batches, and not the generator's update (feature matching's real-feature pass included).
         using var expected = new Discriminator(KPlusOneHead.GanLogit, 0);
         expected.load_state_dict(d2.state_dict());
         expected.train();
-        using (no_grad())
-            for (int pass = 0; pass < (featureMatching ? 2 : 1); pass++) expected.forward(images);
+        using (no_grad()) expected.forward(images);
         foreach (var (name, buffer) in d.named_buffers().Where(b => b.name.Contains("running")))
-            Assert.True(buffer.allclose(expected.named_buffers().First(b => b.name == name).buffer, rtol: 1e-4, atol: 1e-5), $"{name} moved by generated images");
+            Assert.True(buffer.allclose(expected.named_buffers().First(b => b.name == name).buffer, rtol: 1e-4, atol: 1e-5), $"{name} moved by a pass other than D's on the real batch");
         // And without the option, generated batches move them (so the test above can tell).
         Train(d2, realOnly: false);
         Assert.Contains(d2.named_buffers().Where(b => b.name.EndsWith("running_mean")),
@@ -179,17 +178,24 @@ public class MethodOptionsTests
     }
 
     [Theory]
-    [InlineData("""{ "baseline": { "mask": "half" } }""", "methodSettings.baseline.mask")]
-    [InlineData("""{ "sgan": { "mask": "whole-batch" } }""", "methodSettings.sgan.mask")]
-    [InlineData("""{ "sgan": { "bnStats": "fake" } }""", "methodSettings.sgan.bnStats")]
-    [InlineData("""{ "fm-gan": { "ema": 1.5 } }""", "methodSettings.fm-gan.ema")]
-    [InlineData("""{ "fm-gan": { "architecture": "resnet" } }""", "methodSettings.fm-gan.architecture")]
-    [InlineData("""{ "fm-gan": { "lrDecay": "cosine" } }""", "methodSettings.fm-gan.lrDecay")]
-    [InlineData("""{ "supervised": { "weightDecay": -1 } }""", "methodSettings.supervised.weightDecay")]
-    [InlineData("""{ "supervised": { "learningRate": 0 } }""", "methodSettings.supervised.learningRate")]
-    [InlineData("""{ "v": { "method": "vae" } }""", "methodSettings.v")]
-    [InlineData("""{ "sgan": { "speed": 2 } }""", "methodSettings.sgan.speed")]
-    public void A_bad_option_is_one_line_naming_the_field_exit_2_and_nothing_written(string settings, string field)
+    [InlineData("""{ "baseline": { "mask": "half" } }""", "methodSettings.baseline.mask", "labeled-only, whole-batch")]
+    [InlineData("""{ "sgan": { "mask": "whole-batch" } }""", "methodSettings.sgan.mask", "its options: method, displayName")]
+    [InlineData("""{ "sgan": { "bnStats": "fake" } }""", "methodSettings.sgan.bnStats", "all, real")]
+    [InlineData("""{ "fm-gan": { "bnStats": 1 } }""", "methodSettings.fm-gan.bnStats", "a string in quotes")]
+    [InlineData("""{ "fm-gan": { "ema": 1.5 } }""", "methodSettings.fm-gan.ema", "[0, 1)")]
+    [InlineData("""{ "fm-gan": { "noise": "yes" } }""", "methodSettings.fm-gan.noise", "true or false")]
+    [InlineData("""{ "supervised": { "noise": 1 } }""", "methodSettings.supervised.noise", "true or false")]
+    [InlineData("""{ "fm-gan": { "architecture": "resnet" } }""", "methodSettings.fm-gan.architecture", "cnn, mlp")]
+    [InlineData("""{ "fm-gan": { "lrDecay": "cosine" } }""", "methodSettings.fm-gan.lrDecay", "none, linear")]
+    [InlineData("""{ "fm-gan": { "beta1": 1 } }""", "methodSettings.fm-gan.beta1", "[0, 1)")]
+    [InlineData("""{ "sgan": { "beta2": -0.1 } }""", "methodSettings.sgan.beta2", "[0, 1)")]
+    [InlineData("""{ "sgan": { "dropout": 1 } }""", "methodSettings.sgan.dropout", "[0, 1)")]
+    [InlineData("""{ "sgan": { "learningRate": "fast" } }""", "methodSettings.sgan.learningRate", "a number")]
+    [InlineData("""{ "supervised": { "weightDecay": -1 } }""", "methodSettings.supervised.weightDecay", "0 or positive")]
+    [InlineData("""{ "supervised": { "learningRate": 0 } }""", "methodSettings.supervised.learningRate", "must be positive")]
+    [InlineData("""{ "v": { "method": "vae" } }""", "methodSettings.v", "sgan")]
+    [InlineData("""{ "sgan": { "speed": 2 } }""", "methodSettings.sgan.speed", "bnStats")]
+    public void A_bad_option_is_one_line_naming_the_field_exit_2_and_nothing_written(string settings, string field, string allowed)
     {
         string dir = Synthetic.TempDir(), exp = Path.Combine(dir, "bad.json"), outDir = Path.Combine(dir, "out");
         string methods = settings.Contains("\"v\"") ? """["sgan", "v"]""" : """["sgan", "baseline", "supervised", "fm-gan"]""";
@@ -198,7 +204,23 @@ public class MethodOptionsTests
         string error = CliTests.LastError.Trim();
         Assert.Single(error.Split('\n'));
         Assert.Contains(field, error);
+        Assert.Contains(allowed, error);
         Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Fm_gan_with_the_softmax11_head_is_refused_naming_the_head()
+    {
+        string dir = Synthetic.TempDir(), exp = Path.Combine(dir, "bad.json"), outDir = Path.Combine(dir, "out");
+        File.WriteAllText(exp, """{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "head": ["gan_logit", "softmax11"], "methods": ["sgan", "fm"], "methodSettings": { "fm": { "method": "fm-gan" } } }""");
+        Assert.Equal(2, CliTests.Run("run", exp, "--out", outDir));
+        string error = CliTests.LastError.Trim();
+        Assert.Single(error.Split('\n'));
+        Assert.Contains("head: 'softmax11' cannot train fm (fm-gan is defined for gan_logit)", error);
+        Assert.False(Directory.Exists(outDir));
+        // The SGAN is defined for both heads.
+        File.WriteAllText(exp, """{ "name": "x", "labels": 100, "seeds": [1], "epochs": 1, "head": ["gan_logit", "softmax11"], "methods": ["sgan"] }""");
+        Assert.Equal(0, CliTests.Run("validate", exp));
     }
 
     [Theory]

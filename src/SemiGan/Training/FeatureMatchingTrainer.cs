@@ -44,7 +44,10 @@ public sealed class FeatureMatchingTrainer : GanTrainer
         }
         UpdateDiscriminator(supervised is null ? unsupervised : unsupervised + supervised, kept);
 
+        // The target features are part of G's update, so with bnStats real this pass, too, leaves D's
+        // running statistics where D's real pass put them.
         Tensor realFeatures;
+        using (RunningStats.Keep(D, realStatsOnly))
         using (no_grad()) realFeatures = D.Features(Noisy(x));
         var matching = UpdateGenerator(() => SganLosses.FeatureMatching(realFeatures, D.Features(Noisy(fake))));
         return new StepLosses(supervised, unsupervised, matching);
