@@ -212,7 +212,21 @@ public sealed record ExperimentConfig
                 : $"unknown field '{field}'; allowed fields: {string.Join(", ", FieldNames)}";
         if (msg.Contains("missing required properties", StringComparison.Ordinal))
             return $"missing required field(s): {msg[(msg.IndexOf("including:", StringComparison.Ordinal) + 10)..].Trim()} (required: name, labels, seeds, epochs)";
+        if (msg.Contains("could not be converted to ", StringComparison.Ordinal) && TypeInWords(msg) is { } expected)
+            msg = $"must be {expected}";
         return field.Length > 0 ? $"{field}: {msg}" : msg;
+    }
+
+    // System.Text.Json names the target .NET type ("System.Nullable`1[System.Boolean]"); a user needs the JSON kind.
+    static string? TypeInWords(string msg)
+    {
+        string type = msg[(msg.IndexOf("could not be converted to ", StringComparison.Ordinal) + 26)..];
+        if (type.EndsWith("[]", StringComparison.Ordinal) || type.Contains("List", StringComparison.Ordinal)) return null;
+        return type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
+            : type.Contains("String", StringComparison.Ordinal) ? "a string in quotes"
+            : null;
     }
 
     /// <summary>Throws <see cref="ConfigException"/> naming the first bad field; returns this when valid.</summary>
@@ -302,6 +316,12 @@ public sealed record ExperimentConfig
         foreach (var m in Methods)
             if (MethodRegistry.Find(m) is null && MethodSettings?.GetValueOrDefault(m)?.Method is null)
                 Fail("methods", $"'{m}' is neither a method ({MethodRegistry.Names}) nor a variant: add a methodSettings entry \"{m}\": {{ \"method\": ... }}");
+        foreach (var m in Methods)
+        {
+            var method = MethodRegistry.Find(MethodSettings?.GetValueOrDefault(m)?.Method ?? m)!;
+            if (Head.FirstOrDefault(h => !method.Heads.Contains(h)) is { } head)
+                Fail("head", $"'{head}' cannot train {m} ({method.Name} is defined for {string.Join(", ", method.Heads)}); set head to {string.Join(" or ", method.Heads)} or train {m} in an experiment of its own");
+        }
         return Resolved();
     }
 

@@ -20,6 +20,8 @@ public sealed class FmGan : IMethod
     public IReadOnlyList<TrainingStep> Steps => [TrainingStep.FeatureMatching];
     public IReadOnlyList<string> Options => ["bnStats", "noise"];
     public MethodOptions Defaults => new() { LearningRate = 3e-3, Beta1 = 0.5, Noise = true, Ema = 1e-4 };
+    // Its unsupervised loss and ½ weights are the recipe's for the gan_logit form (logits of the K classes, fake = 0).
+    public IReadOnlyList<string> Heads => ["gan_logit"];
 
     public MethodRun Start(MethodContext c) => new Run(c);
 

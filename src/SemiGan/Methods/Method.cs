@@ -29,6 +29,9 @@ public interface IMethod
 
     /// <summary>Its recipe's values, which an experiment's top-level fields do not override (its methodSettings entry does).</summary>
     MethodOptions Defaults => new();
+
+    /// <summary>The K+1 head forms it is defined for; an experiment that pairs it with another is refused.</summary>
+    IReadOnlyList<string> Heads => ["gan_logit", "softmax11"];
 }
 
 /// <summary>What a method gets from the harness for one run: its identity, settings, image shape, device and implementation.</summary>
