@@ -99,7 +99,11 @@ public class ValidationSplitTests
         Assert.Empty(saved.Intersect(LabeledSplit.LoadIndices(Path.Combine(outDir, "splits", "labels-50-seed-1.csv"))));
 
         Assert.Equal(0, CliApp.Run(["report", outDir]));
-        Assert.Contains("(`select: best-validation`)", File.ReadAllText(Path.Combine(outDir, "report.md")));
+        string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("(`select: best-validation`)", report);
+        // The confusion matrices are the last epoch's models, and the report says so under this rule.
+        Assert.Contains("### Confusion matrices (models after the last epoch)", report);
+        Assert.Contains("these matrices, like the models a run saves, are of the last epoch", report);
     }
 
     [Fact]

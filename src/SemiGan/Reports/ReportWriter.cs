@@ -111,7 +111,7 @@ public static class ReportWriter
                 md.AppendLine(labelCounts.Count == 1 ? $"![Learning curves, {labelCounts[0]} labels](report/learning-{slug}.png)"
                     : $"![Learning curves, a panel per label count](report/learning-{slug}.png)").AppendLine();
                 AppendLosses(md, experimentRows, chartDir, slug, dataset);
-                AppendConfusion(md, folder, runs.Where(r => r.Experiment == experiment).ToList(), chartDir, slug);
+                AppendConfusion(md, folder, runs.Where(r => r.Experiment == experiment).ToList(), chartDir, slug, select);
                 AppendSamples(md, root, folder);
                 AppendRunTable(md, runs.Where(r => r.Experiment == experiment).ToList());
                 AppendBudget(md, experimentRows, folder.Path);
@@ -183,7 +183,7 @@ public static class ReportWriter
         md.AppendLine("Both tests assume independent samples, but the seeds are paired (same split and initial weights), so these p's are approximate.").AppendLine();
     }
 
-    static void AppendConfusion(StringBuilder md, RunFolder folder, List<RunResult> runs, string chartDir, string slug)
+    static void AppendConfusion(StringBuilder md, RunFolder folder, List<RunResult> runs, string chartDir, string slug, string select)
     {
         // One final model per method: the first seed at the smallest label count, where the methods differ most.
         int labels = runs.Min(r => r.Labels);
@@ -202,7 +202,9 @@ public static class ReportWriter
             shown.Add($"![Confusion matrix {id}](report/{name}.png)");
         }
         if (shown.Count == 0) return;
-        md.AppendLine("### Confusion matrices (final models)").AppendLine();
+        md.AppendLine("### Confusion matrices (models after the last epoch)").AppendLine();
+        if (select == Config.SelectRule.BestValidation)
+            md.AppendLine("The final accuracies above are each run's best-validation epoch's; these matrices, like the models a run saves, are of the last epoch.").AppendLine();
         foreach (var s in shown) md.AppendLine(s).AppendLine();
     }
 
