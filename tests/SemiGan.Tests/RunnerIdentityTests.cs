@@ -114,6 +114,13 @@ public class RunnerIdentityTests
                 var supervised = runs["supervised"].Labeled;
                 Assert.All(supervised, batch => Assert.Equal(BatchSize, batch.Length));
                 Assert.Equal(split, supervised.SelectMany(b => b).Distinct().Order());
+                // As many batches as the epoch has steps (150 / 25 = 6 per epoch), and within an epoch each
+                // consecutive run of |split| images is one pass, a reshuffle of the whole split.
+                Assert.Equal(2 * 6, supervised.Count);
+                var passes = supervised.Chunk(6).SelectMany(epoch => epoch.SelectMany(b => b).Chunk(split.Length)).ToList();
+                Assert.Equal(2 * 150 / Labels, passes.Count);
+                Assert.All(passes, pass => Assert.Equal(split, pass.Order()));
+                Assert.True(passes.Zip(passes.Skip(1)).Any(p => !p.First.SequenceEqual(p.Second)), $"{at}: supervised's passes are not reshuffled");
                 Assert.Equal(split, sgan.Labeled.SelectMany(b => b).Distinct().Order());
                 // Under streams a step's labeled batch is the next batch of that same cycle: the same order too.
                 if (protocol == "streams")
