@@ -27,6 +27,37 @@ public class MethodOptionsTests
     }
 
     [Fact]
+    public void Feature_matching_step_matches_d_penultimate_features_of_the_real_batch_and_of_g_of_z()
+    {
+        // Learning rate 0, no dropout, no input noise: the step's only random draw is z, so its generator
+        // loss can be recomputed from copies of the networks in training mode (batch statistics).
+        var (images, labels) = Batch(8, 6);
+        torch.random.manual_seed(7);
+        using var d = new Discriminator(KPlusOneHead.GanLogit, 0);
+        using var g = new Models.Generator(100);
+        using var dCopy = new Discriminator(KPlusOneHead.GanLogit, 0);
+        using var gCopy = new Models.Generator(100);
+        dCopy.load_state_dict(d.state_dict()); gCopy.load_state_dict(g.state_dict());
+        var step = new Step([0, 1, 2, 3, 4, 5, 6, 7], [0, 1], [0, 1]);
+        torch.random.manual_seed(8);
+        using var t = new FeatureMatchingTrainer(d, g, KPlusOneHead.GanLogit, 0, 0.5, 0.999, CPU, Implementation.Fast, 0, false, 0);
+        double logged = t.TrainEpoch([step], images, labels).Losses[SganLosses.FeatureMatchingName]!.Value;
+
+        torch.random.manual_seed(8);
+        using var z = randn(8, 100);
+        dCopy.train(); gCopy.train();
+        using var _ = no_grad();
+        using var real = dCopy.Features(images);
+        using var fake = dCopy.Features(gCopy.forward(z));
+        double expected = (real.mean([0]) - fake.mean([0])).square().mean().item<float>();
+        Assert.True(expected > 1e-6);
+        Assert.Equal(expected, logged, expected * 1e-4);
+        // Against the features of the labeled images only (another batch), it would differ.
+        using var labeledOnly = dCopy.Features(images[..2]);
+        Assert.NotEqual(expected, (labeledOnly.mean([0]) - fake.mean([0])).square().mean().item<float>(), 3);
+    }
+
+    [Fact]
     public void Half_unsupervised_loss_is_half_the_sgan_one()
     {
         using var unl = tensor(new float[] { 1, -2, 0.5f, 3, 0, -1 }, [2, 3]);
