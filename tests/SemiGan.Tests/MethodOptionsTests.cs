@@ -123,6 +123,36 @@ public class MethodOptionsTests
         Assert.True(first.detach().allclose(live, rtol: 0, atol: 0));
     }
 
+    [Theory]
+    [InlineData("supervised")]
+    [InlineData("fm-gan")]
+    public void A_method_with_ema_averages_once_per_training_step_and_is_evaluated_on_the_average(string method)
+    {
+        // Through MethodRun.Train, as a run trains: after each of the epoch's steps, the classifier's first
+        // weight as the step left it; the evaluated weights must be their bias-corrected average.
+        const double rate = 0.2;
+        var (images, labels) = Batch(40, 9);
+        var cfg = new ExperimentConfig
+        {
+            Name = "ema", Labels = [20], Seeds = [1], Epochs = 1, Protocol = ["streams"], Methods = [method], BatchSize = 10,
+            MethodSettings = new() { [method] = new() { Ema = rate } },
+        }.Validated();
+        using var run = cfg.MethodOf(method).Start(new MethodContext(cfg.Runs().Single(), cfg.SettingsOf(method), ImageShape.Default, CPU, Implementation.Fast));
+        var weight = run.Classifier.parameters().First();
+        var seen = new List<double[]>();
+        var schedule = new BatchSchedule(Protocol.Streams, 40, Enumerable.Range(0, 20).ToArray(), true, 10, seed: 1);
+        run.Train(schedule.Data(1, images, labels, () => seen.Add(weight.detach().to_type(ScalarType.Float64).data<double>().ToArray())));
+        int t = seen.Count;
+        Assert.Equal(4, t); // 40 images / batch 10
+        Assert.NotEqual(seen[0], seen[^1]); // the steps moved the weight
+        double correction = 1 - Math.Pow(1 - rate, t);
+        var expected = Enumerable.Range(0, seen[0].Length)
+            .Select(j => Enumerable.Range(1, t).Sum(i => rate * Math.Pow(1 - rate, t - i) * seen[i - 1][j]) / correction).ToArray();
+        Assert.True(run.Averaged);
+        using (run.Evaluated())
+            Assert.Equal(expected, weight.detach().to_type(ScalarType.Float64).data<double>().ToArray(), (p, q) => Math.Abs(p - q) < 1e-5);
+    }
+
     static (Tensor Images, Tensor Labels) Batch(int n, int seed)
     {
         torch.random.manual_seed(seed);
