@@ -124,26 +124,32 @@ public class MethodOptionsTests
     }
 
     [Theory]
-    [InlineData("supervised")]
-    [InlineData("fm-gan")]
-    public void A_method_with_ema_averages_once_per_training_step_and_is_evaluated_on_the_average(string method)
+    [InlineData("supervised", "streams")]
+    [InlineData("fm-gan", "streams")]
+    [InlineData("baseline", "masked")]
+    public void A_method_with_ema_averages_once_per_optimizer_step_and_is_evaluated_on_the_average(string method, string protocol)
     {
         // Through MethodRun.Train, as a run trains: after each of the epoch's steps, the classifier's first
-        // weight as the step left it; the evaluated weights must be their bias-corrected average.
+        // weight as the step left it; the evaluated weights must be the bias-corrected average of those left
+        // by optimizer steps (under masked, a baseline step without labeled images is none).
         const double rate = 0.2;
         var (images, labels) = Batch(40, 9);
         var cfg = new ExperimentConfig
         {
-            Name = "ema", Labels = [20], Seeds = [1], Epochs = 1, Protocol = ["streams"], Methods = [method], BatchSize = 10,
+            Name = "ema", Labels = [20], Seeds = [1], Epochs = 1, Protocol = [protocol], Methods = [method], BatchSize = 10,
             MethodSettings = new() { [method] = new() { Ema = rate } },
         }.Validated();
         using var run = cfg.MethodOf(method).Start(new MethodContext(cfg.Runs().Single(), cfg.SettingsOf(method), ImageShape.Default, CPU, Implementation.Fast));
         var weight = run.Classifier.parameters().First();
-        var seen = new List<double[]>();
-        var schedule = new BatchSchedule(Protocol.Streams, 40, Enumerable.Range(0, 20).ToArray(), true, 10, seed: 1);
-        run.Train(schedule.Data(1, images, labels, () => seen.Add(weight.detach().to_type(ScalarType.Float64).data<double>().ToArray())));
+        var ticks = new List<double[]>();
+        // The schedule, not the config, sets the labeled images: under masked 2 of 40, so some batches hold none.
+        var schedule = new BatchSchedule(ProtocolNames.Parse(protocol), 40, protocol == "masked" ? [3, 17] : Enumerable.Range(0, 20).ToArray(), true, 10, seed: 1);
+        run.Train(schedule.Data(1, images, labels, () => ticks.Add(weight.detach().to_type(ScalarType.Float64).data<double>().ToArray())));
+        Assert.Equal(4, ticks.Count); // 40 images / batch 10
+        var updated = schedule.Epoch(1).Select(s => method != "baseline" || s.Labeled.Length > 0).ToList();
+        var seen = ticks.Where((_, i) => updated[i]).ToList();
+        if (protocol == "masked") Assert.InRange(seen.Count, 1, 2); // 2 labeled images: at least 2 of the 4 batches hold none
         int t = seen.Count;
-        Assert.Equal(4, t); // 40 images / batch 10
         Assert.NotEqual(seen[0], seen[^1]); // the steps moved the weight
         double correction = 1 - Math.Pow(1 - rate, t);
         var expected = Enumerable.Range(0, seen[0].Length)

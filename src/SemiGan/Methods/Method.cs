@@ -64,7 +64,7 @@ public abstract class MethodRun(MethodSettings settings) : ICheckpointable, IDis
         foreach (var (_, optimizer) in Optimizers)
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
         var average = Average;
-        return TrainEpoch(average is null ? e : e with { OnStep = () => { average.Update(); e.OnStep?.Invoke(); } });
+        return TrainEpoch(average is null ? e : e with { AfterUpdate = average.Update });
     }
 
     /// <summary>Is the classifier evaluated on averaged weights (option <c>ema</c>)?</summary>
@@ -117,7 +117,7 @@ public sealed class SupervisedRun : MethodRun
     protected override IEnumerable<(string Name, nn.Module Module)> Networks => trainer.Modules;
     public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
 
-    protected override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(batches(e), e.Images, e.Labels, e.OnStep);
+    protected override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(batches(e), e.Images, e.Labels, e.OnStep, e.AfterUpdate);
 
     public override void Dispose() { trainer.Dispose(); d.Dispose(); }
 }

@@ -41,7 +41,7 @@ public sealed class Sgan : IMethod
         protected override IEnumerable<(string Name, nn.Module Module)> Networks => trainer.Modules;
         public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
 
-        protected override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(e.Steps, e.Images, e.Labels, e.OnStep);
+        protected override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(e.Steps, e.Images, e.Labels, e.OnStep, e.AfterUpdate);
 
         public override float[]? Samples() => z is null ? null : trainer.Sample(z);
 

@@ -32,7 +32,8 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
     public IEnumerable<(string Name, nn.Module Module)> Modules => [("discriminator", D)];
     public IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => [("discriminator", opt)];
 
-    public EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep = null)
+    /// <param name="afterUpdate">After each optimizer step (a step without labeled images is none).</param>
+    public EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep = null, Action? afterUpdate = null)
     {
         D.train();
         using var sup = new LossAccumulator(device);
@@ -53,6 +54,7 @@ public sealed class BaselineTrainer : ICheckpointable, IDisposable
                 sup.Add(loss);
                 loss.backward();
                 opt.step();
+                afterUpdate?.Invoke();
                 n++; labeled += step.Labeled.Length; real += wholeBatch && step.LabeledPositions is not null ? step.Real.Length : step.Labeled.Length;
             }
             onStep?.Invoke();

@@ -9,4 +9,8 @@ namespace SemiGan.Training;
 /// the whole training set; steps hold indices into them.
 /// </summary>
 public sealed record EpochData(int Epoch, IEnumerable<Step> Steps, int StepCount, IEnumerable<long[]> LabeledBatches,
-    Tensor Images, Tensor Labels, Action? OnStep);
+    Tensor Images, Tensor Labels, Action? OnStep)
+{
+    /// <summary>Called after each optimizer step (the weight average's update); OnStep is called after every step of the epoch.</summary>
+    public Action? AfterUpdate { get; init; }
+}

@@ -45,7 +45,7 @@ public abstract class GanTrainer : ICheckpointable, IDisposable
     /// </summary>
     protected abstract StepLosses Step(Step step, Tensor x, Tensor fake, Tensor images, Tensor labels);
 
-    public EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep = null)
+    public EpochLosses TrainEpoch(IEnumerable<Step> steps, Tensor images, Tensor labels, Action? onStep = null, Action? afterUpdate = null)
     {
         D.train(); G.train();
         using var sup = new LossAccumulator(device);
@@ -65,6 +65,7 @@ public abstract class GanTrainer : ICheckpointable, IDisposable
                 gen.Add(losses.Generator);
             }
             n++; real += step.Real.Length; labeled += step.Labeled.Length;
+            afterUpdate?.Invoke();
             onStep?.Invoke();
         }
         return new EpochLosses(LossValues.Of((SganLosses.SupervisedName, sup.Mean), (SganLosses.UnsupervisedName, unsup.Mean), (GeneratorLossName, gen.Mean)), n, real, labeled);
