@@ -53,7 +53,7 @@ public class SetOverrideTests
 
     [Theory]
     [InlineData("learningrate=0.001", "--set learningrate=0.001: unknown field 'learningrate'")]
-    [InlineData("dropout=abc", "--set dropout=abc: dropout: The JSON value could not be converted")]
+    [InlineData("dropout=abc", "--set dropout=abc: dropout: must be a number")]
     [InlineData("dropout=1.5", "--set dropout=1.5: dropout: 1.5 must be in [0, 1)")]
     [InlineData("labels=[100,15]", "--set labels=[100,15]: labels: 15 must be a positive multiple of 10")]
     [InlineData("methods=[sgan,vae]", "--set methods=[sgan,vae]: methods: 'vae' is neither a method")]

@@ -221,6 +221,7 @@ public sealed record ExperimentConfig
     static string? TypeInWords(string msg)
     {
         string type = msg[(msg.IndexOf("could not be converted to ", StringComparison.Ordinal) + 26)..];
+        if (type.Contains("Dictionary", StringComparison.Ordinal)) return "an object ({ ... })";
         if (type.EndsWith("[]", StringComparison.Ordinal) || type.Contains("List", StringComparison.Ordinal)) return null;
         return type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
             : type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "a whole number"

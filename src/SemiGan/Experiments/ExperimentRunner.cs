@@ -17,7 +17,7 @@ public sealed record RunProgress(long StepsDone, long StepsTotal, string Current
 /// <summary>
 /// Runs an experiment's grid (<see cref="ExperimentConfig.Runs"/>): for every run, trains the model for the
 /// configured epochs, evaluates on the whole test set after each epoch and appends one CSV row. Also
-/// writes the resolved config, every labeled split, learning-curve charts, each final model's confusion
+/// writes the resolved config, every labeled split, learning-curve charts, each last-epoch model's confusion
 /// matrix, its networks (models/) and generator samples.
 /// </summary>
 public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data, RunOutput output, Device device)
@@ -257,7 +257,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             checkpoint.Save(new CheckpointMeta(c.Run.Id, epoch, iterations, seen, labeledSeen), trainer);
             Observer?.Epoch(c.Run, row); // only now: a crash before the checkpoint re-runs this epoch
         }
-        // The final model's confusion matrix, for the report (reported, never used to choose anything).
+        // The last epoch's model's confusion matrix, for the report (reported, never used to choose anything).
         using (trainer.Evaluated())
             ConfusionCsv.Write(output.ConfusionPath(c.Run), Evaluator.Confusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device));
         End(c.Run, RunStatus.Finished, config.Epochs, "", checkpoint, trainer);

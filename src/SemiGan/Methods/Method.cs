@@ -57,7 +57,7 @@ public abstract class MethodRun(MethodSettings settings) : ICheckpointable, IDis
 
     ExponentialAverage? Average => settings.Ema > 0 ? average ??= new ExponentialAverage(Classifier, settings.Ema) : null;
 
-    /// <summary>One epoch of the method's steps, at the epoch's learning rate, updating the weight average after each step.</summary>
+    /// <summary>One epoch of the method's steps, at the epoch's learning rate, updating the weight average after each optimizer step.</summary>
     public EpochLosses Train(EpochData e)
     {
         double lr = settings.LearningRateAt(e.Epoch);

@@ -26,7 +26,7 @@ public sealed record MethodOptions
     [JsonIgnore(Condition = Unset)] public double? Dropout { get; init; }
     /// <summary>"none", or "linear": full rate for the first two thirds of the epochs, then linearly towards 0.</summary>
     [JsonIgnore(Condition = Unset)] public string? LrDecay { get; init; }
-    /// <summary>Evaluate on an exponential (Polyak) average of the classifier's weights at this rate per step; 0 = the raw weights.</summary>
+    /// <summary>Evaluate on an exponential (Polyak) average of the classifier's weights at this rate per optimizer step; 0 = the raw weights.</summary>
     [JsonIgnore(Condition = Unset)] public double? Ema { get; init; }
     /// <summary>GANs: "all" (batch norm's running statistics see real and generated batches) or "real" (only real ones move them).</summary>
     [JsonIgnore(Condition = Unset)] public string? BnStats { get; init; }

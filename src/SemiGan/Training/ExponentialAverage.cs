@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SemiGan.Training;
 
 /// <summary>
-/// Polyak averaging as Salimans et al. (2016) evaluate with: after every step a ← a + rate·(p − a) for each
+/// Polyak averaging as Salimans et al. (2016) evaluate with: after every optimizer step a ← a + rate·(p − a) for each
 /// of the classifier's weights, from a = 0. Unlike the original, evaluation divides by 1 − (1 − rate)^t
 /// (as Adam corrects its moments), so the average is a weighted mean of the weights seen from the first
 /// step on rather than one biased towards 0 for the first ~1/rate steps. A module with buffers, so a
