@@ -104,6 +104,23 @@ public class ReportTests
     }
 
     [Fact]
+    public void Machine_and_time_sum_only_invocations_that_ended_and_name_each_ones_commit()
+    {
+        var (root, run) = GridFolder();
+        // Three invocations: one stopped (no end), two ended (1 h 30 min 5 s and 25 h); hours do not wrap at a day.
+        File.WriteAllText(Path.Combine(run, "run-info.json"), """
+            [{ "torchThreads": 1, "gitCommit": "3385fab5024f979970c5ab3015d147bff839407f", "startedUtc": "2026-11-30T14:31:43.5Z", "finishedUtc": null, "elapsedSeconds": null, "commandLine": ["run", "x.json"] },
+             { "torchThreads": 1, "gitCommit": "3385fab5024f979970c5ab3015d147bff839407f", "startedUtc": "2026-11-30T18:12:22.2Z", "elapsedSeconds": 5405, "commandLine": ["run", "x.json"] },
+             { "torchThreads": 1, "gitCommit": "7b6a1ef0000000000000000000000000000000ab", "startedUtc": "2026-12-01T00:00:00.0Z", "elapsedSeconds": 90000, "commandLine": ["run", "x.json"] }]
+            """);
+        string report = File.ReadAllText(ReportWriter.Write(root)).Replace("\r\n", "\n");
+        Assert.Contains("elapsed 26:30:05 over the 2 of 3 invocations that ended; 1 recorded no end (stopped, or still running).", report);
+        Assert.Contains("- `semigan run x.json` at commit 3385fab, started 2026-11-30 14:31 UTC, no end recorded\n", report);
+        Assert.Contains("- `semigan run x.json` at commit 3385fab, started 2026-11-30 18:12 UTC, 1:30:05\n", report);
+        Assert.Contains("- `semigan run x.json` at commit 7b6a1ef, started 2026-12-01 00:00 UTC, 25:00:00\n", report);
+    }
+
+    [Fact]
     public void Summary_min_and_median_follow_their_definitions()
     {
         var odd = Statistics.Summarize([0.3, 0.1, 0.2]);

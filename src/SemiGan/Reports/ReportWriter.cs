@@ -281,6 +281,13 @@ public static class ReportWriter
                                        : $"the invocations used {string.Join(", ", threads)} torch threads.")).AppendLine();
     }
 
+    // Hours not wrapped at a day (TimeSpan's "h" is the hours of the day).
+    static string Clock(double seconds)
+    {
+        var t = TimeSpan.FromSeconds(Math.Round(seconds));
+        return $"{(long)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}";
+    }
+
     static void AppendConfigAndMachine(StringBuilder md, string root, string folder)
     {
         string info = System.IO.Path.Combine(folder, "run-info.json");
@@ -289,13 +296,22 @@ public static class ReportWriter
             var runs = RunOutput.ReadRunInfo(info);
             var last = runs[^1];
             string Get(string name) => last[name]?.ToString() ?? "?";
-            double secs = runs.Sum(r => r["elapsedSeconds"]?.GetValue<double>() ?? 0);
+            // A stopped invocation records no end, so its time is unknown here (the Budget table has its epochs' time).
+            var ended = runs.Where(r => r["elapsedSeconds"] is not null).ToList();
+            double secs = ended.Sum(r => r["elapsedSeconds"]!.GetValue<double>());
+            string elapsed = ended.Count == runs.Count
+                ? $"elapsed {Clock(secs)} over {runs.Count} invocation{(runs.Count == 1 ? "" : "s")}."
+                : $"elapsed {Clock(secs)} over the {ended.Count} of {runs.Count} invocations that ended; " +
+                  $"{runs.Count - ended.Count} recorded no end (stopped, or still running).";
             md.AppendLine($"**Machine and time** (`{Rel(root, info)}`): {Get("os")}, {Get("architecture")}, {Get("logicalCores")} logical cores, " +
                           $"device {Get("device")}, {Get("torchThreads")} torch threads, {Get("dotnet")}, TorchSharp {Get("torchSharp")}; " +
-                          $"elapsed {TimeSpan.FromSeconds(secs):h\\:mm\\:ss} over {runs.Count} invocation{(runs.Count == 1 ? "" : "s")}.").AppendLine();
+                          elapsed).AppendLine();
             foreach (var r in runs)
                 md.AppendLine($"- `semigan {string.Join(" ", r["commandLine"]?.AsArray().Select(x => x?.ToString()) ?? [])}`" +
-                              (r["shard"] is { } sh && sh.ToString() != "1/1" ? $" (shard {sh})" : ""));
+                              (r["shard"] is { } sh && sh.ToString() != "1/1" ? $" (shard {sh})" : "") +
+                              (r["gitCommit"]?.ToString() is { Length: >= 7 } c ? $" at commit {c[..7]}" : "") +
+                              (r["startedUtc"]?.ToString() is { Length: >= 16 } t ? $", started {t[..16].Replace('T', ' ')} UTC" : "") +
+                              (r["elapsedSeconds"] is { } e ? $", {Clock(e.GetValue<double>())}" : r["startedUtc"] is null ? "" : ", no end recorded"));
             md.AppendLine();
         }
         string config = System.IO.Path.Combine(folder, "config.json");
