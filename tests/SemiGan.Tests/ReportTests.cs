@@ -121,6 +121,21 @@ public class ReportTests
     }
 
     [Fact]
+    public void A_folders_description_and_note_md_are_printed_under_its_heading()
+    {
+        var (root, run) = GridFolder();
+        string plain = File.ReadAllText(ReportWriter.Write(root));
+        Assert.DoesNotContain("> **Note**", plain);
+
+        File.WriteAllText(Path.Combine(run, "config.json"),
+            """{ "name": "sweep", "description": "Two label counts, for a test.", "labels": [100, 1000], "methods": ["sgan", "baseline"], "seeds": [1, 2, 3, 4], "epochs": 4 }""");
+        File.WriteAllText(Path.Combine(run, "note.md"), "History: superseded by another run.\r\nKept for its provenance.\n");
+        string report = File.ReadAllText(ReportWriter.Write(root)).Replace("\r\n", "\n");
+        Assert.Contains("\n*Two label counts, for a test.*\n", report);
+        Assert.Contains("\n> **Note** (`sweep/note.md`): History: superseded by another run.\n> Kept for its provenance.\n", report);
+    }
+
+    [Fact]
     public void Summary_min_and_median_follow_their_definitions()
     {
         var odd = Statistics.Summarize([0.3, 0.1, 0.2]);

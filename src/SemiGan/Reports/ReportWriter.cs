@@ -78,6 +78,11 @@ public static class ReportWriter
                 string dataset = string.Join(", ", folder.Rows.Where(r => r.Experiment == experiment).Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
                 md.AppendLine($"Results folder: `{rel}`. Dataset: {dataset}. " +
                               $"Selected epoch per run: {Config.SelectRule.Describe(select)} (`select: {select}`).").AppendLine();
+                if (!string.IsNullOrWhiteSpace(config?.Description)) md.AppendLine($"*{config.Description.Trim()}*").AppendLine();
+                // A folder's note.md says what its config cannot, e.g. that newer code and experiments superseded it.
+                string note = System.IO.Path.Combine(folder.Path, "note.md");
+                if (File.Exists(note))
+                    md.AppendLine($"> **Note** (`{Rel(root, note)}`): " + string.Join("\n> ", File.ReadAllText(note).Trim().ReplaceLineEndings("\n").Split('\n'))).AppendLine();
                 if (config is not null) AppendMethodTable(md, config);
                 AppendVariantTable(md, variants.Where(v => v.Experiment == experiment).ToList());
                 if (select == Config.SelectRule.BestValidation) AppendValidationTable(md, runs.Where(r => r.Experiment == experiment && r.Finished).ToList());
