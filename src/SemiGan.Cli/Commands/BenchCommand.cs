@@ -20,7 +20,7 @@ public static class BenchCommand
         // Both implementations are timed whatever the mode; it only decides what the check before them does.
         fastPath.Description = "The check a run makes first, here at batch 100. auto or reference: run it and report which implementation a run with --fast-path auto would use; " +
                                "require: stop (exit 1) if the fast implementation disagrees. Both implementations are timed either way.";
-        var cmd = new Command("bench", "Time SGAN and baseline training steps and evaluation; compare achieved GFLOP/s with the machine's matmul GFLOP/s.")
+        var cmd = new Command("bench", "Time every registered method's training step, the SGAN and baseline steps on both implementations, and evaluation; compare achieved GFLOP/s with the machine's matmul GFLOP/s.")
         {
             device, threads, steps, repeats, json, fastPath,
         };
