@@ -110,7 +110,7 @@ public class ReportTests
         // Three invocations: one stopped (no end), two ended (1 h 30 min 5 s and 25 h); hours do not wrap at a day.
         File.WriteAllText(Path.Combine(run, "run-info.json"), """
             [{ "torchThreads": 1, "gitCommit": "3385fab5024f979970c5ab3015d147bff839407f", "startedUtc": "2026-11-30T14:31:43.5Z", "finishedUtc": null, "elapsedSeconds": null, "commandLine": ["run", "x.json"] },
-             { "torchThreads": 1, "gitCommit": "3385fab5024f979970c5ab3015d147bff839407f", "startedUtc": "2026-11-30T18:12:22.2Z", "elapsedSeconds": 5405, "commandLine": ["run", "x.json"] },
+             { "torchThreads": 1, "gitCommit": "3385fab5024f979970c5ab3015d147bff839407f", "startedUtc": "2026-11-30T18:12:22.2Z", "elapsedSeconds": 5404.6, "commandLine": ["run", "x.json"] },
              { "torchThreads": 1, "gitCommit": "7b6a1ef0000000000000000000000000000000ab", "startedUtc": "2026-12-01T00:00:00.0Z", "elapsedSeconds": 90000, "commandLine": ["run", "x.json"] }]
             """);
         string report = File.ReadAllText(ReportWriter.Write(root)).Replace("\r\n", "\n");
@@ -118,6 +118,14 @@ public class ReportTests
         Assert.Contains("- `semigan run x.json` at commit 3385fab, started 2026-11-30 14:31 UTC, no end recorded\n", report);
         Assert.Contains("- `semigan run x.json` at commit 3385fab, started 2026-11-30 18:12 UTC, 1:30:05\n", report);
         Assert.Contains("- `semigan run x.json` at commit 7b6a1ef, started 2026-12-01 00:00 UTC, 25:00:00\n", report);
+
+        // No invocation ended (or an empty list): no elapsed time is claimed.
+        File.WriteAllText(Path.Combine(run, "run-info.json"), """[{ "torchThreads": 1, "commandLine": ["run", "x.json"] }]""");
+        report = File.ReadAllText(ReportWriter.Write(root)).Replace("\r\n", "\n");
+        Assert.Contains("no elapsed time: none of its 1 invocation recorded an end (stopped, or still running).", report);
+        Assert.Contains("- `semigan run x.json`, no end recorded\n", report);
+        File.WriteAllText(Path.Combine(run, "run-info.json"), "[]");
+        Assert.DoesNotContain("**Machine and time**", File.ReadAllText(ReportWriter.Write(root)));
     }
 
     [Fact]
@@ -130,9 +138,12 @@ public class ReportTests
         File.WriteAllText(Path.Combine(run, "config.json"),
             """{ "name": "sweep", "description": "Two label counts, for a test.", "labels": [100, 1000], "methods": ["sgan", "baseline"], "seeds": [1, 2, 3, 4], "epochs": 4 }""");
         File.WriteAllText(Path.Combine(run, "note.md"), "History: superseded by another run.\r\nKept for its provenance.\n");
-        string report = File.ReadAllText(ReportWriter.Write(root)).Replace("\r\n", "\n");
-        Assert.Contains("\n*Two label counts, for a test.*\n", report);
-        Assert.Contains("\n> **Note** (`sweep/note.md`): History: superseded by another run.\n> Kept for its provenance.\n", report);
+        string report = File.ReadAllText(ReportWriter.Write(root));
+        string nl = Environment.NewLine; // the note's own CRLF must not leak into the report
+        int heading = report.IndexOf($"## sweep{nl}"), description = report.IndexOf($"{nl}*Two label counts, for a test.*{nl}"),
+            note = report.IndexOf($"{nl}> **Note** (`sweep/note.md`): History: superseded by another run.{nl}> Kept for its provenance.{nl}"),
+            methods = report.IndexOf("| method | shown as |");
+        Assert.True(heading >= 0 && description > heading && note > description && methods > note, $"{heading} {description} {note} {methods}");
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public static class ReportWriter
                 // A folder's note.md says what its config cannot, e.g. that newer code and experiments superseded it.
                 string note = System.IO.Path.Combine(folder.Path, "note.md");
                 if (File.Exists(note))
-                    md.AppendLine($"> **Note** (`{Rel(root, note)}`): " + string.Join("\n> ", File.ReadAllText(note).Trim().ReplaceLineEndings("\n").Split('\n'))).AppendLine();
+                    md.AppendLine($"> **Note** (`{Rel(root, note)}`): " + string.Join(Environment.NewLine + "> ", File.ReadAllText(note).Trim().ReplaceLineEndings("\n").Split('\n'))).AppendLine();
                 if (config is not null) AppendMethodTable(md, config);
                 AppendVariantTable(md, variants.Where(v => v.Experiment == experiment).ToList());
                 if (select == Config.SelectRule.BestValidation) AppendValidationTable(md, runs.Where(r => r.Experiment == experiment && r.Finished).ToList());
@@ -299,13 +299,14 @@ public static class ReportWriter
         if (File.Exists(info))
         {
             var runs = RunOutput.ReadRunInfo(info);
+            if (runs.Count == 0) return;
             var last = runs[^1];
             string Get(string name) => last[name]?.ToString() ?? "?";
             // A stopped invocation records no end, so its time is unknown here (the Budget table has its epochs' time).
             var ended = runs.Where(r => r["elapsedSeconds"] is not null).ToList();
             double secs = ended.Sum(r => r["elapsedSeconds"]!.GetValue<double>());
-            string elapsed = ended.Count == runs.Count
-                ? $"elapsed {Clock(secs)} over {runs.Count} invocation{(runs.Count == 1 ? "" : "s")}."
+            string elapsed = ended.Count == runs.Count ? $"elapsed {Clock(secs)} over {runs.Count} invocation{(runs.Count == 1 ? "" : "s")}."
+                : ended.Count == 0 ? $"no elapsed time: none of its {runs.Count} invocation{(runs.Count == 1 ? "" : "s")} recorded an end (stopped, or still running)."
                 : $"elapsed {Clock(secs)} over the {ended.Count} of {runs.Count} invocations that ended; " +
                   $"{runs.Count - ended.Count} recorded no end (stopped, or still running).";
             md.AppendLine($"**Machine and time** (`{Rel(root, info)}`): {Get("os")}, {Get("architecture")}, {Get("logicalCores")} logical cores, " +
@@ -316,7 +317,7 @@ public static class ReportWriter
                               (r["shard"] is { } sh && sh.ToString() != "1/1" ? $" (shard {sh})" : "") +
                               (r["gitCommit"]?.ToString() is { Length: >= 7 } c ? $" at commit {c[..7]}" : "") +
                               (r["startedUtc"]?.ToString() is { Length: >= 16 } t ? $", started {t[..16].Replace('T', ' ')} UTC" : "") +
-                              (r["elapsedSeconds"] is { } e ? $", {Clock(e.GetValue<double>())}" : r["startedUtc"] is null ? "" : ", no end recorded"));
+                              (r["elapsedSeconds"] is { } e ? $", {Clock(e.GetValue<double>())}" : ", no end recorded"));
             md.AppendLine();
         }
         string config = System.IO.Path.Combine(folder, "config.json");
