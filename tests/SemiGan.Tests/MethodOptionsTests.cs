@@ -248,7 +248,10 @@ public class MethodOptionsTests
     [InlineData("""{ "baseline": { "mask": "half" } }""", "methodSettings.baseline.mask", "labeled-only, whole-batch")]
     [InlineData("""{ "sgan": { "mask": "whole-batch" } }""", "methodSettings.sgan.mask", "its options: method, displayName")]
     [InlineData("""{ "sgan": { "bnStats": "fake" } }""", "methodSettings.sgan.bnStats", "all, real")]
-    [InlineData("""{ "fm-gan": { "bnStats": 1 } }""", "methodSettings.fm-gan.bnStats", "a string in quotes")]
+    [InlineData("""{ "fm-gan": { "bnStats": 1 } }""", "methodSettings.fm-gan.bnStats", "must be a string in quotes, one of all, real")]
+    [InlineData("""{ "baseline": { "mask": true } }""", "methodSettings.baseline.mask", "must be a string in quotes, one of labeled-only, whole-batch")]
+    [InlineData("""{ "sgan": { "architecture": 2 } }""", "methodSettings.sgan.architecture", "must be a string in quotes, one of cnn, mlp")]
+    [InlineData("""{ "sgan": { "lrDecay": false } }""", "methodSettings.sgan.lrDecay", "must be a string in quotes, one of none, linear")]
     [InlineData("""{ "fm-gan": { "ema": 1.5 } }""", "methodSettings.fm-gan.ema", "[0, 1)")]
     [InlineData("""{ "fm-gan": { "noise": "yes" } }""", "methodSettings.fm-gan.noise", "true or false")]
     [InlineData("""{ "supervised": { "noise": 1 } }""", "methodSettings.supervised.noise", "true or false")]
@@ -350,6 +353,12 @@ public class MethodOptionsTests
         Assert.Contains("\"fm-gan\": {", json);
         Assert.Contains("\"mask\": \"whole-batch\"", json);
         Assert.Contains("\"bnStats\": \"all\"", json);
+        // The MLP has neither dropout nor batch norm, so its resolved settings name neither; the CNN's do.
+        var resolved = System.Text.Json.Nodes.JsonNode.Parse(json)!["methodSettings"]!;
+        Assert.Null(resolved["fm-mlp"]!["dropout"]);
+        Assert.Null(resolved["fm-mlp"]!["bnStats"]);
+        Assert.Equal(0.2, resolved["fm-gan"]!["dropout"]!.GetValue<double>());
+        Assert.Equal("all", resolved["fm-gan"]!["bnStats"]!.GetValue<string>());
         var path = Path.Combine(Synthetic.TempDir(), "config.json");
         File.WriteAllText(path, json);
         Assert.Equal(json, ExperimentConfig.Load(path).ToJson());

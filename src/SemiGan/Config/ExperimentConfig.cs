@@ -171,7 +171,7 @@ public sealed record ExperimentConfig
         return new()
         {
             Architecture = SemiGan.Models.Architectures.Parse(o.Architecture!),
-            Dropout = o.Dropout!.Value, LearningRate = o.LearningRate!.Value, Beta1 = o.Beta1!.Value, Beta2 = o.Beta2!.Value,
+            Dropout = o.Dropout ?? 0, LearningRate = o.LearningRate!.Value, Beta1 = o.Beta1!.Value, Beta2 = o.Beta2!.Value,
             WeightDecay = o.WeightDecay!.Value, LinearDecay = o.LrDecay == "linear", Ema = o.Ema!.Value,
             BatchNormFromRealOnly = o.BnStats == "real", WholeBatch = o.Mask == "whole-batch", Noise = o.Noise ?? false,
             LatentDim = LatentDim, SampleCount = SampleCount, Epochs = Epochs,
@@ -190,10 +190,12 @@ public sealed record ExperimentConfig
         };
         var all = entry.Over(method.Defaults).Over(top);
         var accepted = MethodOptions.Common.Concat(method.Options).ToHashSet();
+        bool mlp = all.Architecture == "mlp"; // no dropout and no batch norm in its discriminator: neither option applies
         return all with
         {
             Method = method.Name == name ? null : method.Name,
-            BnStats = accepted.Contains("bnStats") ? all.BnStats : null,
+            Dropout = mlp ? null : all.Dropout,
+            BnStats = accepted.Contains("bnStats") && !mlp ? all.BnStats : null,
             Mask = accepted.Contains("mask") ? all.Mask : null,
             Noise = accepted.Contains("noise") ? all.Noise : null,
         };
@@ -213,9 +215,22 @@ public sealed record ExperimentConfig
         if (msg.Contains("missing required properties", StringComparison.Ordinal))
             return $"missing required field(s): {msg[(msg.IndexOf("including:", StringComparison.Ordinal) + 10)..].Trim()} (required: name, labels, seeds, epochs)";
         if (msg.Contains("could not be converted to ", StringComparison.Ordinal) && TypeInWords(msg) is { } expected)
-            msg = $"must be {expected}";
+            msg = $"must be {expected}" + (ChoicesOf(field) is { } choices ? $", one of {choices}" : "");
         return field.Length > 0 ? $"{field}: {msg}" : msg;
     }
+
+    // A field of fixed choices names them even when the value has the wrong JSON type (e.g. "bnStats": 1).
+    static string? ChoicesOf(string field) => field.Split('.')[^1] switch
+    {
+        "architecture" => string.Join(", ", SemiGan.Models.Architectures.Names),
+        "lrDecay" => string.Join(", ", SemiGan.Methods.LearningRateDecay.Names),
+        "bnStats" => string.Join(", ", SemiGan.Methods.BatchNormStats.Names),
+        "mask" => string.Join(", ", SemiGan.Methods.BaselineMask.Names),
+        "method" => MethodRegistry.Names,
+        "select" => $"{SelectRule.Last}, {SelectRule.BestValidation}",
+        "dataset" => string.Join(", ", Datasets.Names),
+        _ => null,
+    };
 
     // System.Text.Json names the target .NET type ("System.Nullable`1[System.Boolean]"); a user needs the JSON kind.
     static string? TypeInWords(string msg)
