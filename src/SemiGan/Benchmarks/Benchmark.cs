@@ -34,7 +34,8 @@ public sealed record BenchReport(IReadOnlyList<BenchResult> Results, MatmulSpeed
 }
 
 /// <summary>
-/// Times the real training steps (<see cref="SganTrainer"/>, <see cref="BaselineTrainer"/>), in both the
+/// Times every registered method's training step (fast path), the real SGAN and baseline steps
+/// (<see cref="SganTrainer"/>, <see cref="BaselineTrainer"/>) in both the
 /// fast and the reference <see cref="Implementation"/>, and the
 /// evaluation pass on random data of MNIST's shape (speed does not depend on pixel values), after a
 /// warm-up, as the median of several repeats; and the machine's own fp32 matrix-multiply speed in the
