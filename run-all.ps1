@@ -6,11 +6,14 @@
 #
 #   ./run-all.ps1                      # reproduction + sweep + report under results/run-all/
 #   ./run-all.ps1 -Quick               # the small-budget pipeline (experiments/quick.json) + report
+#   ./run-all.ps1 -Answer              # the README's answer: the supervised CNN's tuning, claim-1000, claim-100,
+#                                      # fm-100, fm-100-cnn, fashion + report (about a day on a 2-core CPU)
 #   ./run-all.ps1 -Device cuda         # on an NVIDIA GPU (builds with -p:TorchBackend=cuda into bin/cuda/)
 #   ./run-all.ps1 -Seeds 1,2,3         # these seeds instead of each experiment's own (--seeds 1,2,3)
 [CmdletBinding()]
 param(
     [switch] $Quick,
+    [switch] $Answer,
     [ValidateSet('auto', 'cpu', 'cuda')] [string] $Device = 'auto',
     # A list (-Seeds 1,2,3 in PowerShell) or one comma-separated string (what -File passes): both reach
     # the CLI as --seeds 1,2,3. Not [int[]]: -File hands "1,2,3" over as a single string.
@@ -21,6 +24,8 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Set-Location -Path $PSScriptRoot
+
+if ($Quick -and $Answer) { throw "-Quick and -Answer select different experiments; pass one of them." }
 
 $backend = if ($Device -eq 'cuda') { 'cuda' } else { 'cpu' }
 $cli = Join-Path 'src' 'SemiGan.Cli'
@@ -37,7 +42,9 @@ Invoke-Step 'build' @('build', $cli, '-c', 'Release', "-p:TorchBackend=$backend"
 $semigan = @('run', '--project', $cli, '-c', 'Release', '--no-build', "-p:TorchBackend=$backend", '--')
 Invoke-Step 'fetch MNIST' ($semigan + @('data', 'fetch'))
 
-$experiments = if ($Quick) { @('quick') } else { @('seed-1000', 'sweep-labels') }
+$experiments = if ($Quick) { @('quick') }
+    elseif ($Answer) { @('tune-supervised', 'tune-supervised-2', 'claim-1000', 'claim-100', 'fm-100', 'fm-100-cnn', 'fashion') }
+    else { @('seed-1000', 'sweep-labels') }
 foreach ($name in $experiments) {
     $runArgs = @('run', (Join-Path 'experiments' "$name.json"), '--device', $Device, '--out', (Join-Path $OutRoot $name))
     if ($Seeds) { $runArgs += @('--seeds', ($Seeds -join ',')) }

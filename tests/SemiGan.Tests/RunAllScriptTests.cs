@@ -119,6 +119,20 @@ public class RunAllScriptTests
     }
 
     [Fact]
+    public void Answer_runs_the_tuning_and_the_five_answer_experiments_in_order_and_refuses_quick_beside_it()
+    {
+        string[] answer = ["tune-supervised", "tune-supervised-2", "claim-1000", "claim-100", "fm-100", "fm-100-cnn", "fashion"];
+        var run = Run("-Answer");
+        AssertPipeline(run, "cpu", "auto", Path.Combine("results", "run-all"), answer, seeds: null);
+        foreach (var name in answer)
+            Assert.True(File.Exists(Path.Combine(RepoRoot.Path, "experiments", name + ".json")), name);
+
+        var both = Run("-Answer -Quick");
+        Assert.Contains("pass one of them", both.Error);
+        Assert.Empty(both.Calls);
+    }
+
+    [Fact]
     public void Seeds_given_through_pwsh_File_arrive_as_one_string_and_still_reach_the_cli_as_a_list()
     {
         var run = Run(null, parameters: new Hashtable { ["Seeds"] = "1,2,3", ["Quick"] = true });
