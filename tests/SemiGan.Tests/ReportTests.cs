@@ -92,14 +92,19 @@ public class ReportTests
         Assert.Contains("| 100 | sgan | masked | gan_logit | 4 | 92.00 ± 2.16 | [88.56, 95.44] | 90.00 / 91.50 |", report);
         Assert.Contains("| 1000 | sgan | masked | gan_logit | 2 | 96.50 ± 0.71 | [90.15, 102.85] | 96.00 / 96.50 |", report);
         // 6 sgan runs and 5 baseline runs of 4 epochs, 10 steps and 1000 images an epoch, 1 s each.
-        Assert.Contains("| sgan | 6 | 4 | 40 | 4000 | 0.4 | 0.1 |\n", report.Replace("\r\n", "\n"));
-        Assert.Contains("| baseline | 5 | 4 | 40 | 4000 | 0.3 | 0.1 |\n", report.Replace("\r\n", "\n"));
+        Assert.Contains("| sgan | 6 | 4 | 40 | 4000 | 0.4 | 1.0 |\n", report.Replace("\r\n", "\n"));
+        Assert.Contains("| baseline | 5 | 4 | 40 | 4000 | 0.3 | 1.0 |\n", report.Replace("\r\n", "\n"));
         Assert.Contains("the thread count is not on record", report);
 
         // With the threads on record (run-info.json), the CPU-minutes column.
         File.WriteAllText(Path.Combine(run, "run-info.json"), """[{ "torchThreads": 2 }, { "torchThreads": 2 }]""");
         report = File.ReadAllText(ReportWriter.Write(root));
-        Assert.Contains("| sgan | 6 | 4 | 40 | 4000 | 0.4 | 0.1 | 0.8 |", report);
+        Assert.Contains("| sgan | 6 | 4 | 40 | 4000 | 0.4 | 1.0 | 0.8 |", report);
+
+        // An unfinished run (2 of 4 epochs, 7 s each) counts its epochs: 24 + 14 s over 26 epochs, not per run.
+        EpochCsv.Append(Path.Combine(run, "epochs.csv"), Enumerable.Range(1, 2).Select(e => Row("sgan", 100, 5, e, 0.5) with { EpochSeconds = 7 }).ToList());
+        report = File.ReadAllText(ReportWriter.Write(root));
+        Assert.Contains($"| sgan | 7 | 2–4 | 20–40 | 2000–4000 | 0.6 | {(38.0 / 26).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} | 1.3 |", report);
         Assert.Contains("at 2 torch threads for every invocation", report);
     }
 

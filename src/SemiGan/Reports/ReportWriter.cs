@@ -269,7 +269,7 @@ public static class ReportWriter
             : [];
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         md.AppendLine("### Budget").AppendLine();
-        md.AppendLine("| method | runs | epochs per run | steps per run | images per run | training time, total (min) | per run (min) |" + (threads.Count == 1 ? " × threads (CPU min) |" : ""));
+        md.AppendLine("| method | runs | epochs per run | steps per run | images per run | training time, total (min) | per epoch (s) |" + (threads.Count == 1 ? " × threads (CPU min) |" : ""));
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|" + (threads.Count == 1 ? "---:|" : ""));
         foreach (var g in rows.GroupBy(r => r.Method).OrderBy(g => ChartStyle.Order(g.Key)))
         {
@@ -277,10 +277,10 @@ public static class ReportWriter
             string Range(IEnumerable<long> xs) { var l = xs.Distinct().Order().ToList(); return l.Count == 1 ? l[0].ToString(inv) : $"{l[0].ToString(inv)}–{l[^1].ToString(inv)}"; }
             double total = perRun.Sum(r => r.Minutes);
             md.AppendLine($"| {g.Key} | {perRun.Count} | {Range(perRun.Select(r => (long)r.Epochs))} | {Range(perRun.Select(r => r.Steps))} | {Range(perRun.Select(r => r.Images))} | " +
-                          $"{total.ToString("F1", inv)} | {(total / perRun.Count).ToString("F1", inv)} |" + (threads.Count == 1 ? $" {(total * threads[0]).ToString("F1", inv)} |" : ""));
+                          $"{total.ToString("F1", inv)} | {(total * 60 / perRun.Sum(r => r.Epochs)).ToString("F1", inv)} |" + (threads.Count == 1 ? $" {(total * threads[0]).ToString("F1", inv)} |" : ""));
         }
         md.AppendLine().AppendLine("Steps and images are those trained so far (an unfinished run counts what it has done). Training time is each epoch's logged " +
-                                   "wall time of training (evaluation not included), summed; " + (threads.Count == 1
+                                   "wall time of training (evaluation not included), summed, and per epoch its mean over every epoch trained (so an unfinished run does not skew it); " + (threads.Count == 1
                                        ? $"at {threads[0]} torch thread{(threads[0] == 1 ? "" : "s")} for every invocation, times threads is the CPU time those threads could have used (runs beside other work took longer than alone)."
                                        : threads.Count == 0 ? "the thread count is not on record (no run-info.json)."
                                        : $"the invocations used {string.Join(", ", threads)} torch threads.")).AppendLine();
