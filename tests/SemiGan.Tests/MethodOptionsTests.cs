@@ -252,6 +252,7 @@ public class MethodOptionsTests
     [InlineData("""{ "baseline": { "mask": true } }""", "methodSettings.baseline.mask", "must be a string in quotes, one of labeled-only, whole-batch")]
     [InlineData("""{ "sgan": { "architecture": 2 } }""", "methodSettings.sgan.architecture", "must be a string in quotes, one of cnn, mlp")]
     [InlineData("""{ "sgan": { "lrDecay": false } }""", "methodSettings.sgan.lrDecay", "must be a string in quotes, one of none, linear")]
+    [InlineData("""{ "fm-gan": { "architecture": "mlp", "bnStats": "real" } }""", "methodSettings.fm-gan.bnStats", "set architecture to cnn")]
     [InlineData("""{ "fm-gan": { "ema": 1.5 } }""", "methodSettings.fm-gan.ema", "[0, 1)")]
     [InlineData("""{ "fm-gan": { "noise": "yes" } }""", "methodSettings.fm-gan.noise", "true or false")]
     [InlineData("""{ "supervised": { "noise": 1 } }""", "methodSettings.supervised.noise", "true or false")]
@@ -364,6 +365,24 @@ public class MethodOptionsTests
         Assert.Equal(json, ExperimentConfig.Load(path).ToJson());
     }
 
+    [Fact]
+    public void A_folder_whose_config_json_resolved_the_mlp_with_dropout_and_bnStats_still_resumes()
+    {
+        // What fm-100's config.json holds: written before the MLP's resolved settings dropped the two fields.
+        string dir = Synthetic.TempDir(), exp = Path.Combine(dir, "fm.json"), folder = Path.Combine(dir, "out");
+        File.WriteAllText(exp, """{ "name": "fm", "labels": 100, "seeds": [1], "epochs": 2, "protocol": "streams", "methods": ["fm-gan"], "methodSettings": { "fm-gan": { "architecture": "mlp" } } }""");
+        var config = ExperimentConfig.Load(exp);
+        var old = System.Text.Json.Nodes.JsonNode.Parse(config.ToJson())!;
+        var entry = old["methodSettings"]!["fm-gan"]!.AsObject();
+        Assert.False(entry.ContainsKey("dropout")); // today's resolution
+        entry["dropout"] = 0.3;
+        entry["bnStats"] = "all";
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), old.ToJsonString());
+        RunOutput.Check(folder, config); // throws "a different configuration" if the two no longer compare equal
+        Assert.Equal(0, config.SettingsOf("fm-gan").Dropout);
+    }
+
     [Theory]
     [InlineData("cnn")]
     [InlineData("mlp")]
@@ -378,7 +397,7 @@ public class MethodOptionsTests
             {
                 ["fm-gan"] = new() { Architecture = architecture, Ema = 0.05 },
                 ["supervised"] = new() { Architecture = architecture, LearningRate = 2e-3 },
-                ["sgan-real"] = new() { Method = "sgan", Architecture = architecture, BnStats = "real", LearningRate = 2e-3 },
+                ["sgan-real"] = new() { Method = "sgan", Architecture = architecture, BnStats = architecture == "mlp" ? null : "real", LearningRate = 2e-3 },
             },
         }.Validated();
         var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"), cfg);

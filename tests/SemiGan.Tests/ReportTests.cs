@@ -130,7 +130,10 @@ public class ReportTests
         Assert.Contains("no elapsed time: none of its 1 invocation recorded an end (stopped, or still running).", report);
         Assert.Contains("- `semigan run x.json`, no end recorded\n", report);
         File.WriteAllText(Path.Combine(run, "run-info.json"), "[]");
-        Assert.DoesNotContain("**Machine and time**", File.ReadAllText(ReportWriter.Write(root)));
+        File.WriteAllText(Path.Combine(run, "config.json"), """{ "name": "sweep", "labels": [100, 1000], "methods": ["sgan", "baseline"], "seeds": [1, 2, 3, 4], "epochs": 4 }""");
+        report = File.ReadAllText(ReportWriter.Write(root));
+        Assert.DoesNotContain("**Machine and time**", report);
+        Assert.Contains("Resolved configuration (<code>sweep/config.json</code>)", report); // an empty run-info hides nothing else
     }
 
     [Fact]

@@ -127,6 +127,12 @@ public class RunAllScriptTests
         foreach (var name in answer)
             Assert.True(File.Exists(Path.Combine(RepoRoot.Path, "experiments", name + ".json")), name);
 
+        // -Seeds reaches the answer's experiments, not the tuning, whose seeds are held out from them.
+        var seeded = Run("-Answer -Seeds 1,2");
+        Assert.Null(seeded.Error);
+        Assert.Equal(Show(answer.Select(e => Experiment(e, "auto", Path.Combine("results", "run-all"), e.StartsWith("tune-") ? null : "1,2"))),
+            Show(seeded.CliCalls.Where(c => c[0] == "run")));
+
         var both = Run("-Answer -Quick");
         Assert.Contains("pass one of them", both.Error);
         Assert.Empty(both.Calls);

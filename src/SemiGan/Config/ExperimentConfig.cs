@@ -171,7 +171,7 @@ public sealed record ExperimentConfig
         return new()
         {
             Architecture = SemiGan.Models.Architectures.Parse(o.Architecture!),
-            Dropout = o.Dropout ?? 0, LearningRate = o.LearningRate!.Value, Beta1 = o.Beta1!.Value, Beta2 = o.Beta2!.Value,
+            Dropout = o.Architecture == "mlp" ? 0 : o.Dropout!.Value, LearningRate = o.LearningRate!.Value, Beta1 = o.Beta1!.Value, Beta2 = o.Beta2!.Value,
             WeightDecay = o.WeightDecay!.Value, LinearDecay = o.LrDecay == "linear", Ema = o.Ema!.Value,
             BatchNormFromRealOnly = o.BnStats == "real", WholeBatch = o.Mask == "whole-batch", Noise = o.Noise ?? false,
             LatentDim = LatentDim, SampleCount = SampleCount, Epochs = Epochs,
@@ -227,7 +227,7 @@ public sealed record ExperimentConfig
         "bnStats" => string.Join(", ", SemiGan.Methods.BatchNormStats.Names),
         "mask" => string.Join(", ", SemiGan.Methods.BaselineMask.Names),
         "method" => MethodRegistry.Names,
-        "select" => $"{SelectRule.Last}, {SelectRule.BestValidation}",
+        "select" => string.Join(", ", SelectRule.Names),
         "dataset" => string.Join(", ", Datasets.Names),
         _ => null,
     };
@@ -303,7 +303,7 @@ public sealed record ExperimentConfig
         if (Validation > 0 && Labels.Max() + Validation > trainSize)
             Fail("validation", $"{Validation} held-out and {Labels.Max()} labeled images exceed the training set ({trainSize}); lower validation");
         if (Select is not (SelectRule.Last or SelectRule.BestValidation))
-            Fail("select", $"'{Select}' is not one of {SelectRule.Last}, {SelectRule.BestValidation}");
+            Fail("select", $"'{Select}' is not one of {string.Join(", ", SelectRule.Names)}");
         if (Select == SelectRule.BestValidation && Validation == 0)
             Fail("select", $"'{SelectRule.BestValidation}' needs a validation split; set validation to a positive multiple of 10");
         if (ValidationInUnlabeledPool && Validation == 0)
@@ -328,6 +328,9 @@ public sealed record ExperimentConfig
             if (entry.SetFields().FirstOrDefault(f => !accepted.Contains(f)) is { } extra)
                 Fail($"methodSettings.{key}.{extra}", $"is not an option of {method.Name}; its options: {string.Join(", ", accepted)}");
             if (entry.FirstError() is { } error) Fail($"methodSettings.{key}.{error.Field}", error.Message);
+            // The MLP discriminator has no batch norm, so "real" could not mean what it says.
+            if (entry.BnStats == "real" && (entry.Architecture ?? method.Defaults.Architecture) == "mlp")
+                Fail($"methodSettings.{key}.bnStats", "'real' needs batch norm, which the MLP discriminator has not; remove bnStats or set architecture to cnn");
         }
         foreach (var m in Methods)
             if (MethodRegistry.Find(m) is null && MethodSettings?.GetValueOrDefault(m)?.Method is null)
@@ -348,6 +351,7 @@ public sealed record ExperimentConfig
 public static class SelectRule
 {
     public const string Last = "last", BestValidation = "best-validation";
+    public static readonly string[] Names = [Last, BestValidation];
 
     public static string Describe(string rule) => rule == BestValidation
         ? "the epoch with the highest validation accuracy (the earliest such epoch on a tie); its test accuracy is reported"

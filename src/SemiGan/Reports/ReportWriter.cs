@@ -78,7 +78,7 @@ public static class ReportWriter
                 string dataset = string.Join(", ", folder.Rows.Where(r => r.Experiment == experiment).Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
                 md.AppendLine($"Results folder: `{rel}`. Dataset: {dataset}. " +
                               $"Selected epoch per run: {Config.SelectRule.Describe(select)} (`select: {select}`).").AppendLine();
-                if (!string.IsNullOrWhiteSpace(config?.Description)) md.AppendLine($"*{config.Description.Trim()}*").AppendLine();
+                if (!string.IsNullOrWhiteSpace(config?.Description)) md.AppendLine($"*{config.Description.Trim().ReplaceLineEndings(" ")}*").AppendLine();
                 // A folder's note.md says what its config cannot, e.g. that newer code and experiments superseded it.
                 string note = System.IO.Path.Combine(folder.Path, "note.md");
                 if (File.Exists(note))
@@ -296,10 +296,9 @@ public static class ReportWriter
     static void AppendConfigAndMachine(StringBuilder md, string root, string folder)
     {
         string info = System.IO.Path.Combine(folder, "run-info.json");
-        if (File.Exists(info))
+        var runs = File.Exists(info) ? RunOutput.ReadRunInfo(info) : [];
+        if (runs.Count > 0)
         {
-            var runs = RunOutput.ReadRunInfo(info);
-            if (runs.Count == 0) return;
             var last = runs[^1];
             string Get(string name) => last[name]?.ToString() ?? "?";
             // A stopped invocation records no end, so its time is unknown here (the Budget table has its epochs' time).
