@@ -137,6 +137,21 @@ public class ReportTests
     }
 
     [Fact]
+    public void Sample_grids_are_listed_by_epoch_number_past_epoch_99()
+    {
+        var (root, run) = GridFolder();
+        string dir = Path.Combine(run, "samples", "epochs");
+        Directory.CreateDirectory(dir);
+        int[] epochs = [1, 2, 9, 10, 11, 99, 100, 101];
+        foreach (int e in epochs) File.WriteAllBytes(Path.Combine(dir, $"sgan-labels-100-seed-1-epoch-{e:D2}.png"), []);
+        string report = File.ReadAllText(ReportWriter.Write(root));
+        string header = report.Split('\n').Single(l => l.StartsWith("| epoch 1 |")).TrimEnd('\r');
+        Assert.Equal("| " + string.Join(" | ", epochs.Select(e => $"epoch {e}")) + " |", header);
+        string images = report.Split('\n').Single(l => l.StartsWith("| ![](")).TrimEnd('\r');
+        Assert.Equal("| " + string.Join(" | ", epochs.Select(e => $"![](sweep/samples/epochs/sgan-labels-100-seed-1-epoch-{e:D2}.png)")) + " |", images);
+    }
+
+    [Fact]
     public void A_folders_description_and_note_md_are_printed_under_its_heading()
     {
         var (root, run) = GridFolder();

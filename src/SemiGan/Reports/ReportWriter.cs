@@ -240,11 +240,14 @@ public static class ReportWriter
         if (files.Count == 0) return;
         // One run: the first (label count, variant) that kept per-epoch samples.
         string run = System.IO.Path.GetFileName(files[0])[..System.IO.Path.GetFileName(files[0]).LastIndexOf("-epoch-", StringComparison.Ordinal)];
-        var epochs = files.Where(f => System.IO.Path.GetFileName(f).StartsWith(run + "-epoch-", StringComparison.Ordinal)).ToList();
+        // By epoch number: file names pad to two digits, so "epoch-100" sorts between 10 and 11 as text.
+        var epochs = files.Where(f => System.IO.Path.GetFileName(f).StartsWith(run + "-epoch-", StringComparison.Ordinal))
+            .Select(f => (File: f, Epoch: int.Parse(System.IO.Path.GetFileNameWithoutExtension(f)[(run.Length + 7)..], Inv)))
+            .OrderBy(e => e.Epoch).ToList();
         md.AppendLine($"### Generator samples per epoch ({run})").AppendLine();
-        md.AppendLine("| " + string.Join(" | ", epochs.Select(f => "epoch " + int.Parse(System.IO.Path.GetFileNameWithoutExtension(f)[(run.Length + 7)..], Inv))) + " |");
+        md.AppendLine("| " + string.Join(" | ", epochs.Select(e => $"epoch {e.Epoch}")) + " |");
         md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", epochs.Count)));
-        md.AppendLine("| " + string.Join(" | ", epochs.Select(f => $"![]({Rel(root, f)})")) + " |").AppendLine();
+        md.AppendLine("| " + string.Join(" | ", epochs.Select(e => $"![]({Rel(root, e.File)})")) + " |").AppendLine();
     }
 
     static void AppendRunTable(StringBuilder md, List<RunResult> runs)
