@@ -169,9 +169,11 @@ public class MethodOptionsTests
         m.named_buffers().ToDictionary(b => b.name, b => b.buffer.clone());
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void With_bn_stats_real_generated_batches_do_not_move_the_running_statistics(bool featureMatching)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void With_bn_stats_real_generated_batches_do_not_move_the_running_statistics(bool featureMatching, bool streams)
     {
         var (images, labels) = Batch(8, 3);
         torch.random.manual_seed(4);
@@ -180,7 +182,8 @@ public class MethodOptionsTests
         using var d2 = new Discriminator(KPlusOneHead.GanLogit, 0);
         d2.load_state_dict(d.state_dict());
         using var g = new Models.Generator(100);
-        var step = new Step([0, 1, 2, 3, 4, 5, 6, 7], [0, 1], [0, 1]);
+        // masked: the labeled images are positions 0 and 1 of the real batch; streams: a labeled batch of its own.
+        var step = streams ? new Step([0, 1, 2, 3, 4, 5, 6, 7], [2, 5], null) : new Step([0, 1, 2, 3, 4, 5, 6, 7], [0, 1], [0, 1]);
         var before = Stats(d);
         EpochLosses Train(Discriminator net, bool realOnly)
         {
@@ -194,14 +197,19 @@ public class MethodOptionsTests
             return s.TrainEpoch([step], images, labels);
         }
         Train(d, realOnly: true);
-        // Only D's pass on the real batch moved them, as one plain train-mode forward of that batch would: not
-        // the generated batches, and not the generator's update (feature matching's real-feature pass included).
+        // Only D's passes on real images moved them, as plain train-mode forwards of them would (under streams
+        // the labeled batch's, then the real batch's): not the generated batches, and not the generator's
+        // update (feature matching's real-feature pass included).
         using var expected = new Discriminator(KPlusOneHead.GanLogit, 0);
         expected.load_state_dict(d2.state_dict());
         expected.train();
-        using (no_grad()) expected.forward(images);
+        using (no_grad())
+        {
+            if (streams) expected.forward(images.index_select(0, tensor(step.Labeled)));
+            expected.forward(images);
+        }
         foreach (var (name, buffer) in d.named_buffers().Where(b => b.name.Contains("running")))
-            Assert.True(buffer.allclose(expected.named_buffers().First(b => b.name == name).buffer, rtol: 1e-4, atol: 1e-5), $"{name} moved by a pass other than D's on the real batch");
+            Assert.True(buffer.allclose(expected.named_buffers().First(b => b.name == name).buffer, rtol: 1e-4, atol: 1e-5), $"{name} moved by a pass other than D's on real images");
         // And without the option, generated batches move them (so the test above can tell).
         Train(d2, realOnly: false);
         Assert.Contains(d2.named_buffers().Where(b => b.name.EndsWith("running_mean")),

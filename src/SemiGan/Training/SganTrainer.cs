@@ -24,16 +24,22 @@ public sealed class SganTrainer : GanTrainer
 
     protected override StepLosses Step(Step step, Tensor x, Tensor fake, Tensor images, Tensor labels)
     {
+        if (step.Labeled.Length > 0) TrainingProbe.Labeled?.Invoke(D, step.Labeled);
+        Tensor LabeledPass() => D.forward(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device));
+        // The labeled batch's own pass (streams) is a real batch too. With bnStats real it goes before
+        // Discriminate keeps the statistics, which putting them back would otherwise undo; without the
+        // option it stays after D's real/fake pass, the order of the random draws the committed runs made.
+        bool ownPass = step.Labeled.Length > 0 && step.LabeledPositions is null;
+        Tensor? outLab = ownPass && realStatsOnly ? LabeledPass() : null;
         var (outReal, outFake, kept) = Discriminate(x, () => fake.detach());
         var unsupervised = SganLosses.Unsupervised(outReal, outFake, head);
         Tensor? supervised = null;
         if (step.Labeled.Length > 0)
         {
-            TrainingProbe.Labeled?.Invoke(D, step.Labeled);
             var y = labels.index_select(0, tensor(step.Labeled, device: labels.device)).to(device);
-            var outLab = step.LabeledPositions is { } pos
+            outLab ??= step.LabeledPositions is { } pos
                 ? outReal.index_select(0, tensor(pos, device: device)) // masked: reuse the real batch's pass
-                : D.forward(images.index_select(0, tensor(step.Labeled, device: images.device)).to(device));
+                : LabeledPass();
             supervised = SganLosses.Supervised(outLab, y, head);
         }
         UpdateDiscriminator(supervised is null ? unsupervised : unsupervised + supervised, kept);
