@@ -37,7 +37,7 @@ public static class BenchCommand
                     Methods.MethodRegistry.All.SelectMany(m => m.Steps).Distinct(), Models.ImageShape.Default), Console.WriteLine);
             var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats));
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine($"device {report.Device}, {report.Threads} torch threads (OpenMP wait policy {Kernels.OpenMpWaitPolicy.Get() ?? "unset"}), batch {report.BatchSize}");
+            Console.WriteLine($"device {report.Device}, {report.Threads} torch threads (OpenMP wait policy {Kernels.OpenMpWaitPolicy.Describe()}), batch {report.BatchSize}");
             Console.WriteLine($"{"item",-34} {"ms/call",10} {"images/s",10} {"GFLOP/call",11} {"GFLOP/s",9} {"of matmul",10}");
             foreach (var x in report.Results)
                 Console.WriteLine(x.FlopsPerCall > 0

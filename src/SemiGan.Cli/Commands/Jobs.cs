@@ -226,7 +226,7 @@ public static class Jobs
             {
                 var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 foreach (var a in prefix.Concat(argsOf(k))) psi.ArgumentList.Add(a);
-                // The wait policy is inherited: passive unless the user chose otherwise (OpenMpWaitPolicy, at start).
+                // Each child has a fixed count (--threads), registered so that sharing runs leave it those cores.
                 psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
                 var log = new StreamWriter(Path.Combine(outFolder, "shards", $"{k}.log"), append: true) { AutoFlush = true };
                 var p = new Process { StartInfo = psi };

@@ -66,11 +66,12 @@ public static class RunCommand
             Errors.Input(() => ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]));
             var outFolder = RunOutput.Open(outPath, cfg);
             using var folderLock = FolderLock.Take(outFolder.Folder);
+            using var cores = Kernels.CoreShare.Join(r.GetValue(threads));
             // This invocation's run-info.json entry: its start now, its end when training is over.
             outFolder.WriteRunInfoStart(cfg, dev, started, part, choice);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
-                              $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));
+                              $"device {dev.type}, torch threads {cores.Threads}" + (cores.Shared ? " (a share of the cores, re-checked while training)" : "") + (part == Shard.All ? "" : $", shard {part}"));
             Console.WriteLine($"writing to {Path.GetFullPath(outFolder.Folder)}");
 
             var rows = WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
@@ -79,6 +80,7 @@ public static class RunCommand
                 RestartRuns = restarts,
                 Observer = new RunObservers(new Reports.RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
                 FastPath = choice,
+                Cores = cores,
                 Progress = report,
                 // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.
                 Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },

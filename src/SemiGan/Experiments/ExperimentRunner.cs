@@ -37,6 +37,12 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
 
     Implementation Impl => FastPath.Implementation;
 
+    /// <summary>This process's share of the machine's cores (re-checked between steps), or null to leave torch's thread count alone.</summary>
+    public CoreShare? Cores { get; init; }
+
+    /// <summary>The torch thread counts each run trained at, for run-info.json (a run whose count changed may round differently).</summary>
+    readonly Dictionary<string, int[]> threadsByRun = [];
+
     /// <summary>
     /// Run ids (<see cref="RunSpec.Id"/>) to train again from scratch: their checkpoint and CSV rows are dropped first.
     /// Each must be a run of the grid that has not ended; ids of runs outside this shard are ignored.
@@ -94,12 +100,18 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             (Tensor Images, Tensor Labels)? held = validation.GetValueOrDefault(run.Seed) is { } v ? Held(v) : null;
             string what = $"{run.Method} labels {run.Labels} seed {run.Seed}";
             Log?.Invoke($"training {run.Id}: {schedule.StepsPerEpoch} steps/epoch x {config.Epochs} epochs");
-            void Tick() => Progress?.Invoke(new RunProgress(++done, total, what));
+            void Tick()
+            {
+                Progress?.Invoke(new RunProgress(++done, total, what));
+                Cores?.Poll();
+            }
+            Cores?.StartRun();
             var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, testImages, testLabels, Tick, resume.GetValueOrDefault(run.Id));
             rows.AddRange(Train(context));
+            if (Cores is not null) threadsByRun[run.Id] = [.. Cores.Used];
             Observer?.RunEnded(run, rows);
         }
-        output.WriteRunInfo(config, device, clock.Elapsed, Shard, FastPath);
+        output.WriteRunInfo(config, device, clock.Elapsed, Shard, FastPath, ThreadRecord());
         return rows;
 
         (Tensor Images, Tensor Labels) Held(LabeledSplit v)
@@ -108,6 +120,13 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             return (images.index_select(0, idx), labels.index_select(0, idx));
         }
     }
+
+    /// <summary>How torch's threads were set: fixed or shared, and the counts each run trained at.</summary>
+    object? ThreadRecord() => Cores is null ? null : new
+    {
+        mode = Cores.Shared ? "shared" : "fixed",
+        byRun = threadsByRun,
+    };
 
     /// <summary>
     /// The labeled split per (label count, seed) and the validation split per seed (none without one): a

@@ -3,25 +3,18 @@ using System.Runtime.InteropServices;
 namespace SemiGan.Kernels;
 
 /// <summary>
-/// libtorch's OpenMP threads spin while they wait for the next parallel region. Alone that costs nothing;
-/// beside another torch process on the same cores the spinning threads take the time slices the other
-/// process needs, and both collapse (two runs at 2 threads on 2 cores: 70 s per epoch instead of 8.5 s).
-/// Passive waiting (the threads sleep until woken) avoids that. The OpenMP runtime reads its environment
-/// once, when libtorch is loaded, so this must run before the first torch call; a value the user set is kept.
+/// How libtorch's idle OpenMP threads wait (OMP_WAIT_POLICY, read once when libtorch loads). semigan leaves it
+/// unset: GNU OpenMP (which libtorch ships on Linux) then spins a few milliseconds and sleeps, which alone is as
+/// fast as spinning (ACTIVE) and lets the idle threads of a run whose share of the cores shrank sleep
+/// (<see cref="CoreShare"/>; measurements in docs/running.md). PASSIVE (sleep at once) costs a lone run 10–47 %.
+/// A value the user sets is kept and recorded.
 /// </summary>
 public static class OpenMpWaitPolicy
 {
     public const string Variable = "OMP_WAIT_POLICY";
-    public const string Passive = "PASSIVE";
 
-    /// <summary>Sets <see cref="Variable"/> to PASSIVE unless it is set; returns the value in force.</summary>
-    public static string Apply()
-    {
-        string? set = Get();
-        if (!string.IsNullOrEmpty(set)) return set;
-        Set(Passive);
-        return Passive;
-    }
+    /// <summary>The policy in force, for run-info.json and bench.</summary>
+    public static string Describe() => Get() is { Length: > 0 } v ? v : "unset (GNU OpenMP: spin briefly, then sleep)";
 
     /// <summary>The value the native runtime will see (on Unix .NET's environment is a copy native code never reads).</summary>
     public static string? Get() => OperatingSystem.IsWindows()

@@ -115,17 +115,17 @@ public sealed class RunOutput
     /// line, commit): completes the entry <see cref="WriteRunInfoStart"/> wrote, else appends one. A list: a resumed or sharded
     /// experiment has several. Written atomically (a temporary file renamed over the old one).
     /// </summary>
-    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed, Config.Shard shard, Training.FastPathChoice fastPath)
+    public void WriteRunInfo(ExperimentConfig config, Device device, TimeSpan elapsed, Config.Shard shard, Training.FastPathChoice fastPath, object? threads = null)
     {
         var list = File.Exists(RunInfoPath) ? ReadRunInfo(RunInfoPath) : [];
         var now = DateTime.UtcNow;
-        var entry = RunInfoEntry(config, device, startedUtc ?? now - elapsed, now, elapsed, shard, fastPath);
+        var entry = RunInfoEntry(config, device, startedUtc ?? now - elapsed, now, elapsed, shard, fastPath, threads);
         if (runInfoEntry is { } i && i < list.Count) list[i] = entry;
         else list.Add(entry);
         SaveRunInfo(list);
     }
 
-    static JsonNode RunInfoEntry(ExperimentConfig config, Device device, DateTime started, DateTime? finished, TimeSpan? elapsed, Config.Shard shard, Training.FastPathChoice fastPath) =>
+    static JsonNode RunInfoEntry(ExperimentConfig config, Device device, DateTime started, DateTime? finished, TimeSpan? elapsed, Config.Shard shard, Training.FastPathChoice fastPath, object? threads = null) =>
         JsonSerializer.SerializeToNode(new
         {
             experiment = config.Name,
@@ -135,7 +135,8 @@ public sealed class RunOutput
             shard = shard.ToString(),
             device = device.type.ToString(),
             torchThreads = get_num_threads(),
-            openMpWaitPolicy = Kernels.OpenMpWaitPolicy.Get(),
+            openMpWaitPolicy = Kernels.OpenMpWaitPolicy.Describe(),
+            threads,
             implementation = fastPath.Implementation.ToString().ToLowerInvariant(),
             fastPathCheck = fastPath.Verdict is { } v
                 ? new { agrees = v.Agrees, largestDifference = v.Worst?.Difference, of = v.Worst?.Quantity, tolerance = v.Worst?.Tolerance, quantities = v.Comparisons.Count, seconds = Math.Round(v.Seconds, 2) }
