@@ -93,19 +93,33 @@ public static class Augment
         o ??= new();
         if (o.FirstError() is { } e) throw new ArgumentException($"StrongAugmentOptions.{e.Field} {e.Message}", nameof(o));
         using var scope = NewDisposeScope();
-        long b = x.shape[0];
+        long b = x.shape[0], h = x.shape[2], w = x.shape[3];
         var (dx, dy) = DrawShifts(b, o.MaxShift, g);
-        var y = Translate(x, dx, dy);
+        var y = Translate(x, dx, dy); // a new tensor, so the ops below may write into it
         for (int slot = 0; slot < o.Ops; slot++)
         {
-            var op = randint(0, Ops.Length, [b], dtype: ScalarType.Int64, generator: g);
+            var op = randint(0, OpCount, [b], dtype: ScalarType.Int64, generator: g);
             var r = rand([b], dtype: ScalarType.Float64, generator: g);
-            for (int k = 1; k < Ops.Length; k++) // 0 is Identity
+            // The geometric ops are one affine map each: build every image's map, then resample them in one call.
+            var geometric = (op >= FirstGeometric & op < FirstGeometric + Geometric.Length).nonzero().view(-1);
+            if (geometric.numel() > 0)
             {
-                var idx = (op == k).nonzero().view(-1);
+                var theta = zeros(geometric.shape[0], 2, 3, dtype: ScalarType.Float64);
+                var opOf = op.index_select(0, geometric);
+                for (int k = 0; k < Geometric.Length; k++)
+                {
+                    var at = (opOf == FirstGeometric + k).nonzero().view(-1);
+                    if (at.numel() > 0) theta.index_copy_(0, at, Geometric[k].Theta(r.index_select(0, geometric.index_select(0, at)), h, w));
+                }
+                var onDevice = geometric.to(x.device);
+                y.index_copy_(0, onDevice, Warp(y.index_select(0, onDevice), theta));
+            }
+            for (int k = 0; k < Photometric.Length; k++)
+            {
+                var idx = (op == FirstPhotometric + k).nonzero().view(-1);
                 if (idx.numel() == 0) continue;
                 var onDevice = idx.to(x.device);
-                y = y.index_copy(0, onDevice, Ops[k].Apply(y.index_select(0, onDevice), r.index_select(0, idx)));
+                y.index_copy_(0, onDevice, Photometric[k].Apply(y.index_select(0, onDevice), r.index_select(0, idx)));
             }
         }
         if (o.CutoutFraction > 0)
@@ -120,15 +134,20 @@ public static class Augment
         return y.MoveToOuterDisposeScope();
     }
 
-    /// <summary>The RandAugment ops, each with its map from a uniform r in [0, 1) to its magnitude (FixMatch's ranges).</summary>
-    static readonly (string Name, Func<Tensor, Tensor, Tensor> Apply)[] Ops =
+    // The RandAugment ops in the order Strong numbers them (0 identity, then geometric, then photometric), each
+    // with its map from a uniform r in [0, 1) to its magnitude (FixMatch's ranges; enhancement factors 1 ± 0.95).
+    const int FirstGeometric = 1;
+    static readonly (string Name, Func<Tensor, long, long, Tensor> Theta)[] Geometric =
     [
-        ("identity", (x, _) => x.clone()),
-        ("rotate", (x, r) => Rotate(x, Between(r, -30, 30))),
-        ("shearX", (x, r) => ShearX(x, Between(r, -0.3, 0.3))),
-        ("shearY", (x, r) => ShearY(x, Between(r, -0.3, 0.3))),
-        ("translateX", (x, r) => TranslateX(x, Between(r, -0.3, 0.3))),
-        ("translateY", (x, r) => TranslateY(x, Between(r, -0.3, 0.3))),
+        ("rotate", (r, h, w) => RotateTheta(Between(r, -30, 30), h, w)),
+        ("shearX", (r, h, w) => ShearXTheta(Between(r, -0.3, 0.3), h, w)),
+        ("shearY", (r, h, w) => ShearYTheta(Between(r, -0.3, 0.3), h, w)),
+        ("translateX", (r, _, _) => TranslateXTheta(Between(r, -0.3, 0.3))),
+        ("translateY", (r, _, _) => TranslateYTheta(Between(r, -0.3, 0.3))),
+    ];
+    static readonly int FirstPhotometric = FirstGeometric + Geometric.Length;
+    static readonly (string Name, Func<Tensor, Tensor, Tensor> Apply)[] Photometric =
+    [
         ("brightness", (x, r) => Brightness(x, Between(r, 0.05, 1.95))),
         ("contrast", (x, r) => Contrast(x, Between(r, 0.05, 1.95))),
         ("sharpness", (x, r) => Sharpness(x, Between(r, 0.05, 1.95))),
@@ -137,9 +156,11 @@ public static class Augment
         ("equalize", (x, _) => Equalize(x)),
         ("autoContrast", (x, _) => AutoContrast(x)),
     ];
+    static readonly int OpCount = FirstPhotometric + Photometric.Length;
 
-    /// <summary>The RandAugment op names, in the order Strong draws their indices.</summary>
-    public static IReadOnlyList<string> StrongOpNames { get; } = Ops.Select(op => op.Name).ToArray();
+    /// <summary>The RandAugment op names, in the order Strong numbers them.</summary>
+    public static IReadOnlyList<string> StrongOpNames { get; } =
+        ["identity", .. Geometric.Select(op => op.Name), .. Photometric.Select(op => op.Name)];
 
     static Tensor Between(Tensor r, double lo, double hi) => r * (hi - lo) + lo;
 
@@ -170,52 +191,34 @@ public static class Augment
     }
 
     /// <summary>Rotation by <paramref name="degrees"/> counter-clockwise about the image centre (PIL's sense).</summary>
-    public static Tensor Rotate(Tensor x, Tensor degrees)
-    {
-        Check(x);
-        using var scope = NewDisposeScope();
-        double h = x.shape[2], w = x.shape[3];
-        var a = PerImage(degrees, x.shape[0], CPU, ScalarType.Float64) * (Math.PI / 180);
-        var (cos, sin) = (a.cos(), a.sin());
-        // Output point q samples the input at R(−angle)·q in pixel units; affine_grid works in [−1, 1] units per axis.
-        return Warp(x, Theta(cos, -sin * (h / w), 0, sin * (w / h), cos, 0)).MoveToOuterDisposeScope();
-    }
+    public static Tensor Rotate(Tensor x, Tensor degrees) => Warp(x, degrees, RotateTheta);
 
     /// <summary>Shear about the centre: the pixel at (X, Y) comes from (X + s·Y, Y), origin at the centre (torchvision's convention, not PIL's corner).</summary>
-    public static Tensor ShearX(Tensor x, Tensor s)
-    {
-        Check(x);
-        using var scope = NewDisposeScope();
-        var v = PerImage(s, x.shape[0], CPU, ScalarType.Float64);
-        return Warp(x, Theta(1, v * ((double)x.shape[2] / x.shape[3]), 0, 0, 1, 0)).MoveToOuterDisposeScope();
-    }
+    public static Tensor ShearX(Tensor x, Tensor s) => Warp(x, s, ShearXTheta);
 
     /// <summary>Shear about the centre: the pixel at (X, Y) comes from (X, Y + s·X).</summary>
-    public static Tensor ShearY(Tensor x, Tensor s)
-    {
-        Check(x);
-        using var scope = NewDisposeScope();
-        var v = PerImage(s, x.shape[0], CPU, ScalarType.Float64);
-        return Warp(x, Theta(1, 0, 0, v * ((double)x.shape[3] / x.shape[2]), 1, 0)).MoveToOuterDisposeScope();
-    }
+    public static Tensor ShearY(Tensor x, Tensor s) => Warp(x, s, ShearYTheta);
 
     /// <summary>Translation right by <paramref name="fraction"/> of the width (any real; bilinear).</summary>
-    public static Tensor TranslateX(Tensor x, Tensor fraction)
-    {
-        Check(x);
-        using var scope = NewDisposeScope();
-        var t = PerImage(fraction, x.shape[0], CPU, ScalarType.Float64);
-        return Warp(x, Theta(1, 0, -2 * t, 0, 1, 0)).MoveToOuterDisposeScope(); // the width spans 2 grid units
-    }
+    public static Tensor TranslateX(Tensor x, Tensor fraction) => Warp(x, fraction, (t, _, _) => TranslateXTheta(t));
 
     /// <summary>Translation down by <paramref name="fraction"/> of the height (any real; bilinear).</summary>
-    public static Tensor TranslateY(Tensor x, Tensor fraction)
+    public static Tensor TranslateY(Tensor x, Tensor fraction) => Warp(x, fraction, (t, _, _) => TranslateYTheta(t));
+
+    // Each map takes an output point q to the input point it samples, in affine_grid's units (each axis spans [−1, 1]),
+    // from per-image float64 parameters [B].
+
+    static Tensor RotateTheta(Tensor degrees, long h, long w)
     {
-        Check(x);
-        using var scope = NewDisposeScope();
-        var t = PerImage(fraction, x.shape[0], CPU, ScalarType.Float64);
-        return Warp(x, Theta(1, 0, 0, 0, 1, -2 * t)).MoveToOuterDisposeScope();
+        var a = degrees * (Math.PI / 180);
+        var (cos, sin) = (a.cos(), a.sin());
+        return Theta(cos, -sin * ((double)h / w), 0, sin * ((double)w / h), cos, 0); // R(−angle)·q in pixel units
     }
+
+    static Tensor ShearXTheta(Tensor s, long h, long w) => Theta(1, s * ((double)h / w), 0, 0, 1, 0);
+    static Tensor ShearYTheta(Tensor s, long h, long w) => Theta(1, 0, 0, s * ((double)w / h), 1, 0);
+    static Tensor TranslateXTheta(Tensor t) => Theta(1, 0, -2 * t, 0, 1, 0); // the width spans 2 units
+    static Tensor TranslateYTheta(Tensor t) => Theta(1, 0, 0, 0, 1, -2 * t);
 
     /// <summary>[B, 2, 3] from six entries, each a per-image float64 tensor [B] or a constant.</summary>
     static Tensor Theta(params object[] entries)
@@ -224,7 +227,15 @@ public static class Augment
         return stack(entries.Select(e => e as Tensor ?? full(b, Convert.ToDouble(e), ScalarType.Float64)).ToArray(), 1).view(b, 2, 3);
     }
 
-    /// <summary>Bilinear resampling along an affine map; outside the image reads background: sample x + 1 with zero padding, then − 1.</summary>
+    static Tensor Warp(Tensor x, Tensor parameter, Func<Tensor, long, long, Tensor> theta)
+    {
+        Check(x);
+        using var scope = NewDisposeScope();
+        var p = PerImage(parameter, x.shape[0], CPU, ScalarType.Float64);
+        return Warp(x, theta(p, x.shape[2], x.shape[3])).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Bilinear resampling along affine maps [B, 2, 3]; outside the image reads background: sample x + 1 with zero padding, then − 1.</summary>
     static Tensor Warp(Tensor x, Tensor theta)
     {
         var t = theta.to(x.dtype, x.device);
@@ -261,12 +272,12 @@ public static class Augment
     {
         Check(x);
         using var scope = NewDisposeScope();
-        long c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        long h = x.shape[2], w = x.shape[3];
         if (h < 3 || w < 3) return x.clone().MoveToOuterDisposeScope();
         var u = ToUnit(x);
-        var kernel = ones(3, 3, dtype: x.dtype, device: x.device);
-        kernel[1, 1] = tensor(5.0);
-        var blurred = F.conv2d(u, (kernel / 13).expand(c, 1, 3, 3), groups: c);
+        // (3×3 box sum + 4·centre)/13: the kernel, as an average pool (a 3×3 conv2d per channel is several times slower here).
+        var centre = u.narrow(2, 1, h - 2).narrow(3, 1, w - 2);
+        var blurred = F.avg_pool2d(u, 3, stride: 1).mul_(9).add_(centre, alpha: 4).div_(13);
         var degenerate = u.clone();
         degenerate.narrow(2, 1, h - 2).narrow(3, 1, w - 2).copy_(blurred);
         return FromUnit(Blend(u, degenerate, Factor(factor, x))).MoveToOuterDisposeScope();
