@@ -24,6 +24,20 @@ public class AugmentationTests
         return magnitude * sign;
     }
 
+    /// <summary>value(b, c, i, j) for every pixel of a [B, C, H, W] shape, in memory order.</summary>
+    static float[] ByPixel(long[] shape, Func<int, int, int, int, float> value)
+    {
+        var r = new List<float>();
+        for (int b = 0; b < shape[0]; b++)
+            for (int c = 0; c < shape[1]; c++)
+                for (int i = 0; i < shape[2]; i++)
+                    for (int j = 0; j < shape[3]; j++)
+                        r.Add(value(b, c, i, j));
+        return r.ToArray();
+    }
+
+    static int Flat(long[] shape, int b, int c, long i, long j) => (int)(((b * shape[1] + c) * shape[2] + i) * shape[3] + j);
+
     static void Near(float[] expected, Tensor actual, double tolerance)
     {
         var a = Values(actual);
@@ -40,16 +54,11 @@ public class AugmentationTests
         long[] dx = [2, -1, 0, 7], dy = [1, 0, -3, 0]; // the last moves everything out of the image
         using var y = Augment.Translate(x, Ints(dx), Ints(dy));
         var xs = Values(x);
-        var expected = new float[xs.Length];
-        for (int b = 0; b < B; b++)
-            for (int c = 0; c < C; c++)
-                for (int i = 0; i < H; i++)
-                    for (int j = 0; j < W; j++)
-                    {
-                        long si = i - dy[b], sj = j - dx[b];
-                        bool inside = si >= 0 && si < H && sj >= 0 && sj < W;
-                        expected[((b * C + c) * H + i) * W + j] = inside ? xs[((b * C + c) * H + si) * W + sj] : -1f;
-                    }
+        var expected = ByPixel(x.shape, (b, c, i, j) =>
+        {
+            long si = i - dy[b], sj = j - dx[b];
+            return si >= 0 && si < H && sj >= 0 && sj < W ? xs[Flat(x.shape, b, c, si, sj)] : -1f;
+        });
         Assert.Equal(expected, Values(y)); // exact: a copy, not a resampling
     }
 
@@ -86,17 +95,12 @@ public class AugmentationTests
         long[] cy = [3, 0, 6, 2], cx = [4, 0, 7, 1]; // inside, two corners (clipped), near the left edge
         using var y = Augment.Cutout(x, Ints(cy), Ints(cx), side);
         var xs = Values(x);
-        var expected = new float[xs.Length];
-        for (int b = 0; b < B; b++)
-            for (int c = 0; c < C; c++)
-                for (int i = 0; i < H; i++)
-                    for (int j = 0; j < W; j++)
-                    {
-                        long top = cy[b] - side / 2, left = cx[b] - side / 2;
-                        bool blank = i >= top && i < top + side && j >= left && j < left + side;
-                        int k = ((b * C + c) * H + i) * W + j;
-                        expected[k] = blank ? 0f : xs[k];
-                    }
+        var expected = ByPixel(x.shape, (b, c, i, j) =>
+        {
+            long top = cy[b] - side / 2, left = cx[b] - side / 2;
+            bool blank = i >= top && i < top + side && j >= left && j < left + side;
+            return blank ? 0f : xs[Flat(x.shape, b, c, i, j)];
+        });
         Assert.Equal(expected, Values(y));
         // The unclipped square really has side² pixels per channel.
         Assert.Equal(side * side * C, (long)Values(y.narrow(0, 0, 1)).Count(v => v == 0f));
