@@ -1,4 +1,5 @@
 using SemiGan.Kernels;
+using SemiGan.Methods;
 using SemiGan.Models;
 using SemiGan.Training;
 using static TorchSharp.torch;
@@ -7,34 +8,45 @@ namespace SemiGan.Tests;
 
 public class FastPathCheckTests
 {
+    static IEnumerable<FastPathCheck.Subject> Registered => FastPathCheck.Registered(new MethodSettings());
+
     // The production batch (100) and an odd one, at 1 and 2 threads: every layer of both networks, with the
     // output-channel counts the models use (the generator's 6272, the 16 kernel taps, 32/64/128).
     [Theory]
     [InlineData(1, 100)]
     [InlineData(2, 100)]
     [InlineData(2, 37)]
-    public void Fast_and_reference_agree_through_training_steps_of_both_methods_and_both_heads(int threads, int batch)
+    public void Fast_and_reference_agree_through_training_steps_of_every_method_and_both_heads(int threads, int batch)
     {
         using var _ = Threads.Use(threads);
-        var verdict = FastPathCheck.Run(CPU, batch, [KPlusOneHead.GanLogit, KPlusOneHead.Softmax11], 100);
+        var verdict = FastPathCheck.Run(CPU, batch, [KPlusOneHead.GanLogit, KPlusOneHead.Softmax11], Registered, ImageShape.Default);
         Assert.True(verdict.Agrees, verdict.Describe());
-        // Losses, every gradient, parameter and buffer, and eval outputs, for sgan and baseline per head.
-        Assert.True(verdict.Comparisons.Count > 100, $"{verdict.Comparisons.Count} comparisons");
+        // Losses, every gradient, parameter and buffer, and eval outputs, for every registered method per head and protocol.
+        foreach (var m in MethodRegistry.All)
+            foreach (var protocol in new[] { "masked", "streams" })
+                Assert.Contains(verdict.Comparisons, c => c.Quantity.StartsWith($"{m.Name} step (gan_logit, {protocol}", StringComparison.Ordinal));
         Assert.Contains(verdict.Comparisons, c => c.Quantity.Contains("generator eval output"));
         Assert.Contains(verdict.Comparisons, c => c.Quantity.Contains("running_var"));
+        Assert.Contains(verdict.Comparisons, c => c.Quantity.StartsWith("fm-gan step") && c.Quantity.Contains("feature_matching loss"));
+        Assert.Contains(verdict.Comparisons, c => c.Quantity.StartsWith("fm-gan step") && c.Quantity.Contains("generator project.weight gradient"));
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Fast_and_reference_agree_through_feature_matching_steps(int threads)
+    /// <summary>A method the check has never heard of: the supervised step under another name, outside the registry.</summary>
+    sealed class Unregistered : IMethod
     {
-        using var _ = Threads.Use(threads);
-        var verdict = FastPathCheck.Run(CPU, 100, [KPlusOneHead.GanLogit], 100, [TrainingStep.FeatureMatching], ImageShape.Default);
+        public string Name => "not-registered";
+        public string DisplayName => Name;
+        public MethodRun Start(MethodContext c) => new SupervisedRun(c, DataNeeds.Protocol, noise: false, wholeBatch: true);
+    }
+
+    [Fact]
+    public void The_check_covers_a_method_without_naming_it()
+    {
+        var method = new Unregistered();
+        var verdict = FastPathCheck.Run(CPU, 20, [KPlusOneHead.GanLogit], [new(method, "mine", new MethodSettings().With(method))], ImageShape.Default);
         Assert.True(verdict.Agrees, verdict.Describe());
-        Assert.Contains(verdict.Comparisons, c => c.Quantity.StartsWith("feature-matching step") && c.Quantity.Contains("feature_matching loss"));
-        Assert.Contains(verdict.Comparisons, c => c.Quantity.Contains("generator project.weight gradient"));
-        Assert.DoesNotContain(verdict.Comparisons, c => c.Quantity.StartsWith("SGAN step"));
+        Assert.Contains(verdict.Comparisons, c => c.Quantity.StartsWith("mine step (gan_logit, masked", StringComparison.Ordinal) && c.Quantity.Contains("discriminator conv2.weight gradient"));
+        Assert.Contains(verdict.Comparisons, c => c.Quantity.StartsWith("mine step") && c.Quantity.Contains("supervised loss"));
     }
 
     [Fact]
@@ -43,7 +55,7 @@ public class FastPathCheckTests
         FaultInjection.Layer = "generator.linear";
         try
         {
-            var verdict = FastPathCheck.Run(CPU, 20, [KPlusOneHead.GanLogit], 100, baseline: false);
+            var verdict = FastPathCheck.Run(CPU, 20, [KPlusOneHead.GanLogit], Registered.Where(m => m.Name == "sgan"), ImageShape.Default);
             Assert.False(verdict.Agrees);
             Assert.Contains("DISAGREES", verdict.Describe());
             Assert.Contains("generator", verdict.Worst!.Quantity);
@@ -57,7 +69,7 @@ public class FastPathCheckTests
         random.manual_seed(5);
         using var expected = randn(4);
         random.manual_seed(5);
-        FastPathCheck.Run(CPU, 10, [KPlusOneHead.GanLogit], 100);
+        FastPathCheck.Run(CPU, 10, [KPlusOneHead.GanLogit], Registered, ImageShape.Default);
         using var actual = randn(4);
         Assert.True(actual.allclose(expected, rtol: 0, atol: 0), "the random stream moved");
     }

@@ -1,3 +1,4 @@
+using SemiGan.Methods;
 using SemiGan.Kernels;
 using SemiGan.Models;
 using SemiGan.Training;
@@ -235,16 +236,14 @@ public class FastPathTests
         torch.random.manual_seed(24);
         using var images = rand(200, 1, 28, 28) * 2 - 1;
         using var labels = randint(0, 10, 200, dtype: ScalarType.Int64);
-        var d = new Discriminator(10, 0.0, impl);
-        var g = new Generator(100, impl);
-        using var trainer = new SganTrainer(d, g, KPlusOneHead.GanLogit, 0.0, 0.5, 0.999, CPU, impl);
+        using var run = MethodSteps.Start("sgan", impl, settings: s => s with { Dropout = 0, LearningRate = 0 });
         var steps = Enumerable.Range(0, 2).Select(i =>
         {
             long[] real = Enumerable.Range(i * 100, 100).Select(k => (long)k).ToArray();
             return new Step(real, [real[3], real[50]], [3, 50]);
         });
-        var losses = trainer.TrainEpoch(steps, images, labels);
-        return (losses, g.named_parameters().Select(p => (p.name, p.parameter.grad!.clone())).ToList());
+        var losses = MethodSteps.Train(run, steps, images, labels);
+        return (losses, MethodSteps.Network(run, "generator").named_parameters().Select(p => (p.name, p.parameter.grad!.clone())).ToList());
     }
 
     [Fact]

@@ -32,16 +32,13 @@ public class MethodOptionsTests
         // Learning rate 0, no dropout, no input noise: the step's only random draw is z, so its generator
         // loss can be recomputed from copies of the networks in training mode (batch statistics).
         var (images, labels) = Batch(8, 6);
-        torch.random.manual_seed(7);
-        using var d = new Discriminator(KPlusOneHead.GanLogit, 0);
-        using var g = new Models.Generator(100);
+        using var run = MethodSteps.Start("fm-gan", Implementation.Fast, settings: x => x with { LearningRate = 0, Dropout = 0 }, own: new FmGanOptions { Noise = false });
         using var dCopy = new Discriminator(KPlusOneHead.GanLogit, 0);
         using var gCopy = new Models.Generator(100);
-        dCopy.load_state_dict(d.state_dict()); gCopy.load_state_dict(g.state_dict());
+        dCopy.load_state_dict(run.Classifier.state_dict()); gCopy.load_state_dict(MethodSteps.Network(run, "generator").state_dict());
         var step = new Step([0, 1, 2, 3, 4, 5, 6, 7], [0, 1], [0, 1]);
         torch.random.manual_seed(8);
-        using var t = new FeatureMatchingTrainer(d, g, KPlusOneHead.GanLogit, 0, 0.5, 0.999, CPU, Implementation.Fast, 0, false, 0);
-        double logged = t.TrainEpoch([step], images, labels).Losses[SganLosses.FeatureMatchingName]!.Value;
+        double logged = MethodSteps.Train(run, [step], images, labels).Losses[SganLosses.FeatureMatchingName]!.Value;
 
         torch.random.manual_seed(8);
         using var z = randn(8, 100);
@@ -95,12 +92,12 @@ public class MethodOptionsTests
     }
 
     [Fact]
-    public void Exponential_average_after_k_steps_matches_its_closed_form()
+    public void Weight_average_after_k_steps_matches_its_closed_form()
     {
         const double rate = 0.3; // large, so every step's weight shows
         torch.random.manual_seed(2);
         using var net = new MlpDiscriminator(KPlusOneHead.GanLogit, 0, new ImageShape(1, 2, 2, 3));
-        using var average = new ExponentialAverage(net, rate);
+        using var average = new WeightAverage(net, rate);
         var first = net.parameters().First();
         var seen = new List<double[]>();
         for (int k = 0; k < 5; k++)
@@ -144,7 +141,7 @@ public class MethodOptionsTests
         var ticks = new List<double[]>();
         // The schedule, not the config, sets the labeled images: under masked 2 of 40, so some batches hold none.
         var schedule = new BatchSchedule(ProtocolNames.Parse(protocol), 40, protocol == "masked" ? [3, 17] : Enumerable.Range(0, 20).ToArray(), true, 10, seed: 1);
-        run.Train(schedule.Data(1, images, labels, () => ticks.Add(weight.detach().to_type(ScalarType.Float64).data<double>().ToArray())));
+        run.Train(schedule.Data(1, images, labels, CPU, run.Needs, () => ticks.Add(weight.detach().to_type(ScalarType.Float64).data<double>().ToArray())));
         Assert.Equal(4, ticks.Count); // 40 images / batch 10
         var updated = schedule.Epoch(1).Select(s => method != "baseline" || s.Labeled.Length > 0).ToList();
         var seen = ticks.Where((_, i) => updated[i]).ToList();
@@ -176,32 +173,30 @@ public class MethodOptionsTests
     public void With_bn_stats_real_generated_batches_do_not_move_the_running_statistics(bool featureMatching, bool streams)
     {
         var (images, labels) = Batch(8, 3);
-        torch.random.manual_seed(4);
         // Dropout 0 and learning rate 0: the expected statistics below come from forward passes of their own.
-        using var d = new Discriminator(KPlusOneHead.GanLogit, 0);
-        using var d2 = new Discriminator(KPlusOneHead.GanLogit, 0);
-        d2.load_state_dict(d.state_dict());
-        using var g = new Models.Generator(100);
+        MethodRun Start(bool realOnly) => featureMatching
+            ? MethodSteps.Start("fm-gan", Implementation.Fast, settings: x => x with { LearningRate = 0, Dropout = 0, Ema = 0 }, own: new FmGanOptions { Noise = false, BnStats = realOnly ? "real" : "all" })
+            : MethodSteps.Start("sgan", Implementation.Fast, settings: x => x with { LearningRate = 0, Dropout = 0 }, own: new SganOptions { BnStats = realOnly ? "real" : "all" });
+        using var runReal = Start(realOnly: true);
+        using var runAll = Start(realOnly: false);
+        var d = runReal.Classifier;
+        var d2 = runAll.Classifier;
+        using var initial = new Discriminator(KPlusOneHead.GanLogit, 0);
+        initial.load_state_dict(d.state_dict());
         // masked: the labeled images are positions 0 and 1 of the real batch; streams: a labeled batch of its own.
         var step = streams ? new Step([0, 1, 2, 3, 4, 5, 6, 7], [2, 5], null) : new Step([0, 1, 2, 3, 4, 5, 6, 7], [0, 1], [0, 1]);
         var before = Stats(d);
-        EpochLosses Train(Discriminator net, bool realOnly)
+        EpochLosses Train(Classifier net, bool realOnly)
         {
             torch.random.manual_seed(5);
-            if (featureMatching)
-            {
-                using var t = new FeatureMatchingTrainer(net, g, KPlusOneHead.GanLogit, 0, 0.5, 0.999, CPU, Implementation.Fast, 0, realOnly, 0);
-                return t.TrainEpoch([step], images, labels);
-            }
-            using var s = new SganTrainer(net, g, KPlusOneHead.GanLogit, 0, 0.5, 0.999, CPU, Implementation.Fast, 0, realOnly);
-            return s.TrainEpoch([step], images, labels);
+            return MethodSteps.Train(realOnly ? runReal : runAll, [step], images, labels);
         }
         Train(d, realOnly: true);
         // Only D's passes on real images moved them, as plain train-mode forwards of them would (under streams
         // the labeled batch's, then the real batch's): not the generated batches, and not the generator's
         // update (feature matching's real-feature pass included).
         using var expected = new Discriminator(KPlusOneHead.GanLogit, 0);
-        expected.load_state_dict(d2.state_dict());
+        expected.load_state_dict(initial.state_dict());
         expected.train();
         using (no_grad())
         {
@@ -222,15 +217,14 @@ public class MethodOptionsTests
     {
         var (images, labels) = Batch(10, 6);
         var step = new Step(Enumerable.Range(0, 10).Select(i => (long)i).ToArray(), [2, 7], [2, 7]);
-        torch.random.manual_seed(7);
         using var d0 = new Discriminator(KPlusOneHead.GanLogit, 0);
         (Dictionary<string, Tensor> Stats, double Loss) Train(bool wholeBatch)
         {
-            var d = new Discriminator(KPlusOneHead.GanLogit, 0);
-            d.load_state_dict(d0.state_dict());
-            using var t = new BaselineTrainer(d, 0, 0.5, 0.999, CPU, Implementation.Fast, 0, wholeBatch);
-            var losses = t.TrainEpoch([step], images, labels);
-            return (Stats(d), losses.Losses["supervised"]!.Value);
+            using var run = MethodSteps.Start("baseline", Implementation.Fast, settings: x => x with { LearningRate = 0, Dropout = 0 },
+                own: new BaselineOptions { Mask = wholeBatch ? "whole-batch" : "labeled-only" });
+            d0.load_state_dict(run.Classifier.state_dict()); // the same initial weights both times (one seed)
+            var losses = MethodSteps.Train(run, [step], images, labels);
+            return (Stats(run.Classifier), losses.Losses["supervised"]!.Value);
         }
         var whole = Train(true);
         var only = Train(false);
@@ -341,16 +335,16 @@ public class MethodOptionsTests
             MethodSettings = new()
             {
                 ["fm-mlp"] = new() { Method = "fm-gan", Architecture = "mlp", LrDecay = "linear" },
-                ["baseline-wb"] = new() { Method = "baseline", Mask = "whole-batch" },
+                ["baseline-wb"] = new MethodOptions { Method = "baseline" }.WithOwn("mask", "whole-batch"),
             },
         }.Validated();
         Assert.Equal(1e-4, cfg.SettingsOf("sgan").LearningRate); // top level
         Assert.Equal(3e-3, cfg.SettingsOf("fm-gan").LearningRate); // recipe
         Assert.Equal(1e-4, cfg.SettingsOf("fm-gan").Ema);
-        Assert.True(cfg.SettingsOf("fm-gan").Noise);
+        Assert.True(cfg.SettingsOf("fm-gan").OwnAs<FmGanOptions>().Noise);
         Assert.Equal(Architecture.Mlp, cfg.SettingsOf("fm-mlp").Architecture);
-        Assert.True(cfg.SettingsOf("baseline-wb").WholeBatch);
-        Assert.False(cfg.SettingsOf("baseline").WholeBatch);
+        Assert.Equal("whole-batch", cfg.SettingsOf("baseline-wb").OwnAs<BaselineOptions>().Mask);
+        Assert.Equal("labeled-only", cfg.SettingsOf("baseline").OwnAs<BaselineOptions>().Mask);
         Assert.Equal("baseline", cfg.MethodOf("baseline-wb").Name);
         Assert.Equal("Seed-like baseline (baseline-wb)", cfg.DisplayName("baseline-wb"));
         // Linear decay: full rate for two thirds of 9 epochs, then down towards 0.
@@ -405,7 +399,8 @@ public class MethodOptionsTests
             {
                 ["fm-gan"] = new() { Architecture = architecture, Ema = 0.05 },
                 ["supervised"] = new() { Architecture = architecture, LearningRate = 2e-3 },
-                ["sgan-real"] = new() { Method = "sgan", Architecture = architecture, BnStats = architecture == "mlp" ? null : "real", LearningRate = 2e-3 },
+                ["sgan-real"] = architecture == "mlp" ? new() { Method = "sgan", Architecture = architecture, LearningRate = 2e-3 }
+                    : new MethodOptions { Method = "sgan", Architecture = architecture, LearningRate = 2e-3 }.WithOwn("bnStats", "real"),
             },
         }.Validated();
         var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"), cfg);

@@ -57,7 +57,7 @@ public class SetOverrideTests
     [InlineData("dropout=1.5", "--set dropout=1.5: dropout: 1.5 must be in [0, 1)")]
     [InlineData("labels=[100,15]", "--set labels=[100,15]: labels: 15 must be a positive multiple of 10")]
     [InlineData("methods=[sgan,vae]", "--set methods=[sgan,vae]: methods: 'vae' is neither a method")]
-    [InlineData("methodSettings.baseline.learningRat=0.1", "--set methodSettings.baseline.learningRat=0.1: unknown field 'methodSettings.baseline.learningRat'")]
+    [InlineData("methodSettings.baseline.learningRat=0.1", "--set methodSettings.baseline.learningRat=0.1: methodSettings.baseline.learningRat: is not an option of baseline; its options: method, displayName, architecture, learningRate")]
     [InlineData("methodSettings.baseline.learningRate=-1", "--set methodSettings.baseline.learningRate=-1: methodSettings.baseline.learningRate: -1 must be positive")]
     [InlineData("methodSettings.vae.learningRate=0.1", "--set methodSettings.vae.learningRate=0.1: methodSettings.vae: 'vae' is not trained")]
     [InlineData("name.first=x", "--set name.first=x: 'name' is a string, not an object")]
@@ -113,7 +113,7 @@ public class SetOverrideTests
         Assert.Equal(["masked", "streams"], cfg.Protocol);
         Assert.Equal(SelectRule.BestValidation, cfg.Select);
         Assert.True(cfg.ValidationInUnlabeledPool);
-        Assert.True(cfg.SettingsOf("baseline").WholeBatch);
+        Assert.Equal("whole-batch", cfg.SettingsOf("baseline").OwnAs<SemiGan.Methods.BaselineOptions>().Mask);
         Assert.Equal(0, cfg.SettingsOf("supervised").WeightDecay); // the whole object was replaced
     }
 

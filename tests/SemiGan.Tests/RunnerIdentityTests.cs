@@ -74,7 +74,7 @@ public class RunnerIdentityTests
         {
             Name = "identity", Labels = [Labels], Seeds = [1, 2], Epochs = 2, Protocol = ["masked", "streams"], Head = ["gan_logit"],
             Methods = Methods,
-            MethodSettings = new() { ["baseline-wb"] = new() { Method = "baseline", Mask = "whole-batch" } },
+            MethodSettings = new() { ["baseline-wb"] = new MethodOptions { Method = "baseline" }.WithOwn("mask", "whole-batch") },
             BatchSize = BatchSize, SampleCount = 0, EvalBatchSize = 20,
         }.Validated();
         var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"), cfg);

@@ -1,3 +1,4 @@
+using SemiGan.Methods;
 using SemiGan.Models;
 using SemiGan.Training;
 using TorchSharp;
@@ -60,30 +61,24 @@ public class TrainingEquivalenceTests(ITestOutputHelper output)
     static Run Train(Implementation impl, Kind kind, KPlusOneHead head, double lr, Setup s, int seed)
     {
         using var masks = new SharedMasks(Dropout, 11 + (ulong)seed);
-        var d = new Discriminator(head, Dropout, impl);
-        d.load_state_dict(s.D);
-        var g = new Generator(100, impl); // its initial weights are drawn from torch's generator: before seeding
-        Dictionary<string, Tensor> values;
+        // The method's networks are drawn from torch's generator when it starts: before seeding.
+        using var run = MethodSteps.Start(IsGan(kind) ? "sgan" : "baseline", impl, head, kind == Kind.SganStreams ? Protocol.Streams : Protocol.Masked,
+            x => x with { LearningRate = lr, Dropout = Dropout }, IsGan(kind) ? null : new BaselineOptions { Mask = kind == Kind.BaselineWholeBatch ? "whole-batch" : "labeled-only" });
+        MethodSteps.Load(run, "discriminator", s.D);
+        if (IsGan(kind)) MethodSteps.Load(run, "generator", s.G!);
         torch.random.manual_seed(8 + seed); // the same latent vectors for all
+        MethodSteps.Train(run, s.Steps, s.Images, s.Labels);
+        var values = Snapshot.Of(run.Modules, run.Optimizers);
         if (IsGan(kind))
         {
-            g.load_state_dict(s.G!);
-            using var trainer = new SganTrainer(d, g, head, lr, 0.5, 0.999, CPU, impl);
-            trainer.TrainEpoch(s.Steps, s.Images, s.Labels);
-            values = Snapshot.Of(trainer.Modules, trainer.Optimizers);
+            var g = (Generator)MethodSteps.Network(run, "generator");
             g.eval();
             using (no_grad()) values["generator eval output"] = g.forward(s.EvalZ);
         }
-        else
-        {
-            using var trainer = new BaselineTrainer(d, lr, 0.5, 0.999, CPU, impl, wholeBatch: kind == Kind.BaselineWholeBatch);
-            trainer.TrainEpoch(s.Steps, s.Images, s.Labels);
-            values = Snapshot.Of(trainer.Modules, trainer.Optimizers);
-        }
+        var d = run.Classifier;
         d.eval();
         using (no_grad()) values["discriminator eval output"] = d.forward(s.EvalImages);
         var inputs = masks.Inputs.Select(x => x.clone().DetachFromDisposeScope()).ToList();
-        d.Dispose(); g.Dispose();
         return new(values, inputs);
     }
 

@@ -33,8 +33,8 @@ public static class BenchCommand
             // The same check a run makes, at the bench's batch size: fast-path figures only mean something if it agrees.
             var mode = RunCommand.ParseFastPath(r.GetValue(fastPath)!);
             var choice = FastPathChoice.Make(mode == FastPathMode.Reference ? FastPathMode.Auto : mode,
-                () => FastPathCheck.Run(dev, 100, [Models.KPlusOneHead.GanLogit], 100,
-                    Methods.MethodRegistry.All.SelectMany(m => m.Steps).Distinct(), Models.ImageShape.Default), Console.WriteLine);
+                () => Methods.FastPathCheck.Run(dev, 100, [Models.KPlusOneHead.GanLogit],
+                    Methods.FastPathCheck.Registered(new Methods.MethodSettings()), Models.ImageShape.Default), Console.WriteLine);
             var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats));
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"device {report.Device}, {report.Threads} torch threads (OpenMP wait policy {Kernels.OpenMpWaitPolicy.Describe()}), batch {report.BatchSize}");

@@ -112,6 +112,28 @@ public static class DryRun
 
     sealed record Rate(double SecondsPerStep, string Source);
 
+    /// <summary>Each method's streams step in milliseconds, by method name, from a bench file (default: the newest under results/); its path, or null when there is none.</summary>
+    public static Dictionary<string, double> BenchStepMilliseconds(string? benchPath, out string? source)
+    {
+        source = benchPath ?? (Directory.Exists(BenchFolder)
+            ? new DirectoryInfo(BenchFolder).GetFiles(BenchPattern).OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.FullName is { } newest
+                ? Path.GetRelativePath(".", newest) : null
+            : null);
+        var ms = new Dictionary<string, double>();
+        if (source is null || !File.Exists(source)) { source = null; return ms; }
+        JsonNode? bench;
+        try { bench = JsonNode.Parse(File.ReadAllText(source)); }
+        catch (JsonException) { source = null; return ms; }
+        if (bench?["results"] is not JsonArray results) { source = null; return ms; }
+        foreach (var x in results)
+            if ((string?)x?["Name"] is { } name && name.EndsWith(MethodStepSuffix, StringComparison.Ordinal) && x?["MedianMs"]?.GetValue<double>() is { } v)
+                ms[name[..^MethodStepSuffix.Length]] = v;
+        return ms;
+    }
+
+    /// <summary>How bench names a method's step: "&lt;method&gt; method step (streams)".</summary>
+    public const string MethodStepSuffix = " method step (streams)";
+
     /// <summary>
     /// Seconds per training step per (method, protocol): from the epoch_seconds of the output folder's epochs.csv (this
     /// same experiment, as <see cref="RunOutput.Check"/> made sure) where it has rows, else from a bench file's method

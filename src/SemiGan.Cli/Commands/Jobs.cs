@@ -61,32 +61,41 @@ public static class Jobs
         [.. forwarded, "--shard", shard.ToString(), "--out", ShardFolder(outFolder, k), "--threads", threads.ToString(CultureInfo.InvariantCulture)];
 
     /// <summary>
-    /// A training step of a GAN method (two networks, three passes) in supervised steps, for dealing out runs:
-    /// `semigan bench` here timed the sgan method step at 102.3 ms and the supervised one at 18.8 ms (5.4x;
-    /// 118.3 / 21.7 ms with passive waits), fm-gan's at 1.06–1.16x sgan's.
-    /// </summary>
-    public const double GanStepCost = 5.5;
-
-    /// <summary>
     /// Each child's runs, as shards of R = runs.Count (one run each), balanced by estimated cost: longest
     /// first, each to the child with the least work so far (the loads then differ by at most one run's cost).
-    /// A run's cost is its method's step cost (GAN steps <see cref="GanStepCost"/>, supervised 1); the runs
-    /// of one grid take about the same number of steps. Dealing SGAN and baseline runs in turn instead left
-    /// one child of a 14-run sweep with 25 % more work than the other (153 vs 123 s of epochs).
+    /// A run's cost is its method's measured step time (<see cref="StepCosts"/>); the runs of one grid take about the
+    /// same number of steps. Dealing SGAN and baseline runs in turn instead left one child of a 14-run sweep with
+    /// 25 % more work than the other (153 vs 123 s of epochs).
     /// </summary>
-    public static List<Shard> Assign(IReadOnlyList<RunSpec> runs, int jobs, Func<string, Methods.IMethod>? methodOf = null)
+    public static List<Shard> Assign(IReadOnlyList<RunSpec> runs, int jobs, Func<RunSpec, double> cost)
     {
-        methodOf ??= Methods.MethodRegistry.Get;
-        double Cost(RunSpec run) => methodOf(run.Method).Steps.Any(s => s != TrainingStep.Supervised) ? GanStepCost : 1;
         var load = new double[jobs];
         var parts = Enumerable.Range(0, jobs).Select(_ => new List<int>()).ToList();
-        foreach (int i in Enumerable.Range(1, runs.Count).OrderByDescending(i => Cost(runs[i - 1]))) // stable: grid order within a cost
+        // Stable: by method within a cost (so without measured costs each child gets an even share of every method's runs), then grid order.
+        foreach (int i in Enumerable.Range(1, runs.Count).OrderByDescending(i => cost(runs[i - 1])).ThenBy(i => runs[i - 1].Method, StringComparer.Ordinal))
         {
             int k = Array.IndexOf(load, load.Min());
             parts[k].Add(i);
-            load[k] += Cost(runs[i - 1]);
+            load[k] += cost(runs[i - 1]);
         }
         return parts.Select(p => new Shard(p, runs.Count)).ToList();
+    }
+
+    /// <summary>
+    /// Each run's cost: its method's step time in the newest `semigan bench --json` file under results/ (every CNN method's
+    /// step is timed there), else 1 for every run (dealt out by count), with a line saying which.
+    /// </summary>
+    public static Func<RunSpec, double> StepCosts(ExperimentConfig cfg, out string note)
+    {
+        var ms = DryRun.BenchStepMilliseconds(null, out string? source);
+        var known = cfg.Methods.ToDictionary(m => m, m => ms.GetValueOrDefault(cfg.MethodOf(m).Name));
+        if (source is not null && known.Values.All(v => v > 0))
+        {
+            note = $"runs dealt out by the step times in {source}";
+            return run => known[run.Method];
+        }
+        note = $"runs dealt out by count, each method's evenly: no bench file under {DryRun.BenchFolder}/ times every method's step (semigan bench --json {Path.Combine(DryRun.BenchFolder, "bench.json")} writes one)";
+        return _ => 1;
     }
 
     /// <summary>How to start this program again: its own executable, or the dotnet host with semigan.dll (under `dotnet`, tests).</summary>
@@ -119,7 +128,8 @@ public static class Jobs
         string outFolder = r.GetValue<string?>("--out") ?? RunCommand.DefaultOut(cfg, sets);
         Errors.LogFolder = outFolder;
         bool resumed = CheckOutFolder(outFolder, jobs);
-        var shards = SavedAssignment(outFolder, runs, jobs, cfg.MethodOf, resumed);
+        var shards = SavedAssignment(outFolder, runs, jobs, StepCosts(cfg, out string costNote), resumed);
+        Console.WriteLine(costNote);
         // One fetch before the children start, so they never download into the same folder at once.
         if (!r.GetValue<bool>("--no-verify"))
         {
@@ -170,12 +180,12 @@ public static class Jobs
     /// <see cref="Assign"/>'s split; a folder started before the file existed, the split it was started with
     /// (<see cref="AssignInTurn"/>). Either is saved.
     /// </summary>
-    public static List<Shard> SavedAssignment(string outFolder, IReadOnlyList<RunSpec> runs, int jobs, Func<string, Methods.IMethod> methodOf, bool resumed)
+    public static List<Shard> SavedAssignment(string outFolder, IReadOnlyList<RunSpec> runs, int jobs, Func<RunSpec, double> cost, bool resumed)
     {
         string file = Path.Combine(outFolder, "shards", "assignment");
         if (!File.Exists(file))
         {
-            var split = resumed ? AssignInTurn(runs, jobs, methodOf) : Assign(runs, jobs, methodOf);
+            var split = resumed ? AssignInTurn(runs, jobs) : Assign(runs, jobs, cost);
             string tmp = file + ".tmp";
             File.WriteAllLines(tmp, split.Select(x => x.ToString()));
             File.Move(tmp, file, overwrite: true);
@@ -193,9 +203,9 @@ public static class Jobs
     }
 
     /// <summary>The split of folders started before shards/assignment existed: GAN runs first, dealt out in turn.</summary>
-    public static List<Shard> AssignInTurn(IReadOnlyList<RunSpec> runs, int jobs, Func<string, Methods.IMethod> methodOf)
+    public static List<Shard> AssignInTurn(IReadOnlyList<RunSpec> runs, int jobs)
     {
-        bool Gan(RunSpec run) => methodOf(run.Method).Steps.Any(s => s != TrainingStep.Supervised);
+        bool Gan(RunSpec run) => run.Method is "sgan" or "fm-gan" or "sgan-real-bn"; // the GANs of the grids those folders ran
         var order = Enumerable.Range(1, runs.Count).OrderBy(i => Gan(runs[i - 1]) ? 0 : 1).ToList();
         return Enumerable.Range(0, jobs).Select(k => new Shard(order.Where((_, j) => j % jobs == k), runs.Count)).ToList();
     }

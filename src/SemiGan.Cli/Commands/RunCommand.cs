@@ -52,8 +52,8 @@ public static class RunCommand
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
             var fastPathMode = ParseFastPath(r.GetValue(fastPath)!);
             // On this device, thread count and batch size, before anything is written.
-            var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
-                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Where(m => cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn).SelectMany(m => cfg.MethodOf(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
+            var choice = FastPathChoice.Make(fastPathMode, () => Methods.FastPathCheck.Run(dev, cfg.BatchSize,
+                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.Methods.Select(m => new Methods.FastPathCheck.Subject(cfg.MethodOf(m), m, cfg.SettingsOf(m))), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
             string outPath = r.GetValue(output) ?? DefaultOut(cfg, sets);
             Errors.LogFolder = outPath;
             RunOutput.Check(outPath, cfg);

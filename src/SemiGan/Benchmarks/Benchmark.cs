@@ -1,6 +1,7 @@
 using SemiGan.Kernels;
 using System.Diagnostics;
 using SemiGan.Models;
+using SemiGan.Methods;
 using SemiGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -68,54 +69,45 @@ public static class Benchmark
 
         var matmulBefore = MeasureMatmul(device);
 
-        // The reference path first, with glibc's default allocator settings, as it first landed;
-        // then the fast path with the allocator tuned as `semigan run` tunes it.
+        // The SGAN on masked-protocol steps and the baseline on full batches, each on both implementations: the reference
+        // path first, with glibc's default allocator settings, as it first landed; then the fast path with the allocator
+        // tuned as `semigan run` tunes it. Then every registered method's own step on streams-protocol steps (a real batch
+        // and a separate full labeled batch: the feature-matching recipe's shape), so methods compare at the same batch
+        // sizes; fast implementation, the CNN.
         var results = new List<BenchResult>();
+        var common = new MethodSettings { SampleCount = 0, Epochs = 1, Dropout = 0.3 };
+        double Time(IMethod method, Protocol protocol, Implementation impl, Func<int, Step> step)
+        {
+            var run = new RunSpec(batchSize, protocol, KPlusOneHead.GanLogit, 1, method.Name);
+            torch.random.manual_seed(1);
+            using var m = method.Start(new MethodContext(run, common.With(method), shape, device, impl));
+            EpochData Epoch(int count) => new(1, Enumerable.Range(0, count).Select(step), count,
+                (s, i) => new Batch(s, 1, i, 1, images, labels, device, m.Needs), null);
+            m.Train(Epoch(warmup));
+            return Median(repeats, () => m.Train(Epoch(steps))) / steps;
+        }
         foreach (var impl in new[] { Implementation.Reference, Implementation.Fast })
         {
             if (impl == Implementation.Fast) NativeAllocator.KeepFreedMemory();
             string tag = impl == Implementation.Fast ? "" : ReferenceTag;
-            torch.random.manual_seed(1);
-            using (var d = new Discriminator(10, 0.3, impl))
-            using (var g = new Models.Generator(100, impl))
-            {
-                d.to(device); g.to(device);
-                using var sgan = new SganTrainer(d, g, KPlusOneHead.GanLogit, 2e-4, 0.5, 0.999, device, impl);
-                sgan.TrainEpoch(Enumerable.Range(0, warmup).Select(SganStep), images, labels);
-                double ms = Median(repeats, () => sgan.TrainEpoch(Enumerable.Range(0, steps).Select(SganStep), images, labels)) / steps;
-                results.Add(new BenchResult("SGAN step" + tag, ms, batchSize, FlopCount.SganStep(10, 100, impl) * batchSize));
-                log?.Invoke($"SGAN step{tag}: {ms:F1} ms");
-            }
-            using (var d = new Discriminator(10, 0.3, impl))
-            {
-                d.to(device);
-                using var baseline = new BaselineTrainer(d, 2e-4, 0.5, 0.999, device, impl);
-                baseline.TrainEpoch(Enumerable.Range(0, warmup).Select(BaselineStep), images, labels);
-                double ms = Median(repeats, () => baseline.TrainEpoch(Enumerable.Range(0, steps).Select(BaselineStep), images, labels)) / steps;
-                results.Add(new BenchResult("baseline step" + tag, ms, batchSize, FlopCount.BaselineStep(10) * batchSize));
-                log?.Invoke($"baseline step{tag}: {ms:F1} ms");
-
-                if (impl == Implementation.Fast)
-                {
-                    Evaluator.Evaluate(d, testImages, testLabels, 1000, device);
-                    double evalMs = Median(Math.Max(2, repeats / 2), () => Evaluator.Evaluate(d, testImages, testLabels, 1000, device));
-                    results.Add(new BenchResult("evaluation (10,000 images)", evalMs, 10000, FlopCount.DiscriminatorForward(10) * 10000));
-                    log?.Invoke($"evaluation: {evalMs:F1} ms");
-                }
-            }
+            double sganMs = Time(Methods.MethodRegistry.Get("sgan"), Protocol.Masked, impl, SganStep);
+            results.Add(new BenchResult("SGAN step" + tag, sganMs, batchSize, FlopCount.SganStep(10, 100, impl) * batchSize));
+            log?.Invoke($"SGAN step{tag}: {sganMs:F1} ms");
+            double baselineMs = Time(Methods.MethodRegistry.Get("baseline"), Protocol.Streams, impl, BaselineStep);
+            results.Add(new BenchResult("baseline step" + tag, baselineMs, batchSize, FlopCount.BaselineStep(10) * batchSize));
+            log?.Invoke($"baseline step{tag}: {baselineMs:F1} ms");
         }
-        // Every registered method's own training step through the harness's interface (MethodRun.Train), on
-        // streams-protocol steps (a real batch and a separate full labeled batch: the feature-matching recipe's
-        // shape), so methods compare at the same batch sizes; fast implementation, the CNN.
+        using (var d = new Discriminator(10, 0.3, Implementation.Fast))
+        {
+            d.to(device);
+            Evaluator.Evaluate(d, testImages, testLabels, 1000, device);
+            double evalMs = Median(Math.Max(2, repeats / 2), () => Evaluator.Evaluate(d, testImages, testLabels, 1000, device));
+            results.Add(new BenchResult("evaluation (10,000 images)", evalMs, 10000, FlopCount.DiscriminatorForward(10) * 10000));
+            log?.Invoke($"evaluation: {evalMs:F1} ms");
+        }
         foreach (var method in Methods.MethodRegistry.All)
         {
-            var run = new RunSpec(batchSize, Protocol.Streams, KPlusOneHead.GanLogit, 1, method.Name);
-            var settings = new Methods.MethodSettings { SampleCount = 0, Epochs = 1 }.With(method.Defaults);
-            using var m = method.Start(new Methods.MethodContext(run, settings, shape, device, Implementation.Fast));
-            EpochData Epoch(int count) => new(1, Enumerable.Range(0, count).Select(BaselineStep), count,
-                Enumerable.Range(0, int.MaxValue).Select(i => BaselineStep(i).Labeled), images, labels, null);
-            m.Train(Epoch(warmup));
-            double ms = Median(repeats, () => m.Train(Epoch(steps))) / steps;
+            double ms = Time(method, Protocol.Streams, Implementation.Fast, BaselineStep);
             results.Add(new BenchResult($"{method.Name} method step (streams)", ms, batchSize, 0));
             log?.Invoke($"{method.Name} method step (streams): {ms:F1} ms");
         }

@@ -168,17 +168,18 @@ public sealed record ExperimentConfig
     public SemiGan.Methods.MethodSettings SettingsOf(string name)
     {
         var o = ResolvedOptions(name);
+        var architecture = SemiGan.Models.Architectures.Parse(o.Architecture!);
         return new()
         {
-            Architecture = SemiGan.Models.Architectures.Parse(o.Architecture!),
-            Dropout = o.Architecture == "mlp" ? 0 : o.Dropout!.Value, LearningRate = o.LearningRate!.Value, Beta1 = o.Beta1!.Value, Beta2 = o.Beta2!.Value,
+            Architecture = architecture,
+            Dropout = o.Dropout ?? 0, LearningRate = o.LearningRate!.Value, Beta1 = o.Beta1!.Value, Beta2 = o.Beta2!.Value,
             WeightDecay = o.WeightDecay!.Value, LinearDecay = o.LrDecay == "linear", Ema = o.Ema!.Value,
-            BatchNormFromRealOnly = o.BnStats == "real", WholeBatch = o.Mask == "whole-batch", Noise = o.Noise ?? false,
             LatentDim = LatentDim, SampleCount = SampleCount, Epochs = Epochs,
+            Own = OwnOptions.Bind(MethodOf(name), o.Own, architecture).Options,
         };
     }
 
-    /// <summary>Every option the method accepts, resolved; <c>method</c> only for a variant.</summary>
+    /// <summary>Every option the method accepts, resolved (its own ones in full); <c>method</c> only for a variant.</summary>
     MethodOptions ResolvedOptions(string name)
     {
         var entry = MethodSettings?.GetValueOrDefault(name) ?? new MethodOptions();
@@ -186,18 +187,17 @@ public sealed record ExperimentConfig
         var top = new MethodOptions
         {
             Architecture = "cnn", LearningRate = LearningRate, Beta1 = Beta1, Beta2 = Beta2, WeightDecay = 0, Dropout = Dropout,
-            LrDecay = "none", Ema = 0, BnStats = "all", Mask = "labeled-only", Noise = false,
+            LrDecay = "none", Ema = 0,
         };
         var all = entry.Over(method.Defaults).Over(top);
-        var accepted = MethodOptions.Common.Concat(method.Options).ToHashSet();
-        bool mlp = all.Architecture == "mlp"; // no dropout and no batch norm in its discriminator: neither option applies
+        var architecture = SemiGan.Models.Architectures.Parse(all.Architecture!);
+        bool mlp = architecture == SemiGan.Models.Architecture.Mlp; // no dropout in its discriminator: the option does not apply
+        var own = OwnOptions.Bind(method, all.Own, architecture).Options;
         return all with
         {
             Method = method.Name == name ? null : method.Name,
             Dropout = mlp ? null : all.Dropout,
-            BnStats = accepted.Contains("bnStats") && !mlp ? all.BnStats : null,
-            Mask = accepted.Contains("mask") ? all.Mask : null,
-            Noise = accepted.Contains("noise") ? all.Noise : null,
+            Own = own is null ? null : OwnOptions.Resolved(own, architecture),
         };
     }
 
@@ -210,7 +210,7 @@ public sealed record ExperimentConfig
         string msg = e.Message.Split(". Path:")[0].TrimEnd('.');
         if (msg.Contains("could not be mapped", StringComparison.Ordinal))
             return field.StartsWith("methodSettings.", StringComparison.Ordinal)
-                ? $"unknown field '{field}'; allowed fields of a methodSettings entry: {string.Join(", ", MethodOptions.Common)}, and per method {string.Join("; ", MethodRegistry.All.Where(m => m.Options.Count > 0).Select(m => $"{m.Name}: {string.Join(", ", m.Options)}"))}"
+                ? $"unknown field '{field}'; allowed fields of a methodSettings entry: {string.Join(", ", MethodOptions.Common)}, and per method {string.Join("; ", MethodRegistry.All.Where(m => OwnOptions.Names(m).Count > 0).Select(m => $"{m.Name}: {string.Join(", ", OwnOptions.Names(m))}"))}"
                 : $"unknown field '{field}'; allowed fields: {string.Join(", ", FieldNames)}";
         if (msg.Contains("missing required properties", StringComparison.Ordinal))
             return $"missing required field(s): {msg[(msg.IndexOf("including:", StringComparison.Ordinal) + 10)..].Trim()} (required: name, labels, seeds, epochs)";
@@ -223,13 +223,10 @@ public sealed record ExperimentConfig
     static string? ChoicesOf(string field) => field.Split('.')[^1] switch
     {
         "architecture" => string.Join(", ", SemiGan.Models.Architectures.Names),
-        "lrDecay" => string.Join(", ", SemiGan.Methods.LearningRateDecay.Names),
-        "bnStats" => string.Join(", ", SemiGan.Methods.BatchNormStats.Names),
-        "mask" => string.Join(", ", SemiGan.Methods.BaselineMask.Names),
         "method" => MethodRegistry.Names,
         "select" => string.Join(", ", SelectRule.Names),
         "dataset" => string.Join(", ", Datasets.Names),
-        _ => null,
+        var f => MethodOptions.ChoicesOf(f) is { } names ? string.Join(", ", names) : null,
     };
 
     // System.Text.Json names the target .NET type ("System.Nullable`1[System.Boolean]"); a user needs the JSON kind.
@@ -324,13 +321,9 @@ public sealed record ExperimentConfig
             if (entry.Method is null && MethodRegistry.Find(key) is null)
                 Fail($"methodSettings.{key}", $"'{key}' is not a registered method; name the method it is a variant of, e.g. \"method\": \"{MethodRegistry.All[0].Name}\"");
             var method = MethodRegistry.Find(entry.Method ?? key)!;
-            var accepted = MethodOptions.Common.Concat(method.Options).ToList();
-            if (entry.SetFields().FirstOrDefault(f => !accepted.Contains(f)) is { } extra)
-                Fail($"methodSettings.{key}.{extra}", $"is not an option of {method.Name}; its options: {string.Join(", ", accepted)}");
             if (entry.FirstError() is { } error) Fail($"methodSettings.{key}.{error.Field}", error.Message);
-            // The MLP discriminator has no batch norm, so "real" could not mean what it says.
-            if (entry.BnStats == "real" && (entry.Architecture ?? method.Defaults.Architecture) == "mlp")
-                Fail($"methodSettings.{key}.bnStats", "'real' needs batch norm, which the MLP discriminator has not; remove bnStats or set architecture to cnn");
+            var architecture = SemiGan.Models.Architectures.Parse(entry.Architecture ?? method.Defaults.Architecture ?? "cnn");
+            if (OwnOptions.Bind(method, entry.Own, architecture).Error is { } own) Fail($"methodSettings.{key}.{own.Field}", own.Message);
         }
         foreach (var m in Methods)
             if (MethodRegistry.Find(m) is null && MethodSettings?.GetValueOrDefault(m)?.Method is null)

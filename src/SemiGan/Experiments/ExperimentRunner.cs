@@ -213,6 +213,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     List<EpochRecord> Train(RunContext c)
     {
         using var method = config.MethodOf(c.Run.Method).Start(new MethodContext(c.Run, config.SettingsOf(c.Run.Method), ImageShape.Of(data.Descriptor), device, Impl));
+        TrainingProbe.Started?.Invoke(method.Classifier);
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
         void AfterEpoch(int epoch)
         {
@@ -221,7 +222,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             if (everyEpoch) Observer.Samples(c.Run, epoch, final: false, pixels, config.SampleCount, h, w);
             if (epoch == config.Epochs) Observer.Samples(c.Run, epoch, final: true, pixels, config.SampleCount, h, w);
         }
-        return TrainLoop(c, method, e => method.Train(c.Schedule.Data(e, c.Images, c.Labels, TestHold.After(e, c.Tick, output.Folder))), AfterEpoch);
+        return TrainLoop(c, method, e => method.Train(c.Schedule.Data(e, c.Images, c.Labels, device, method.Needs, TestHold.After(e, c.Tick, output.Folder))), AfterEpoch);
     }
 
     List<EpochRecord> TrainLoop(RunContext c, MethodRun trainer, Func<int, EpochLosses> trainEpoch, Action<int> afterEpoch)

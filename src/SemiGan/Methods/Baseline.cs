@@ -3,19 +3,26 @@ using SemiGan.Training;
 namespace SemiGan.Methods;
 
 /// <summary>
-/// The seed's supervised baseline: the same classifier (same initial weights at a seed), trained by
-/// cross-entropy on the labeled images of the harness's batches (under the masked protocol, the few labeled
+/// The walkthrough's supervised baseline: the same classifier (same initial weights at a seed), trained by
+/// cross-entropy on the labeled images of the protocol's batches (under the masked protocol, the few labeled
 /// images a batch of the whole training set holds; a batch without one is no step). Two readings of the
-/// seed's mask (option <c>mask</c>): "labeled-only" sends only those images through the network, the
-/// seed-like default; "whole-batch" sends the whole batch, so batch norm normalises over 100 images, and
+/// walkthrough's mask (option <c>mask</c>): "labeled-only" sends only those images through the network, the
+/// walkthrough-like default; "whole-batch" sends the whole batch, so batch norm normalises over 100 images, and
 /// masks the loss to the labeled ones.
 /// </summary>
 public sealed class Baseline : IMethod
 {
     public string Name => "baseline";
     public string DisplayName => "Seed-like baseline";
-    public IReadOnlyList<TrainingStep> Steps => [TrainingStep.Supervised];
-    public IReadOnlyList<string> Options => ["mask"];
+    public Type OptionsType => typeof(BaselineOptions);
 
-    public MethodRun Start(MethodContext c) => new SupervisedRun(c, e => e.Steps);
+    public MethodRun Start(MethodContext c) =>
+        new SupervisedRun(c, DataNeeds.Protocol, noise: false, wholeBatch: c.Options<BaselineOptions>().Mask == "whole-batch");
+}
+
+/// <summary>The baseline's own options.</summary>
+public sealed record BaselineOptions
+{
+    /// <summary>"labeled-only": only a batch's labeled images go through the network; "whole-batch": all go through, the loss is masked to the labeled ones.</summary>
+    [Choices("labeled-only", "whole-batch")] public string Mask { get; init; } = "labeled-only";
 }

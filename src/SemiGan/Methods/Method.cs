@@ -6,9 +6,10 @@ using static TorchSharp.torch;
 namespace SemiGan.Methods;
 
 /// <summary>
-/// A semi-supervised method: a name (as written in experiment files and CSVs), how it builds its networks
-/// for one run and trains them. A new method is one file implementing this plus one line in
-/// <see cref="MethodRegistry"/>; the runner, config validation and reports know methods only from there.
+/// A semi-supervised method: a name (as written in experiment files and CSVs), its own options, and how it builds
+/// its networks for one run (<see cref="MethodRun"/>, whose <see cref="MethodRun.Step"/> is the method's training
+/// step). A new method is one file implementing this plus one line in <see cref="MethodRegistry"/>; the runner,
+/// config validation, the fast-path check, bench and reports know methods only from there.
 /// </summary>
 public interface IMethod
 {
@@ -21,13 +22,10 @@ public interface IMethod
     /// <summary>Builds the run's networks and optimizers (the classifier's initial weights from the run's seed alone).</summary>
     MethodRun Start(MethodContext context);
 
-    /// <summary>The training steps it runs, which <see cref="FastPathCheck"/> compares between implementations before a run.</summary>
-    IReadOnlyList<TrainingStep> Steps { get; }
+    /// <summary>Its own options: a record whose property initializers are its recipe's values (null: none beyond the common ones).</summary>
+    Type? OptionsType => null;
 
-    /// <summary>The <see cref="MethodOptions"/> fields it accepts beyond <see cref="MethodOptions.Common"/>.</summary>
-    IReadOnlyList<string> Options => [];
-
-    /// <summary>Its recipe's values, which an experiment's top-level fields do not override (its methodSettings entry does).</summary>
+    /// <summary>Its recipe's values of the common options, which an experiment's top-level fields do not override (its methodSettings entry does).</summary>
     MethodOptions Defaults => new();
 
     /// <summary>The K+1 head forms it is defined for; an experiment that pairs it with another is refused.</summary>
@@ -35,47 +33,102 @@ public interface IMethod
 }
 
 /// <summary>What a method gets from the harness for one run: its identity, settings, image shape, device and implementation.</summary>
-public sealed record MethodContext(RunSpec Run, MethodSettings Settings, ImageShape Shape, Device Device, Implementation Implementation);
+public sealed record MethodContext(RunSpec Run, MethodSettings Settings, ImageShape Shape, Device Device, Implementation Implementation)
+{
+    /// <summary>The method's own options (its record, with the experiment's values).</summary>
+    public T Options<T>() where T : new() => Settings.OwnAs<T>();
+}
+
+/// <summary>What one training step did: its losses by name (0-d tensors; null for one it did not take) and the images it trained on.</summary>
+public sealed record StepResult(IReadOnlyList<(string Name, Tensor? Value)> Losses, long Images, long LabeledImages);
 
 /// <summary>
-/// One run of a method: its networks and optimizers (checkpointed by name), one epoch of training over
-/// the harness's <see cref="Step"/>s, and the network that is evaluated.
+/// One run of a method: its networks and optimizers (checkpointed by name), its training step on the harness's
+/// batches, and the network that is evaluated. The epoch loop (<see cref="Train"/>) knows no method: it sets the
+/// epoch's learning rate, makes each step's <see cref="Batch"/> in a dispose scope, calls <see cref="Step"/>, adds up
+/// the losses and, after each optimizer step, moves the weight average (option <c>ema</c>).
 /// </summary>
-public abstract class MethodRun(MethodSettings settings) : ICheckpointable, IDisposable
+public abstract class MethodRun(MethodContext context) : ICheckpointable, IDisposable
 {
-    ExponentialAverage? average;
+    WeightAverage? average;
+    protected MethodContext Context => context;
 
     /// <summary>The K(+1)-class network evaluated on the test set after every epoch.</summary>
     public abstract Classifier Classifier { get; }
+
+    /// <summary>What the method asks of the harness for each step (default: the protocol's batches as they are).</summary>
+    public virtual DataNeeds Needs => DataNeeds.Protocol;
+
+    /// <summary>The names of the losses <see cref="Step"/> returns, in the CSV's order.</summary>
+    public abstract IReadOnlyList<string> LossNames { get; }
 
     /// <summary>The method's networks, by name.</summary>
     protected abstract IEnumerable<(string Name, nn.Module Module)> Networks { get; }
     public abstract IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers { get; }
 
+    /// <summary>
+    /// One training step on the harness's batch: the method's losses and updates, reading top to bottom like its
+    /// paper. Null when the batch gave it nothing to learn from (no optimizer step was taken).
+    /// </summary>
+    public abstract StepResult? Step(Batch batch);
+
+    /// <summary>Networks whose gradients the fast-path check compares (default: all; a GAN's D gets the generator update's gradients only on the reference path).</summary>
+    public virtual IEnumerable<string> ComparableGradients => Networks.Select(n => n.Name);
+
     /// <summary>What a checkpoint keeps: the networks and, with <c>ema</c>, the classifier's weight average.</summary>
     public IEnumerable<(string Name, nn.Module Module)> Modules => Average is { } a ? Networks.Append(("ema", a)) : Networks;
 
-    ExponentialAverage? Average => settings.Ema > 0 ? average ??= new ExponentialAverage(Classifier, settings.Ema) : null;
+    /// <summary>The networks by name (for the fast-path check and bench).</summary>
+    public IEnumerable<(string Name, nn.Module Module)> NamedNetworks => Networks;
 
-    /// <summary>One epoch of the method's steps, at the epoch's learning rate, updating the weight average after each optimizer step.</summary>
+    /// <summary>The classifier's weight average for evaluation (option <c>ema</c>), or null.</summary>
+    protected WeightAverage? Average => context.Settings.Ema > 0 ? average ??= new WeightAverage(Classifier, context.Settings.Ema) : null;
+
+    /// <summary>One epoch: the epoch's learning rate, then every step, each in its own dispose scope.</summary>
     public EpochLosses Train(EpochData e)
     {
-        double lr = settings.LearningRateAt(e.Epoch);
+        double lr = context.Settings.LearningRateAt(e.Epoch);
         foreach (var (_, optimizer) in Optimizers)
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-        var average = Average;
-        return TrainEpoch(average is null ? e : e with { AfterUpdate = average.Update });
+        foreach (var (_, network) in Networks) network.train();
+        _ = Average; // made outside the steps' dispose scopes, which would free its tensors
+        var sums = LossNames.ToDictionary(n => n, _ => new LossAccumulator(context.Device));
+        try
+        {
+            int steps = 0, index = 0;
+            long images = 0, labeled = 0;
+            foreach (var step in e.Steps)
+            {
+                using (var _ = NewDisposeScope())
+                {
+                    if (step.Labeled.Length > 0) TrainingProbe.Labeled?.Invoke(Classifier, step.Labeled);
+                    var result = Step(e.MakeBatch(step, index));
+                    if (result is not null)
+                    {
+                        foreach (var (name, value) in result.Losses)
+                            if (value is not null) sums[name].Add(value);
+                        steps++; images += result.Images; labeled += result.LabeledImages;
+                        AfterUpdate();
+                    }
+                }
+                index++;
+                e.OnStep?.Invoke();
+            }
+            return new EpochLosses(new LossValues(LossNames.Select(n => (n, sums[n].Mean))), steps, images, labeled);
+        }
+        finally { foreach (var s in sums.Values) s.Dispose(); }
     }
 
+    /// <summary>After each optimizer step: the evaluation average moves (a method with a teacher moves its own in its step).</summary>
+    protected virtual void AfterUpdate() => Average?.Update();
+
     /// <summary>Is the classifier evaluated on averaged weights (option <c>ema</c>)?</summary>
-    public bool Averaged => settings.Ema > 0;
+    public bool Averaged => context.Settings.Ema > 0;
 
     /// <summary>The classifier as it is evaluated (with <c>ema</c>, holding the averaged weights) until disposed.</summary>
-    public IDisposable Evaluated() => Average?.Swapped() ?? NoSwap.Instance;
+    public virtual IDisposable Evaluated() => Average?.Swapped() ?? NoSwap.Instance;
 
-    sealed class NoSwap : IDisposable { public static readonly NoSwap Instance = new(); public void Dispose() { } }
-
-    protected abstract EpochLosses TrainEpoch(EpochData epoch);
+    protected sealed class NoSwap : IDisposable { public static readonly NoSwap Instance = new(); public void Dispose() { } }
 
     /// <summary>Generator samples for this run's fixed latent vectors (host floats in [-1,1]), or null for a method without a generator.</summary>
     public virtual float[]? Samples() => null;
@@ -86,38 +139,27 @@ public abstract class MethodRun(MethodSettings settings) : ICheckpointable, IDis
     /// The classifier every method of a seed starts from: built right after seeding torch with the run's
     /// seed, so every method compared at a seed has identical architecture and initial weights.
     /// </summary>
-    protected static Classifier SeededClassifier(MethodContext c)
+    protected Classifier SeededClassifier(double hiddenNoise = 0)
     {
+        var c = context;
         torch.random.manual_seed(c.Run.Seed);
-        var d = Architectures.Classifier(c.Settings.Architecture, c.Run.Head, c.Settings.Dropout, c.Settings.HiddenNoise, c.Implementation, c.Shape);
+        var d = Architectures.Classifier(c.Settings.Architecture, c.Run.Head, c.Settings.Dropout, hiddenNoise, c.Implementation, c.Shape);
         d.to(c.Device);
         return d;
     }
-}
 
-/// <summary>
-/// A run that trains the classifier alone with the supervised step (cross-entropy on each step's labeled
-/// images, <see cref="BaselineTrainer"/>); a method says which batches it steps on.
-/// </summary>
-public sealed class SupervisedRun : MethodRun
-{
-    readonly Classifier d;
-    readonly BaselineTrainer trainer;
-    readonly Func<EpochData, IEnumerable<Step>> batches;
+    /// <summary>Adam on a network's weights with the run's settings, in the run's implementation.</summary>
+    protected TorchSharp.Modules.Adam AdamFor(nn.Module network) =>
+        Kernels.Adam.For(context.Implementation, network.parameters(), context.Settings.LearningRate, context.Settings.Beta1, context.Settings.Beta2, context.Settings.WeightDecay);
 
-    public SupervisedRun(MethodContext c, Func<EpochData, IEnumerable<Step>> batches) : base(c.Settings)
+    /// <summary>One optimizer step on a loss (gradients cleared before the step's passes, <see cref="ClearGradients"/>).</summary>
+    protected static void Minimise(TorchSharp.Modules.Adam optimizer, Tensor loss)
     {
-        d = SeededClassifier(c);
-        var s = c.Settings;
-        trainer = new BaselineTrainer(d, s.LearningRate, s.Beta1, s.Beta2, c.Device, c.Implementation, s.WeightDecay, s.WholeBatch, s.InputNoise);
-        this.batches = batches;
+        loss.backward();
+        optimizer.step();
     }
 
-    public override Classifier Classifier => d;
-    protected override IEnumerable<(string Name, nn.Module Module)> Networks => trainer.Modules;
-    public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => trainer.Optimizers;
-
-    protected override EpochLosses TrainEpoch(EpochData e) => trainer.TrainEpoch(batches(e), e.Images, e.Labels, e.OnStep, e.AfterUpdate);
-
-    public override void Dispose() { trainer.Dispose(); d.Dispose(); }
+    /// <summary>Clears a network's gradients before its step's forward passes (the fast path sets them to none).</summary>
+    protected void ClearGradients(nn.Module network, TorchSharp.Modules.Adam optimizer) =>
+        Kernels.Adam.ClearGradients(context.Implementation, network, optimizer);
 }

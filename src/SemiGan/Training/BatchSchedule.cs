@@ -76,18 +76,64 @@ public sealed class BatchSchedule
         }
     }
 
-    /// <summary>The epoch for a method: its steps, and full labeled batches from the same cycle the streams protocol draws.</summary>
-    public EpochData Data(int epoch, Tensor images, Tensor labels, Action? onStep) =>
-        new(epoch, Epoch(epoch), StepsPerEpoch, LabeledBatches(epoch), images, labels, onStep);
+    /// <summary>
+    /// The epoch's steps as a method asks for them (<see cref="DataNeeds"/>): the protocol's steps as they are, or with full labeled
+    /// batches from the labeled cycle in place of the protocol's labeled images, and with μ·B unlabeled images a step drawn from a
+    /// cycle over the unlabeled pool (reshuffled every pass). Always <see cref="StepsPerEpoch"/> steps: every method takes as many.
+    /// </summary>
+    public IEnumerable<Step> Epoch(int epoch, DataNeeds needs)
+    {
+        if (needs.Labeled == LabeledSource.Protocol && needs.UnlabeledRatio == 1) return Epoch(epoch);
+        if (needs.UnlabeledRatio > 1 && protocol == Protocol.Masked)
+            throw new ArgumentException("an unlabeled ratio above 1 needs the streams protocol: a masked batch is the whole batch");
+        return Steps();
+
+        IEnumerable<Step> Steps()
+        {
+            var protocolSteps = Epoch(epoch).GetEnumerator();
+            var labeledBatches = LabeledBatches(epoch).GetEnumerator();
+            var unlabeledStream = needs.UnlabeledRatio > 1 ? Cycle(unlabeledPool, epoch, UnlabeledStreams).GetEnumerator() : null;
+            for (int s = 0; s < StepsPerEpoch; s++)
+            {
+                protocolSteps.MoveNext();
+                var step = protocolSteps.Current;
+                long[] real = needs.UnlabeledRatio switch
+                {
+                    0 => [],
+                    1 => step.Real,
+                    _ => Take(unlabeledStream!, needs.UnlabeledRatio * batchSize),
+                };
+                if (needs.Labeled == LabeledSource.Protocol) { yield return step with { Real = real }; continue; }
+                labeledBatches.MoveNext();
+                yield return new Step(real, labeledBatches.Current, null);
+            }
+        }
+    }
+
+    static long[] Take(IEnumerator<long> stream, int count)
+    {
+        var items = new long[count];
+        for (int k = 0; k < count; k++) { stream.MoveNext(); items[k] = stream.Current; }
+        return items;
+    }
+
+    /// <summary>The epoch for a method: its steps (<see cref="Epoch(int, DataNeeds)"/>) and how each becomes a <see cref="Batch"/> of tensors.</summary>
+    public EpochData Data(int epoch, Tensor images, Tensor labels, Device device, DataNeeds needs, Action? onStep) =>
+        new(epoch, Epoch(epoch, needs), StepsPerEpoch, (step, i) => new Batch(step, epoch, i, seed, images, labels, device, needs), onStep);
 
     /// <summary>Endless full batches of labeled images: the labeled set reshuffled every pass (seeded by seed and epoch).</summary>
     public IEnumerable<long[]> LabeledBatches(int epoch) => LabeledCycle(epoch).Chunk(batchSize);
 
-    IEnumerable<long> LabeledCycle(int epoch)
+    // The unlabeled cycle's shuffles are streams of their own, apart from the labeled cycle's (1, 2, …) and the epoch order's (0).
+    const int UnlabeledStreams = 1 << 20;
+
+    IEnumerable<long> Cycle(long[] items, int epoch, int firstStream)
     {
-        for (int pass = 1; ; pass++)
-            foreach (long i in Shuffled((long[])labeled.Clone(), epoch, pass)) yield return i;
+        for (int pass = 0; ; pass++)
+            foreach (long i in Shuffled((long[])items.Clone(), epoch, firstStream + pass)) yield return i;
     }
+
+    IEnumerable<long> LabeledCycle(int epoch) => Cycle(labeled, epoch, 1);
 
     long[] Shuffled(long[] items, int epoch, int stream)
     {
