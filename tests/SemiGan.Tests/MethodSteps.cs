@@ -28,6 +28,6 @@ static class MethodSteps
     public static EpochLosses Train(MethodRun run, IEnumerable<Step> steps, Tensor images, Tensor labels, int epoch = 1, Action? onStep = null, Device? device = null)
     {
         var list = steps.ToList();
-        return run.Train(new EpochData(epoch, list, list.Count, (step, i) => new Batch(step, epoch, i, 1, images, labels, device ?? CPU, run.Needs), onStep));
+        return run.Train(new EpochData(epoch, list, list.Count, (step, i) => new Batch(step, epoch, i, list.Count, 1, images, labels, device ?? CPU, run.Needs), onStep));
     }
 }

@@ -82,7 +82,7 @@ public static class Benchmark
             torch.random.manual_seed(1);
             using var m = method.Start(new MethodContext(run, common.With(method), shape, device, impl));
             EpochData Epoch(int count) => new(1, Enumerable.Range(0, count).Select(step), count,
-                (s, i) => new Batch(s, 1, i, 1, images, labels, device, m.Needs), null);
+                (s, i) => new Batch(s, 1, i, count, 1, images, labels, device, m.Needs), null);
             m.Train(Epoch(warmup));
             return Median(repeats, () => m.Train(Epoch(steps))) / steps;
         }

@@ -117,7 +117,7 @@ public static class FastPathCheck
             return new Step(real, positions.Select(p => real[p]).ToArray(), positions);
         }).ToList();
         torch.random.manual_seed(8); // the same latent vectors (and input noise) for both implementations
-        var losses = m.Train(new EpochData(1, steps, Steps, (step, i) => new Batch(step, 1, i, 1, images, labels, device, needs), null));
+        var losses = m.Train(new EpochData(1, steps, Steps, (step, i) => new Batch(step, 1, i, Steps, 1, images, labels, device, needs), null));
         var values = losses.Losses.Items.ToDictionary(l => $"{l.Name} loss", l => tensor(l.Value ?? double.NaN));
         var comparable = m.ComparableGradients.ToHashSet();
         foreach (var (name, net) in m.NamedNetworks)

@@ -34,7 +34,7 @@ public sealed record DataNeeds
 /// (so a method pays only for what it reads, and the torch random stream never moves: indexing and the
 /// augmentations' own generators draw nothing from it). <see cref="Indices"/> names the training-set images.
 /// </summary>
-public sealed class Batch(Step indices, int epoch, int index, int seed, Tensor images, Tensor labels, Device device, DataNeeds needs)
+public sealed class Batch(Step indices, int epoch, int index, int stepsPerEpoch, int seed, Tensor images, Tensor labels, Device device, DataNeeds needs)
 {
     Tensor? unlabeled, labeledImages, labelValues;
     readonly Dictionary<(bool Labeled, int View), Tensor> views = [];
@@ -43,6 +43,10 @@ public sealed class Batch(Step indices, int epoch, int index, int seed, Tensor i
     public int Epoch => epoch;
     /// <summary>The step's position in its epoch (0-based).</summary>
     public int Index => index;
+    public int StepsPerEpoch => stepsPerEpoch;
+
+    /// <summary>How far into a run of <paramref name="epochs"/> epochs this step is, in [0, 1): for ramp-ups and schedules.</summary>
+    public double Progress(int epochs) => ((epoch - 1) * (double)stepsPerEpoch + index) / (epochs * (double)stepsPerEpoch);
 
     /// <summary>The step's real (unlabeled-loss) batch: masked, the whole batch, labeled images included; streams, μ·B images of the unlabeled pool.</summary>
     public Tensor Unlabeled => unlabeled ??= Take(images, indices.Real);

@@ -119,7 +119,7 @@ public sealed class BatchSchedule
 
     /// <summary>The epoch for a method: its steps (<see cref="Epoch(int, DataNeeds)"/>) and how each becomes a <see cref="Batch"/> of tensors.</summary>
     public EpochData Data(int epoch, Tensor images, Tensor labels, Device device, DataNeeds needs, Action? onStep) =>
-        new(epoch, Epoch(epoch, needs), StepsPerEpoch, (step, i) => new Batch(step, epoch, i, seed, images, labels, device, needs), onStep);
+        new(epoch, Epoch(epoch, needs), StepsPerEpoch, (step, i) => new Batch(step, epoch, i, StepsPerEpoch, seed, images, labels, device, needs), onStep);
 
     /// <summary>Endless full batches of labeled images: the labeled set reshuffled every pass (seeded by seed and epoch).</summary>
     public IEnumerable<long[]> LabeledBatches(int epoch) => LabeledCycle(epoch).Chunk(batchSize);
