@@ -9,6 +9,7 @@ public static class MethodRegistry
         new Baseline(),
         new Supervised(),
         new FmGan(),
+        new PseudoLabel(),
     ];
 
     /// <summary>The method others are compared with when an experiment names none.</summary>
