@@ -19,6 +19,10 @@ public static class AccuracyChart
         int maxSeeds = 0;
         var seedCounts = series.ToDictionary(k => k, _ => new SortedSet<int>());
 
+        // Each method's own pattern, unless the chart mixes protocols or heads: then the pattern says which.
+        ScottPlot.LinePattern Pattern((string Method, string Protocol, string Head) k) =>
+            mixed ? ChartStyle.Pattern(kinds.IndexOf((k.Protocol, k.Head))) : ChartStyle.MethodPattern(k.Method);
+
         var panels = new List<ScottPlot.Plot>();
         foreach (var panelRows in byLabels)
         {
@@ -28,7 +32,7 @@ public static class AccuracyChart
                 var s = panelRows.Where(r => (r.Method, r.Protocol, r.Head) == key).ToList();
                 if (s.Count == 0) continue;
                 var color = ChartStyle.MethodColor(key.Method);
-                var pattern = ChartStyle.Pattern(kinds.IndexOf((key.Protocol, key.Head)));
+                var pattern = Pattern(key);
                 var seeds = s.GroupBy(r => r.Seed).OrderBy(g => g.Key).ToList();
                 seedCounts[key].Add(seeds.Count);
                 maxSeeds = Math.Max(maxSeeds, seeds.Count);
@@ -55,7 +59,8 @@ public static class AccuracyChart
                 line.Color = color;
                 line.LineWidth = 2.5f;
                 line.LinePattern = pattern;
-                line.MarkerSize = 6;
+                line.MarkerSize = 7;
+                line.MarkerShape = ChartStyle.MethodMarker(key.Method);
             }
             if (multi) ChartStyle.PanelTitle(plot, $"{panelRows.Key} labels");
             plot.XLabel("Epoch");
@@ -70,7 +75,7 @@ public static class AccuracyChart
             var n = seedCounts[k];
             string seeds = n.Count == 1 ? $"n={n.Min}" : $"n={n.Min}–{n.Max}";
             return ChartStyle.LineItem((mixed ? $"{name} ({k.Head}, {k.Protocol})" : name) + $" ({seeds})",
-                ChartStyle.MethodColor(k.Method), ChartStyle.Pattern(kinds.IndexOf((k.Protocol, k.Head))));
+                ChartStyle.MethodColor(k.Method), Pattern(k), shape: ChartStyle.MethodMarker(k.Method));
         }).ToList();
         if (maxSeeds > 1)
         {

@@ -29,9 +29,9 @@ public sealed class RunArtifacts(RunOutput output) : IRunObserver
         {
             var g = group.ToList();
             string protocols = string.Join("/", g.Select(r => r.Protocol).Distinct());
-            string methods = string.Join(" vs ", g.Select(r => r.Method).Distinct().OrderBy(ChartStyle.Order).Select(ChartStyle.MethodName));
             string datasets = string.Join("/", g.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
-            string title = $"Learning curves: {methods} ({datasets}, {group.Key} labels, {protocols} protocol)";
+            // The methods are in the legend; naming them all here made titles wider than the figure.
+            string title = $"Learning curves ({datasets}, {group.Key} labels, {protocols} protocol)";
             AccuracyChart.Write(g, output.ChartPng(group.Key), output.ChartSvg(group.Key), title);
         }
     }
