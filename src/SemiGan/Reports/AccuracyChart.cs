@@ -4,12 +4,19 @@ namespace SemiGan.Reports;
 
 /// <summary>
 /// Test accuracy vs epoch, a panel per label count: per method (and head/protocol when mixed) a thin line per seed,
-/// the mean across seeds (thick, with markers) and a ±1 std band. One legend below or beside the panels.
+/// the mean across seeds (thick, with markers) and a ±1 std band. One legend below the panels.
+/// With <c>validation</c> (tuning experiments) it draws validation accuracy instead, and no test accuracy at all.
 /// </summary>
 public static class AccuracyChart
 {
-    public static FigureLayout Write(IReadOnlyList<EpochRecord> rows, string pngPath, string svgPath, string title)
+    public static FigureLayout Write(IReadOnlyList<EpochRecord> rows, string pngPath, string svgPath, string title, bool validation = false)
     {
+        if (validation)
+        {
+            rows = rows.Where(r => r.ValidationAccuracy is not null).Select(r => r with { TestAccuracy = r.ValidationAccuracy!.Value }).ToList();
+            if (rows.Count == 0) throw new ArgumentException("a validation-accuracy chart needs rows with validation accuracy", nameof(rows));
+        }
+        string what = validation ? "Validation accuracy" : "Test accuracy";
         var series = rows.Select(r => (r.Method, r.Protocol, r.Head)).Distinct()
             .OrderBy(k => ChartStyle.Order(k.Method)).ThenBy(k => k.Protocol, StringComparer.Ordinal).ThenBy(k => k.Head, StringComparer.Ordinal).ToList();
         var kinds = series.Select(k => (k.Protocol, k.Head)).Distinct().ToList();
@@ -64,7 +71,7 @@ public static class AccuracyChart
             }
             if (multi) ChartStyle.PanelTitle(plot, $"{panelRows.Key} labels");
             plot.XLabel("Epoch");
-            plot.YLabel("Test accuracy (%)");
+            plot.YLabel($"{what} (%)");
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             panels.Add(plot);
         }
@@ -82,10 +89,13 @@ public static class AccuracyChart
             legend.Add(ChartStyle.LineItem("single seeds", ScottPlot.Colors.Gray, ScottPlot.LinePattern.Solid, width: 1, marker: false));
             legend.Add(ChartStyle.BandItem("±1 std", ScottPlot.Colors.Gray.WithAlpha(0.3)));
         }
+        string measured = validation
+            ? "Validation accuracy on the held-out validation split after every epoch; a tuning experiment chooses on it, so its test accuracy is not drawn."
+            : "Test accuracy on the whole test set after every epoch.";
         string caption = maxSeeds > 1
             ? "Thick line with markers: mean over seeds (n in the legend); shaded band: ±1 std across seeds (sample standard deviation, not a confidence interval); " +
-              "thin lines: individual seeds. Test accuracy on the whole test set after every epoch."
-            : "One seed per line, so no band (a spread needs two or more seeds). Test accuracy on the whole test set after every epoch.";
+              "thin lines: individual seeds. " + measured
+            : "One seed per line, so no band (a spread needs two or more seeds). " + measured;
         if (multi) caption += " Each panel has its own y range.";
 
         return Figure.OfPanels(title, caption, panels, legend).Save(pngPath, svgPath);

@@ -118,8 +118,11 @@ public static class ReportWriter
                 var experimentRows = folder.Rows.Where(r => r.Experiment == experiment).ToList();
                 md.AppendLine("### Learning curves").AppendLine();
                 var labelCounts = experimentRows.Select(r => r.Labels).Distinct().Order().ToList();
+                // A tuning experiment's curves show what it chose on, validation accuracy, never test accuracy.
+                bool tuning = IsTuning(experiment, File.Exists(note) ? File.ReadAllText(note) : null) && experimentRows.All(r => r.ValidationAccuracy is not null);
+                string measure = tuning ? "validation accuracy" : "test accuracy";
                 AccuracyChart.Write(experimentRows, Chart(chartDir, $"learning-{slug}.png"), Chart(chartDir, $"learning-{slug}.svg"),
-                    labelCounts.Count == 1 ? $"Learning curves ({dataset}, {labelCounts[0]} labels)" : $"Learning curves ({dataset}): test accuracy per epoch");
+                    labelCounts.Count == 1 ? $"Learning curves ({dataset}, {labelCounts[0]} labels): {measure} per epoch" : $"Learning curves ({dataset}): {measure} per epoch", validation: tuning);
                 md.AppendLine(labelCounts.Count == 1 ? $"![Learning curves, {labelCounts[0]} labels](report/learning-{slug}.png)"
                     : $"![Learning curves, a panel per label count](report/learning-{slug}.png)").AppendLine();
                 AppendLosses(md, experimentRows, chartDir, slug, dataset);
@@ -206,28 +209,55 @@ public static class ReportWriter
         md.AppendLine("Both tests assume independent samples, but the seeds are paired (same split and initial weights), so these p's are approximate.").AppendLine();
     }
 
+    /// <summary>
+    /// A confusion matrix per variant at the smallest label count (where the methods differ most): the mean over its
+    /// finished seeds, at each run's selected epoch where the folder kept every epoch's matrix (confusion/&lt;run&gt;/epoch-&lt;n&gt;.csv),
+    /// else at the last epoch (older folders kept only confusion/&lt;run&gt;.csv), and the caption says which.
+    /// </summary>
     static void AppendConfusion(StringBuilder md, RunFolder folder, List<RunResult> runs, string chartDir, string slug, string select)
     {
-        // One final model per method: the first seed at the smallest label count, where the methods differ most.
         int labels = runs.Min(r => r.Labels);
-        var picks = runs.Where(r => r.Labels == labels).GroupBy(r => r.Method).Select(g => g.OrderBy(r => r.Seed).First())
-            .OrderBy(r => ChartStyle.Order(r.Method)).ToList();
+        var variants = runs.Where(r => r.Labels == labels && r.Finished).GroupBy(r => (r.Method, r.Protocol, r.Head))
+            .OrderBy(g => ChartStyle.Order(g.Key.Method)).ThenBy(g => g.Key.Protocol, StringComparer.Ordinal).ThenBy(g => g.Key.Head, StringComparer.Ordinal).ToList();
         var shown = new List<string>();
-        foreach (var r in picks)
+        var epochsShown = new HashSet<string>();
+        foreach (var v in variants)
         {
-            // Results written before the dataset was part of a run's name use its older name.
-            string? id = new[] { r.Run.Id, r.Run.LegacyId }.FirstOrDefault(i => File.Exists(System.IO.Path.Combine(folder.Path, "confusion", i + ".csv")));
-            if (id is null) continue;
-            string csv = System.IO.Path.Combine(folder.Path, "confusion", id + ".csv");
-            string name = $"confusion-{slug}-{id}";
-            ConfusionChart.Write(ConfusionCsv.Read(csv), Chart(chartDir, name + ".png"), Chart(chartDir, name + ".svg"),
-                $"Confusion matrix: {ChartStyle.MethodName(r.Method)}, {r.Labels} labels, seed {r.Seed}");
-            shown.Add($"![Confusion matrix {id}](report/{name}.png)");
+            var matrices = new List<long[,]>();
+            bool anyLast = false;
+            foreach (var r in v.OrderBy(r => r.Seed))
+            {
+                // Results written before the dataset was part of a run's name use its older name.
+                var ids = new[] { r.Run.Id, r.Run.LegacyId };
+                string? perEpoch = ids.Select(i => RunOutput.ConfusionPath(folder.Path, i, r.SelectedEpoch)).FirstOrDefault(File.Exists);
+                string? last = ids.Select(i => System.IO.Path.Combine(folder.Path, "confusion", i + ".csv")).FirstOrDefault(File.Exists);
+                if (perEpoch is not null) matrices.Add(ConfusionCsv.Read(perEpoch));
+                else if (last is not null) { matrices.Add(ConfusionCsv.Read(last)); anyLast |= r.SelectedEpoch != r.Epochs; }
+            }
+            if (matrices.Count == 0) continue;
+            int k = matrices[0].GetLength(0);
+            var mean = new double[k, k];
+            foreach (var m in matrices)
+                for (int t = 0; t < k; t++)
+                    for (int p = 0; p < k; p++) mean[t, p] += (double)m[t, p] / matrices.Count;
+            string dataset = v.First().Dataset ?? Training.RunSpec.LegacyDataset;
+            var classNames = Data.Datasets.Find(dataset)?.ClassNames;
+            string epoch = anyLast ? "the last epoch (this folder kept only the last epoch's matrices; the selected epoch was earlier for some runs)"
+                : select == Config.SelectRule.BestValidation ? "each run's selected epoch (highest validation accuracy)" : "the last epoch (the selected one)";
+            epochsShown.Add(anyLast ? "last" : select == Config.SelectRule.BestValidation ? "selected" : "last-selected");
+            string seeds = matrices.Count == 1 ? "one seed" : $"the mean over {matrices.Count} seeds";
+            string name = $"confusion-{slug}-{Slug(v.Key.Method)}-{v.Key.Protocol}-{v.Key.Head}-labels-{labels}";
+            ConfusionChart.Write(mean, Chart(chartDir, name + ".png"), Chart(chartDir, name + ".svg"),
+                $"Confusion matrix: {ChartStyle.MethodName(v.Key.Method)}, {labels} labels, {(matrices.Count == 1 ? "1 seed" : $"mean of {matrices.Count} seeds")}",
+                classNames, $"Counts: {seeds} ({string.Join(", ", v.Select(r => r.Seed).Order())}), each at {epoch}");
+            shown.Add($"![Confusion matrix, {v.Key.Method} ({v.Key.Protocol}, {v.Key.Head}), {labels} labels](report/{name}.png)");
         }
         if (shown.Count == 0) return;
-        md.AppendLine("### Confusion matrices (models after the last epoch)").AppendLine();
-        if (select == Config.SelectRule.BestValidation)
-            md.AppendLine("The final accuracies above are each run's best-validation epoch's; these matrices, like the models a run saves, are of the last epoch.").AppendLine();
+        md.AppendLine(epochsShown.SetEquals(["selected"]) ? "### Confusion matrices (mean over seeds, each run's selected epoch)"
+            : epochsShown.Contains("last") ? "### Confusion matrices (mean over seeds, models after the last epoch)"
+            : "### Confusion matrices (mean over seeds, the last epoch, which is the selected one)").AppendLine();
+        if (epochsShown.Contains("last"))
+            md.AppendLine("The final accuracies above are each run's best-validation epoch's; this folder kept only the last epoch's confusion counts, so these matrices, like the models a run saves, are of the last epoch.").AppendLine();
         foreach (var s in shown) md.AppendLine(s).AppendLine();
     }
 
@@ -383,6 +413,10 @@ public static class ReportWriter
         string path = System.IO.Path.Combine(folder, "config.json");
         return File.Exists(path) ? Config.ExperimentConfig.Load(path) : null;
     }
+
+    /// <summary>A tuning experiment: its name starts with "tune", or its folder's note.md opens with "Tuning".</summary>
+    public static bool IsTuning(string experiment, string? note) =>
+        experiment.StartsWith("tune", StringComparison.OrdinalIgnoreCase) || (note?.TrimStart().StartsWith("Tuning", StringComparison.OrdinalIgnoreCase) ?? false);
 
     static string Chart(string dir, string name) => System.IO.Path.Combine(dir, name);
     static string Rel(string root, string path) => System.IO.Path.GetRelativePath(root, path).Replace('\\', '/');
