@@ -29,7 +29,7 @@ public static class ChartStyle
 
     /// <summary>
     /// Okabe and Ito's colour-blind-safe palette (Color Universal Design, 2008), ordered so that the first methods get the
-    /// colours farthest apart; its yellow, hard to see on white, comes last.
+    /// colours farthest apart; its yellow, hard to see on white, is left out (markers and patterns tell apart methods that share a colour).
     /// </summary>
     public static readonly ScottPlot.Color[] Palette =
     [
@@ -40,7 +40,6 @@ public static class ChartStyle
         ScottPlot.Color.FromHex("#56B4E9"), // sky blue
         ScottPlot.Color.FromHex("#D55E00"), // vermillion
         ScottPlot.Color.FromHex("#000000"), // black
-        ScottPlot.Color.FromHex("#F0E442"), // yellow
     ];
 
     static readonly ScottPlot.MarkerShape[] Markers =

@@ -89,6 +89,7 @@ public static class ConfusionChart
             // Words under the columns would overlap: slant them.
             plot.Axes.Bottom.TickLabelStyle.Rotation = -40;
             plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleRight;
+            plot.Axes.Bottom.MinimumSize = 120; // room for the slanted names above the axis label
         }
         plot.Axes.SetLimits(-0.5, k - 0.5, -0.5, k - 0.5);
         plot.XLabel("Predicted class");
