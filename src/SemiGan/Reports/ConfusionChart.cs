@@ -60,9 +60,11 @@ public static class ConfusionChart
         bar.Label = cap < 100 ? $"Share of the true class (%), top of scale {Fmt(cap)}%" : "Share of the true class (%)";
         bar.LabelStyle.FontSize = 14;
         bar.LabelStyle.Bold = false;
-        // Five ticks, the top one marked as the scale's end (every larger share has its colour).
+        // Three to six ticks a round step apart, the top one marked as the scale's end (every larger share has its colour).
+        double step = TickStep(cap);
+        int steps = (int)Math.Round(cap / step);
         var barTicks = new ScottPlot.TickGenerators.NumericManual();
-        for (int i = 0; i <= 4; i++) barTicks.AddMajor(cap * i / 4, i == 4 && cap < 100 ? $"≥{Fmt(cap)}" : Fmt(cap * i / 4));
+        for (int i = 0; i <= steps; i++) barTicks.AddMajor(step * i, i == steps && cap < 100 ? $"≥{Fmt(cap)}" : Fmt(step * i));
         bar.Axis.TickGenerator = barTicks;
 
         for (int t = 0; t < k; t++)
@@ -89,7 +91,7 @@ public static class ConfusionChart
             // Words under the columns would overlap: slant them.
             plot.Axes.Bottom.TickLabelStyle.Rotation = -40;
             plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleRight;
-            plot.Axes.Bottom.MinimumSize = 120; // room for the slanted names above the axis label
+            plot.Axes.Bottom.MinimumSize = 95; // room for the slanted names above the axis label
         }
         plot.Axes.SetLimits(-0.5, k - 0.5, -0.5, k - 0.5);
         plot.XLabel("Predicted class");
@@ -104,6 +106,18 @@ public static class ConfusionChart
                              : "Colour: the same share, 0–100%.") +
                          $" {what ?? "One model on the whole test set"}.";
         return new Figure { Title = title, Caption = caption, Panels = [plot], Width = Width, Height = Height }.Save(pngPath, svgPath);
+    }
+
+    /// <summary>The largest round step (1, 2, 2.5 or 5 times a power of 10) that divides <paramref name="cap"/> into 2 to 5 parts.</summary>
+    public static double TickStep(double cap)
+    {
+        foreach (double decade in new[] { 100, 10, 1, 0.1, 0.01 })
+            foreach (double m in new[] { 5, 2.5, 2, 1 })
+            {
+                double step = m * decade, parts = cap / step;
+                if (parts >= 2 && parts <= 5 && Math.Abs(parts - Math.Round(parts)) < 1e-9) return step;
+            }
+        return cap / 4;
     }
 
     /// <summary>The y coordinate of true class <paramref name="t"/>'s row (row 0 at the top).</summary>
