@@ -27,6 +27,7 @@ public static partial class Usage
         ["--dataset"] = "--dataset fashion-mnist",
         ["--dir"] = "--dir data/mnist",
         ["--last-epochs"] = "--last-epochs 3",
+        ["--index"] = "--index results/index.csv",
         ["--steps"] = "--steps 20",
         ["--repeats"] = "--repeats 5",
         ["--json"] = "--json bench.json",

@@ -73,7 +73,7 @@ public class ChartTests
         Regex.Matches(File.ReadAllText(svg), @"<text[^>]*>([^<]*)</text>").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value.Trim())).ToList();
 
     [Fact]
-    public void Learning_curve_chart_is_png_at_twice_the_svg_with_seed_lines_a_caption_and_the_legend_beside_the_data()
+    public void Learning_curve_chart_is_png_at_twice_the_svg_with_seed_lines_a_caption_and_the_legend_below_the_data()
     {
         var rows = Curves(1000);
         string png = TempFile("acc.png"), svg = Path.ChangeExtension(png, ".svg");
@@ -81,16 +81,16 @@ public class ChartTests
         var layout = AccuracyChart.Write(rows, png, svg, "SGAN vs baseline, MNIST, 1000 labels");
 
         using var bitmap = AssertTwiceTheSvg(png, svg, layout);
-        Assert.Equal((1800, 1120), (bitmap.Width, bitmap.Height));
+        Assert.Equal((1800, 1280), (bitmap.Width, bitmap.Height));
         // The (bold) title is really drawn: dark pixels where it was placed.
         int dark = Count(bitmap, layout.TitleRect, c => c.Red < 128);
         Assert.True(dark > 400, $"title has {dark} dark pixels");
         string text = File.ReadAllText(svg);
-        foreach (var s in new[] { "SGAN vs baseline, MNIST, 1000 labels", "Epoch", "Test accuracy (%)", "SGAN (n=3)", "Seed-like baseline (n=3)", "single seeds" })
+        foreach (var s in new[] { "SGAN vs baseline, MNIST, 1000 labels", "Epoch", "Test accuracy (%)", "SGAN (n=3)", "Walkthrough baseline (labeled images only) (n=3)", "single seeds" })
             Assert.Contains(s, text);
         AssertCaption(svg, "shaded band: ±1 std across seeds", "not a confidence interval", "thin lines: individual seeds");
         AssertLegendOutsideData(layout, bitmap, ChartStyle.MethodColor("sgan"));
-        Assert.True(layout.LegendRect!.Value.Left > layout.DataRects[0].Right); // beside, on the right
+        Assert.True(layout.LegendRect!.Value.Top > layout.DataRects[0].Bottom); // below the panel, which keeps the full width
 
         // Per method: a thin line per seed (3) under the thick mean line, and one band.
         var panel = Assert.Single(layout.Panels);
@@ -167,7 +167,7 @@ public class ChartTests
         var layout = LabelSweepChart.Write(variants, png, svg, "Label-count sweep (MNIST): final test accuracy");
 
         using var bitmap = AssertTwiceTheSvg(png, svg, layout);
-        Assert.Equal((1800, 1120), (bitmap.Width, bitmap.Height));
+        Assert.Equal((1800, 1280), (bitmap.Width, bitmap.Height));
         var xs = BarXs(layout);
         Assert.Equal(2, xs.Count);
         double[] at = [Math.Log10(20), Math.Log10(100), Math.Log10(1000)];
@@ -190,7 +190,7 @@ public class ChartTests
         var gains = Aggregation.Gains(Aggregation.Runs(SweepRows("sgan", "fm-gan", "baseline")), "baseline");
         string png = TempFile("gain.png"), svg = Path.ChangeExtension(png, ".svg");
 
-        var layout = GainChart.Write(gains, png, svg, "Gain over the Seed-like baseline (MNIST)");
+        var layout = GainChart.Write(gains, png, svg, "Gain over the walkthrough baseline (MNIST)");
 
         using var bitmap = AssertTwiceTheSvg(png, svg, layout);
         var xs = BarXs(layout);
@@ -262,7 +262,7 @@ public class ChartTests
             found = top.Red > 200 && top.Green > 200 && top.Blue < 100 && bottom.Red < 100 && bottom.Green < 50 && bottom.Blue > 50;
         }
         Assert.True(found, "no colour bar right of the heatmap");
-        Assert.Contains("Share of the true class (%), clipped at 10%", File.ReadAllText(svg));
+        Assert.Contains("Share of the true class (%), top of scale 10%", File.ReadAllText(svg));
 
         // Row-normalised, row 0 on top: cell (true 0, predicted 0) is the top-left one. The largest error is 10%, so the scale
         // is clipped at 10% and both the diagonal (90%) and that error are the brightest colour; an empty cell is the darkest.
@@ -287,7 +287,7 @@ public class ChartTests
         Assert.Contains("9.0", cells);  // row 1: 9 of 100
         Assert.Contains("1.0", cells);  // row 9: 1 of 100
         Assert.DoesNotContain("180", cells);
-        AssertCaption(svg, "the share (%) of its true class", "clipped at 10%", "the largest error is 10.0%");
+        AssertCaption(svg, "the share (%) of its true class", "from 0 to 10%", "fitted to the largest error (10.0%)");
     }
 
     [Fact]

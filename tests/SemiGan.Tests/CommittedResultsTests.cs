@@ -1,3 +1,4 @@
+using System.Globalization;
 using SemiGan.Reports;
 
 namespace SemiGan.Tests;
@@ -5,17 +6,18 @@ namespace SemiGan.Tests;
 /// <summary>The committed reference report must be exactly what `semigan report` makes of the committed CSVs.</summary>
 public class CommittedResultsTests
 {
+    static string Reference => Path.Combine(RepoRoot.Path, "results", "reference");
+
     [Fact]
     public void Reference_report_regenerates_identically_from_the_committed_csvs()
     {
-        string reference = Path.Combine(RepoRoot.Path, "results", "reference");
-        string committed = File.ReadAllText(Path.Combine(reference, "report.md"));
+        string committed = File.ReadAllText(Path.Combine(Reference, "report.md"));
 
         string copy = Synthetic.TempDir();
-        foreach (string f in Directory.EnumerateFiles(reference, "*", SearchOption.AllDirectories))
+        foreach (string f in Directory.EnumerateFiles(Reference, "*", SearchOption.AllDirectories))
         {
-            string rel = Path.GetRelativePath(reference, f);
-            if (rel.StartsWith("report", StringComparison.Ordinal)) continue; // the report and its charts are outputs
+            string rel = Path.GetRelativePath(Reference, f);
+            if (rel.StartsWith("report", StringComparison.Ordinal) || rel == GainsCsv.FileName) continue; // the report, its charts and gains.csv are outputs
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(copy, rel))!);
             File.Copy(f, Path.Combine(copy, rel));
         }
@@ -24,5 +26,55 @@ public class CommittedResultsTests
         Assert.Equal(committed.ReplaceLineEndings("\n"), regenerated.ReplaceLineEndings("\n"));
         Assert.Contains("## seed-1000", regenerated);
         Assert.Contains("## sweep-labels", regenerated);
+        Assert.Equal(File.ReadAllText(Path.Combine(Reference, GainsCsv.FileName)), File.ReadAllText(Path.Combine(copy, GainsCsv.FileName)));
+
+        // results/index.csv is `semigan report results/reference --index results/index.csv`: regenerate it beside the copy.
+        string index = Path.Combine(Path.GetDirectoryName(copy)!, Path.GetFileName(copy) + "-index.csv");
+        ResultsIndex.Write(copy, index);
+        var rows = TextTable.Read(index);
+        var committedRows = TextTable.Read(Path.Combine(RepoRoot.Path, "results", "index.csv"));
+        Assert.Equal(committedRows.Select(r => r["folder"].Replace("reference/", "")), rows.Select(r => r["folder"].Replace(Path.GetFileName(copy) + "/", "")));
+        foreach (var col in ResultsIndex.Header.Skip(1)) Assert.Equal(committedRows.Select(r => r[col]), rows.Select(r => r[col]));
+        Assert.Equal(Directory.GetDirectories(Reference).Count(d => File.Exists(Path.Combine(d, "epochs.csv"))), committedRows.Count);
     }
+
+    /// <summary>Every line of gains.csv is a gain-table row of report.md with the same mean, CI, p, Holm p and pairs, and back.</summary>
+    [Fact]
+    public void Gains_csv_holds_exactly_the_gains_report_md_prints()
+    {
+        var md = File.ReadAllText(Path.Combine(Reference, "report.md")).ReplaceLineEndings("\n").Split('\n');
+        var gains = TextTable.Read(Path.Combine(Reference, GainsCsv.FileName));
+        int m = int.Parse(md.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"all m = (\d+) paired tests")).First(x => x.Success).Groups[1].Value, CultureInfo.InvariantCulture);
+
+        // The gain-table rows, by section: "| labels | method − reference | protocol | head | pairs | gain | CI | t | p | Holm p | ...".
+        var tableRows = new List<(string Experiment, string[] Cells)>();
+        string section = "";
+        foreach (var line in md)
+        {
+            if (line.StartsWith("## ", StringComparison.Ordinal)) section = line[3..].Trim();
+            var cells = line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+            if (line.StartsWith("| ", StringComparison.Ordinal) && cells.Length == 15 && cells[1].Contains(" − ") && int.TryParse(cells[0], out _))
+                tableRows.Add((section, cells));
+        }
+        Assert.Equal(tableRows.Count, gains.Count);
+        Assert.True(gains.Count > 20);
+        for (int i = 0; i < gains.Count; i++)
+        {
+            var (experiment, c) = tableRows[i];
+            var g = gains[i];
+            Assert.Equal(experiment, g["experiment"]);
+            Assert.Equal(c[1], g["comparison"]);
+            Assert.Equal((c[0], c[2], c[3], c[4]), (g["labels"], g["protocol"], g["head"], g["n"]));
+            Assert.Equal(c[5], Pp(g["mean_pp"]));
+            Assert.Equal(c[6], g["ci_low_pp"].Length == 0 ? "–" : $"[{Pp(g["ci_low_pp"])}, {Pp(g["ci_high_pp"])}]");
+            Assert.Equal(c[8], P(g["p"]));
+            Assert.Equal(c[9], P(g["holm_p"]));
+            Assert.Equal(m.ToString(CultureInfo.InvariantCulture), g["m"]);
+            Assert.Contains(g["rule"], new[] { "last", "best-validation" });
+            Assert.Contains($"`select: {g["rule"]}`", string.Join("\n", md.SkipWhile(l => l != $"## {experiment}").Take(4)));
+        }
+    }
+
+    static string Pp(string v) => double.Parse(v, CultureInfo.InvariantCulture).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+    static string P(string v) => v.Length == 0 ? "–" : double.Parse(v, CultureInfo.InvariantCulture) is var p && p < 1e-4 ? p.ToString("0.0E+0", CultureInfo.InvariantCulture) : p.ToString("F4", CultureInfo.InvariantCulture);
 }

@@ -346,7 +346,7 @@ public class MethodOptionsTests
         Assert.Equal("whole-batch", cfg.SettingsOf("baseline-wb").OwnAs<BaselineOptions>().Mask);
         Assert.Equal("labeled-only", cfg.SettingsOf("baseline").OwnAs<BaselineOptions>().Mask);
         Assert.Equal("baseline", cfg.MethodOf("baseline-wb").Name);
-        Assert.Equal("Seed-like baseline (baseline-wb)", cfg.DisplayName("baseline-wb"));
+        Assert.Equal("Walkthrough baseline (labeled images only) (baseline-wb)", cfg.DisplayName("baseline-wb"));
         // Linear decay: full rate for two thirds of 9 epochs, then down towards 0.
         var s = cfg.SettingsOf("fm-mlp");
         Assert.Equal([3e-3, 3e-3, 3e-3, 3e-3, 3e-3, 3e-3, 3e-3 * 3 * 3 / 9, 3e-3 * 3 * 2 / 9, 3e-3 * 3 * 1 / 9],

@@ -101,9 +101,17 @@ public class ValidationSplitTests
         Assert.Equal(0, CliApp.Run(["report", outDir]));
         string report = File.ReadAllText(Path.Combine(outDir, "report.md"));
         Assert.Contains("(`select: best-validation`)", report);
-        // The confusion matrices are the last epoch's models, and the report says so under this rule.
-        Assert.Contains("### Confusion matrices (models after the last epoch)", report);
-        Assert.Contains("these matrices, like the models a run saves, are of the last epoch", report);
+        // Every epoch's confusion counts are kept, each agreeing with that epoch's test accuracy, so the report shows the selected epoch's.
+        foreach (var row in rows)
+        {
+            var m = ConfusionCsv.Read(Path.Combine(outDir, "confusion", row.Run.Id, $"epoch-{row.Epoch}.csv"));
+            long correct = 0, total = 0;
+            for (int t = 0; t < m.GetLength(0); t++)
+                for (int p = 0; p < m.GetLength(1); p++) { total += m[t, p]; if (t == p) correct += m[t, p]; }
+            Assert.Equal(row.TestAccuracy, correct / (double)total, 12);
+        }
+        Assert.Contains("### Confusion matrices (mean over seeds, each run's selected epoch)", report);
+        Assert.DoesNotContain("are of the last epoch", report);
     }
 
     [Fact]

@@ -10,7 +10,8 @@ public static class ReportCommand
     {
         var folder = new Argument<string>("results-folder") { Description = "A folder holding one or more runs (any epochs.csv below it)." };
         var last = Usage.PositiveInt("--last-epochs", "Epochs averaged in the second final-accuracy column.", Aggregation.DefaultLastEpochs);
-        var cmd = new Command("report", "Write <results-folder>/report.md (charts in <results-folder>/report/) with tables, statistics, configs and machine details from the CSVs alone (no retraining).") { folder, last };
+        var index = new Option<string?>("--index") { Description = "Also write a results index (one line per run folder below results-folder: experiment, state, runs, commit, date) to this CSV file, e.g. results/index.csv." };
+        var cmd = new Command("report", "Write <results-folder>/report.md (charts in <results-folder>/report/) and gains.csv (every gain it tests) with tables, statistics, configs and machine details from the CSVs alone (no retraining).") { folder, last, index };
         cmd.SetAction(r => Errors.Guard(() =>
         {
             string root = r.GetValue(folder)!;
@@ -18,7 +19,15 @@ public static class ReportCommand
             if (k <= 0) throw new ConfigException($"--last-epochs: {k} must be positive.");
             Errors.LogFolder = root;
             if (!Directory.Exists(root)) throw new ConfigException($"{root}: no such folder; pass a results folder, e.g. results/reference.");
-            Console.WriteLine($"wrote {ReportWriter.Write(root, k)}");
+            string report = ReportWriter.Write(root, k);
+            Console.WriteLine($"wrote {report}");
+            string gains = Path.Combine(root, GainsCsv.FileName);
+            if (File.Exists(gains)) Console.WriteLine($"wrote {gains}");
+            if (r.GetValue(index) is { } indexPath)
+            {
+                ResultsIndex.Write(root, indexPath);
+                Console.WriteLine($"wrote {indexPath}");
+            }
             return Errors.Ok;
         }));
         return cmd;

@@ -239,10 +239,10 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             var clock = Stopwatch.StartNew();
             var losses = trainEpoch(epoch);
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            double acc, loss; double? valAcc, valLoss;
+            double acc, loss; double? valAcc, valLoss; long[,] confusion;
             using (trainer.Evaluated())
             {
-                (acc, loss) = Evaluator.Evaluate(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device);
+                (acc, loss, confusion) = Evaluator.EvaluateWithConfusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device);
                 (valAcc, valLoss) = c.ValidationImages is null ? ((double?)null, (double?)null)
                     : Evaluator.Evaluate(d, c.ValidationImages, c.ValidationLabels!, config.EvalBatchSize, device);
             }
@@ -261,6 +261,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             // Row first, checkpoint second: a crash in between re-runs this epoch from the previous
             // checkpoint, and the resume drops this row before writing it again.
             EpochCsv.Append(output.EpochsCsv, [row]);
+            ConfusionCsv.Write(output.ConfusionPath(c.Run, epoch), confusion); // every epoch's, so the report can show the selected one
             rows.Add(row);
             string validationText = valAcc is { } va ? $"validation accuracy {va:P2}, " : "";
             // With averaged weights, the live ones' accuracy too, in the log only (a diagnostic: the average lags early on).

@@ -4,12 +4,19 @@ namespace SemiGan.Reports;
 
 /// <summary>
 /// Test accuracy vs epoch, a panel per label count: per method (and head/protocol when mixed) a thin line per seed,
-/// the mean across seeds (thick, with markers) and a ±1 std band. One legend below or beside the panels.
+/// the mean across seeds (thick, with markers) and a ±1 std band. One legend below the panels.
+/// With <c>validation</c> (tuning experiments) it draws validation accuracy instead, and no test accuracy at all.
 /// </summary>
 public static class AccuracyChart
 {
-    public static FigureLayout Write(IReadOnlyList<EpochRecord> rows, string pngPath, string svgPath, string title)
+    public static FigureLayout Write(IReadOnlyList<EpochRecord> rows, string pngPath, string svgPath, string title, bool validation = false)
     {
+        if (validation)
+        {
+            rows = rows.Where(r => r.ValidationAccuracy is not null).Select(r => r with { TestAccuracy = r.ValidationAccuracy!.Value }).ToList();
+            if (rows.Count == 0) throw new ArgumentException("a validation-accuracy chart needs rows with validation accuracy", nameof(rows));
+        }
+        string what = validation ? "Validation accuracy" : "Test accuracy";
         var series = rows.Select(r => (r.Method, r.Protocol, r.Head)).Distinct()
             .OrderBy(k => ChartStyle.Order(k.Method)).ThenBy(k => k.Protocol, StringComparer.Ordinal).ThenBy(k => k.Head, StringComparer.Ordinal).ToList();
         var kinds = series.Select(k => (k.Protocol, k.Head)).Distinct().ToList();
@@ -18,6 +25,10 @@ public static class AccuracyChart
         bool multi = byLabels.Count > 1;
         int maxSeeds = 0;
         var seedCounts = series.ToDictionary(k => k, _ => new SortedSet<int>());
+
+        // Each method's own pattern, unless the chart mixes protocols or heads: then the pattern says which.
+        ScottPlot.LinePattern Pattern((string Method, string Protocol, string Head) k) =>
+            mixed ? ChartStyle.Pattern(kinds.IndexOf((k.Protocol, k.Head))) : ChartStyle.MethodPattern(k.Method);
 
         var panels = new List<ScottPlot.Plot>();
         foreach (var panelRows in byLabels)
@@ -28,7 +39,7 @@ public static class AccuracyChart
                 var s = panelRows.Where(r => (r.Method, r.Protocol, r.Head) == key).ToList();
                 if (s.Count == 0) continue;
                 var color = ChartStyle.MethodColor(key.Method);
-                var pattern = ChartStyle.Pattern(kinds.IndexOf((key.Protocol, key.Head)));
+                var pattern = Pattern(key);
                 var seeds = s.GroupBy(r => r.Seed).OrderBy(g => g.Key).ToList();
                 seedCounts[key].Add(seeds.Count);
                 maxSeeds = Math.Max(maxSeeds, seeds.Count);
@@ -55,11 +66,12 @@ public static class AccuracyChart
                 line.Color = color;
                 line.LineWidth = 2.5f;
                 line.LinePattern = pattern;
-                line.MarkerSize = 6;
+                line.MarkerSize = 7;
+                line.MarkerShape = ChartStyle.MethodMarker(key.Method);
             }
             if (multi) ChartStyle.PanelTitle(plot, $"{panelRows.Key} labels");
             plot.XLabel("Epoch");
-            plot.YLabel("Test accuracy (%)");
+            plot.YLabel($"{what} (%)");
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             panels.Add(plot);
         }
@@ -70,17 +82,20 @@ public static class AccuracyChart
             var n = seedCounts[k];
             string seeds = n.Count == 1 ? $"n={n.Min}" : $"n={n.Min}–{n.Max}";
             return ChartStyle.LineItem((mixed ? $"{name} ({k.Head}, {k.Protocol})" : name) + $" ({seeds})",
-                ChartStyle.MethodColor(k.Method), ChartStyle.Pattern(kinds.IndexOf((k.Protocol, k.Head))));
+                ChartStyle.MethodColor(k.Method), Pattern(k), shape: ChartStyle.MethodMarker(k.Method));
         }).ToList();
         if (maxSeeds > 1)
         {
             legend.Add(ChartStyle.LineItem("single seeds", ScottPlot.Colors.Gray, ScottPlot.LinePattern.Solid, width: 1, marker: false));
             legend.Add(ChartStyle.BandItem("±1 std", ScottPlot.Colors.Gray.WithAlpha(0.3)));
         }
+        string measured = validation
+            ? "Validation accuracy on the held-out validation split after every epoch; a tuning experiment chooses on it, so its test accuracy is not drawn."
+            : "Test accuracy on the whole test set after every epoch.";
         string caption = maxSeeds > 1
             ? "Thick line with markers: mean over seeds (n in the legend); shaded band: ±1 std across seeds (sample standard deviation, not a confidence interval); " +
-              "thin lines: individual seeds. Test accuracy on the whole test set after every epoch."
-            : "One seed per line, so no band (a spread needs two or more seeds). Test accuracy on the whole test set after every epoch.";
+              "thin lines: individual seeds. " + measured
+            : "One seed per line, so no band (a spread needs two or more seeds). " + measured;
         if (multi) caption += " Each panel has its own y range.";
 
         return Figure.OfPanels(title, caption, panels, legend).Save(pngPath, svgPath);

@@ -3,19 +3,20 @@ using SkiaSharp;
 
 namespace SemiGan.Reports;
 
-/// <summary>Where a figure's one legend goes: right of every panel, or below them (always outside every data area).</summary>
+/// <summary>Where a figure's one legend goes: below every panel (the default, leaving the panels the full width), or right of them (always outside every data area).</summary>
 public enum LegendPlace { Right, Bottom }
 
 /// <summary>
 /// Where a saved figure put its parts, in logical pixels (the SVG's units; the PNG is <see cref="Figure.Scale"/> times larger):
-/// every panel's data area, the legend (null without one), the title and the caption. The panels are kept so tests can look at their plottables.
+/// every panel's data area, the legend (null without one) and each of its labels' text, the title and the caption, and the
+/// title's text as drawn (with the line breaks it was wrapped at). The panels are kept so tests can look at their plottables.
 /// </summary>
 public sealed record FigureLayout(int Width, int Height, IReadOnlyList<PixelRect> DataRects, PixelRect? LegendRect,
-    PixelRect TitleRect, PixelRect CaptionRect, IReadOnlyList<Plot> Panels);
+    PixelRect TitleRect, PixelRect CaptionRect, IReadOnlyList<Plot> Panels, IReadOnlyList<PixelRect> LegendLabelRects, string TitleText);
 
 /// <summary>
-/// A report figure: a title in words, one or more ScottPlot panels in a grid, one legend outside every data area,
-/// and a caption saying what the lines, bands and bars are. Written as an SVG of Width x Height and a PNG at
+/// A report figure: a title in words (wrapped to the figure's width), one or more ScottPlot panels in a grid, one legend
+/// outside every data area (long entries wrapped, never cut), and a caption saying what the lines, bands and bars are. Written as an SVG of Width x Height and a PNG at
 /// <see cref="Scale"/> times that (same layout, twice the pixels).
 /// </summary>
 public sealed class Figure
@@ -29,16 +30,15 @@ public sealed class Figure
     public required IReadOnlyList<Plot> Panels { get; init; }
     public int Columns { get; init; } = 1;
     public IReadOnlyList<LegendItem> LegendItems { get; init; } = [];
-    public LegendPlace Legend { get; init; } = LegendPlace.Right;
+    public LegendPlace Legend { get; init; } = LegendPlace.Bottom;
     public int Width { get; init; } = ChartStyle.Width;
     public int Height { get; init; } = ChartStyle.Height;
     /// <summary>When set, every panel's data area is inset by exactly this much from its cell, so panels line up.</summary>
     public PixelPadding? PanelPadding { get; init; }
 
-    /// <summary>A grid of <paramref name="panels"/> panels: at most 4 columns, rows as needed.</summary>
     /// <summary>
-    /// A figure of one panel per label count: a single panel at the report's size with the legend at the right,
-    /// or a grid of panels sized by their number with the legend below.
+    /// A figure of one panel per label count: a single panel at the report's size, or a grid of panels sized by
+    /// their number (at most 4 columns, rows as needed); the legend below either.
     /// </summary>
     public static Figure OfPanels(string title, string caption, IReadOnlyList<Plot> panels, IReadOnlyList<LegendItem> legend)
     {
@@ -51,7 +51,6 @@ public sealed class Figure
             Panels = panels,
             Columns = columns,
             LegendItems = legend,
-            Legend = multi ? LegendPlace.Bottom : LegendPlace.Right,
             Width = multi ? 40 + columns * 340 : ChartStyle.Width,
             Height = multi ? 150 + rowsOfPanels * 320 : ChartStyle.Height,
             PanelPadding = multi ? new PixelPadding(64, 14, 48, 32) : null,
@@ -66,7 +65,8 @@ public sealed class Figure
         foreach (var p in new[] { pngPath, svgPath }) Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p))!);
         using var paint = Paint.NewDisposablePaint();
 
-        var title = new LabelStyle { Text = Title, FontSize = TitleSize, Bold = true, FontName = ChartFonts.Family, Alignment = Alignment.UpperCenter };
+        var title = new LabelStyle { FontSize = TitleSize, Bold = true, FontName = ChartFonts.Family, Alignment = Alignment.UpperCenter };
+        title.Text = Wrap(title, paint, Title, Width - 2 * Margin);
         var titleSize = title.Measure(paint);
         var titleRect = new PixelRect(Width / 2f - titleSize.Width / 2, Width / 2f + titleSize.Width / 2, Margin + titleSize.Height, Margin);
 
@@ -79,6 +79,7 @@ public sealed class Figure
         float top = titleRect.Bottom + Gap, bottom = captionRect.Top - Gap, left = Margin, right = Width - Margin;
         Legend? legend = null;
         PixelRect? legendRect = null;
+        LegendLayout? legendLayout = null;
         if (LegendItems.Count > 0)
         {
             legend = new Legend(new Plot())
@@ -94,8 +95,13 @@ public sealed class Figure
                 SetBestFontOnEachRender = false,
                 TightHorizontalWrapping = true,
             };
+            float maxWidth = Legend == LegendPlace.Right ? Width / 2f : right - left;
+            // An entry wider than the legend may be would be cut: wrap its words instead (the symbol and paddings take LegendChrome).
+            var itemStyle = new LabelStyle { FontSize = LegendSize, FontName = ChartFonts.Family };
+            foreach (var item in LegendItems) item.LabelText = Wrap(itemStyle, paint, item.LabelText, maxWidth - LegendChrome);
             legend.ManualItems.AddRange(LegendItems);
-            var size = legend.GetLayout(new PixelSize(Legend == LegendPlace.Right ? Width / 2f : right - left, bottom - top), paint).LegendRect;
+            legendLayout = legend.GetLayout(new PixelSize(maxWidth, bottom - top), paint);
+            var size = legendLayout.Value.LegendRect;
             if (Legend == LegendPlace.Right)
             {
                 float x = right - size.Width, y = (top + bottom) / 2 - size.Height / 2;
@@ -143,8 +149,16 @@ public sealed class Figure
         using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, Width, Height), f))
             Draw(canvas);
 
-        return new FigureLayout(Width, Height, Panels.Select(p => p.LastRender.DataRect).ToArray(), legendRect, titleRect, captionRect, Panels);
+        // The labels' rectangles as laid out, moved to where the legend was drawn.
+        var labelRects = legendLayout is not { } ll ? [] : ll.LabelRects.Select(r => new PixelRect(
+            r.Left - ll.LegendRect.Left + legendRect!.Value.Left, r.Right - ll.LegendRect.Left + legendRect.Value.Left,
+            r.Bottom - ll.LegendRect.Top + legendRect.Value.Top, r.Top - ll.LegendRect.Top + legendRect.Value.Top)).ToArray();
+        return new FigureLayout(Width, Height, Panels.Select(p => p.LastRender.DataRect).ToArray(), legendRect, titleRect, captionRect, Panels, labelRects, title.Text);
     }
+
+    /// <summary>Width a legend entry takes besides its label: symbol, paddings and the frame (ScottPlot's defaults, with room to spare).</summary>
+    const float LegendChrome = 90;
+
 
     /// <summary>Breaks <paramref name="text"/> at spaces into lines no wider than <paramref name="width"/> (existing line breaks are kept).</summary>
     static string Wrap(LabelStyle style, Paint paint, string text, float width)

@@ -26,9 +26,10 @@ public static class GainChart
             double[] err = pts.Select(x => double.IsNaN(x.Final.CiHigh) ? 0 : (x.Final.CiHigh - x.Final.CiLow) / 2 * 100).ToArray();
             missingBar |= pts.Any(x => double.IsNaN(x.Final.CiHigh));
             var color = ChartStyle.MethodColor(method);
-            var pattern = ChartStyle.Pattern(kinds.IndexOf((reference, protocol, head)));
-            ChartStyle.AddLineWithErrors(plot, xs, ys, err, color, pattern);
-            legend.Add(ChartStyle.LineItem($"{ChartStyle.MethodName(method)} − {ChartStyle.MethodName(reference)}" + (kinds.Select(x => (x.Protocol, x.Head)).Distinct().Count() > 1 ? $" ({protocol}, {head})" : ""), color, pattern));
+            var pattern = kinds.Count > 1 ? ChartStyle.Pattern(kinds.IndexOf((reference, protocol, head))) : ChartStyle.MethodPattern(method);
+            var marker = ChartStyle.MethodMarker(method);
+            ChartStyle.AddLineWithErrors(plot, xs, ys, err, color, pattern, marker);
+            legend.Add(ChartStyle.LineItem($"{ChartStyle.MethodName(method)} − {ChartStyle.MethodName(reference)}" + (kinds.Select(x => (x.Protocol, x.Head)).Distinct().Count() > 1 ? $" ({protocol}, {head})" : ""), color, pattern, shape: marker));
         }
         legend.Add(ChartStyle.LineItem("no gain", ScottPlot.Colors.Black, ScottPlot.LinePattern.Dashed, width: 1, marker: false));
         ChartStyle.LogLabelAxis(plot, gains.Select(x => x.Labels));

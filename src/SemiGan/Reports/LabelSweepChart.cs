@@ -23,9 +23,10 @@ public static class LabelSweepChart
             double[] err = pts.Select(v => double.IsNaN(v.Final.HalfWidth) ? 0 : v.Final.HalfWidth * 100).ToArray();
             missingBar |= pts.Any(v => double.IsNaN(v.Final.HalfWidth));
             var color = ChartStyle.MethodColor(method);
-            var pattern = ChartStyle.Pattern(kinds.IndexOf((protocol, head)));
-            ChartStyle.AddLineWithErrors(plot, xs, ys, err, color, pattern);
-            legend.Add(ChartStyle.LineItem(kinds.Count > 1 ? $"{ChartStyle.MethodName(method)} ({protocol}, {head})" : ChartStyle.MethodName(method), color, pattern));
+            var pattern = kinds.Count > 1 ? ChartStyle.Pattern(kinds.IndexOf((protocol, head))) : ChartStyle.MethodPattern(method);
+            var marker = ChartStyle.MethodMarker(method);
+            ChartStyle.AddLineWithErrors(plot, xs, ys, err, color, pattern, marker);
+            legend.Add(ChartStyle.LineItem(kinds.Count > 1 ? $"{ChartStyle.MethodName(method)} ({protocol}, {head})" : ChartStyle.MethodName(method), color, pattern, shape: marker));
         }
         ChartStyle.LogLabelAxis(plot, variants.Select(v => v.Labels));
         plot.YLabel("Final test accuracy (%)");

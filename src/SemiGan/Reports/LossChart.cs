@@ -71,5 +71,5 @@ public static class LossChart
     public static string Words(string name) => name.Replace('_', ' ') + " loss";
 
     // Losses take the palette from its fifth colour on, away from the methods' first colours.
-    static ScottPlot.Color Colour(int index) => ScottPlot.Palette.Default.GetColor(4 + index);
+    static ScottPlot.Color Colour(int index) => ChartStyle.PaletteColor(4 + index);
 }

@@ -29,10 +29,12 @@ public sealed class RunArtifacts(RunOutput output) : IRunObserver
         {
             var g = group.ToList();
             string protocols = string.Join("/", g.Select(r => r.Protocol).Distinct());
-            string methods = string.Join(" vs ", g.Select(r => r.Method).Distinct().OrderBy(ChartStyle.Order).Select(ChartStyle.MethodName));
             string datasets = string.Join("/", g.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
-            string title = $"Learning curves: {methods} ({datasets}, {group.Key} labels, {protocols} protocol)";
-            AccuracyChart.Write(g, output.ChartPng(group.Key), output.ChartSvg(group.Key), title);
+            string note = Path.Combine(output.Folder, "note.md");
+            bool tuning = ReportWriter.IsTuning(g[0].Experiment, File.Exists(note) ? File.ReadAllText(note) : null) && g.All(r => r.ValidationAccuracy is not null);
+            // The methods are in the legend; naming them all here made titles wider than the figure.
+            string title = $"Learning curves ({datasets}, {group.Key} labels, {protocols} protocol){(tuning ? ": validation accuracy" : "")}";
+            AccuracyChart.Write(g, output.ChartPng(group.Key), output.ChartSvg(group.Key), title, validation: tuning);
         }
     }
 }

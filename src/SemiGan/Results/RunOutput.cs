@@ -35,6 +35,9 @@ public sealed class RunOutput
     /// <summary>Generator samples after one epoch (kept for the first seed of each variant).</summary>
     public string SamplesPath(RunSpec run, int epoch) => Path.Combine(Folder, "samples", "epochs", $"{run.Id}-epoch-{epoch:D2}.png");
     public string ConfusionPath(RunSpec run) => Path.Combine(Folder, "confusion", $"{run.Id}.csv");
+    /// <summary>The confusion counts after one epoch (every epoch is kept, so a report can show the epoch a run selected).</summary>
+    public string ConfusionPath(RunSpec run, int epoch) => ConfusionPath(Folder, run.Id, epoch);
+    public static string ConfusionPath(string folder, string runId, int epoch) => Path.Combine(folder, "confusion", runId, $"epoch-{epoch}.csv");
     public string ChartPng(int labels) => Path.Combine(Folder, $"accuracy-labels-{labels}.png");
     public string ChartSvg(int labels) => Path.Combine(Folder, $"accuracy-labels-{labels}.svg");
 
