@@ -133,7 +133,7 @@ public static class DryRun
         if (benchPath is not null)
         {
             JsonNode? bench;
-            try { bench = JsonNode.Parse(File.ReadAllText(benchPath)); }
+            try { bench = JsonNode.Parse(File.ReadAllText(benchPath), null, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
             catch (JsonException) { bench = null; }
             if (bench?["results"] is not JsonArray results || bench["BatchSize"]?.GetValue<int>() is not { } benchBatch)
                 throw new ConfigException($"--bench: {benchPath} is not a file written by semigan bench --json; pass one with --bench FILE, or write one with semigan bench --json {benchPath}.");

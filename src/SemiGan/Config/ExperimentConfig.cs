@@ -115,7 +115,10 @@ public sealed record ExperimentConfig
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path), null, new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            string text = File.ReadAllText(path);
+            // JsonNode would fail on first access to the object (an internal error), and the serializer would keep one value silently.
+            if (JsonDuplicates.Describe(text, path) is { } duplicate) throw new ConfigException(duplicate + "; fix the experiment file.");
+            root = JsonNode.Parse(text, null, new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
                 ?? throw new ConfigException($"{path}: must hold a JSON object {{ ... }}; fix the experiment file.");
         }
         catch (JsonException e) { throw new ConfigException($"{path}: {Describe(e)}; fix the experiment file."); }

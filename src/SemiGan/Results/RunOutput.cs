@@ -187,7 +187,7 @@ public sealed class RunOutput
     public static List<JsonNode> ReadRunInfo(string path)
     {
         JsonNode? node;
-        try { node = JsonNode.Parse(File.ReadAllText(path)); }
+        try { node = JsonNode.Parse(File.ReadAllText(path), null, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new Data.DataException($"{path}: not valid JSON ({e.Message}); restore it from a copy or move it away."); }
         return node is JsonArray a ? a.Where(n => n is not null).Select(n => n!).ToList() : node is null ? [] : [node];
     }
