@@ -43,27 +43,34 @@ public static class RunCommand
             if (r.GetValue(dryRun)) return DryRun.Print(r);
             if (r.GetValue(bench) is not null) throw new ConfigException("--bench: only used with --dry-run; add --dry-run, or drop --bench.");
             if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
+            // Everything checkable without torch first, so a refused command prints its one line and nothing else, writes
+            // nothing, and spends no time on the self-check or a fetch.
             var sets = ConfigOverride.ParseAll(r.GetValue(set));
             var cfg = ValidateCommand.Load(r.GetValue(experiment)!, r.GetValue(seeds), r.GetValue(epochs), sets);
             var restarts = r.GetValue(restartRun) ?? [];
-            ExperimentRunner.CheckRestartRuns(cfg, restarts);
-            var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
-            Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
             var fastPathMode = ParseFastPath(r.GetValue(fastPath)!);
-            // On this device, thread count and batch size, before anything is written.
-            var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
-                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Where(m => cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn).SelectMany(m => cfg.MethodOf(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
+            if (r.GetValue(device) is not ("auto" or "cpu" or "cuda") and var badDevice) throw new ConfigException($"--device: '{badDevice}' is not one of auto, cpu, cuda.");
+            if (r.GetValue(threads) is <= 0 and var badThreads) throw new ConfigException($"--threads: {badThreads} must be positive.");
             string outPath = r.GetValue(output) ?? DefaultOut(cfg, sets);
             Errors.LogFolder = outPath;
-            RunOutput.Check(outPath, cfg);
+            var checkedOut = RunOutput.Check(outPath, cfg);
+            FolderLock.Check(outPath);
+            ExperimentRunner.CheckRestartRuns(cfg, restarts, checkedOut);
             var dataset = Datasets.Get(cfg.Dataset);
             string dataFolder = r.GetValue(data) ?? dataset.DefaultFolder;
             bool verify = !r.GetValue(noVerify);
+            // Split feasibility from the label file (plain C#) when it is here; a first run checks it once fetched, below.
+            if (DataFolder.TrainLabelsIfPresent(dataset, dataFolder, verify) is { } labelFile) ExperimentRunner.CheckSplits(cfg, labelFile);
+
+            // The run goes ahead: torch, the self-check on this device, thread count and batch size, then the data.
+            var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
+            Errors.ApplyThreads(r.GetValue(threads));
+            var choice = FastPathChoice.Make(fastPathMode, () => FastPathCheck.Run(dev, cfg.BatchSize,
+                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.LatentDim, cfg.Methods.Where(m => cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn).SelectMany(m => cfg.MethodOf(m).Steps), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
             if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(dataset, dataFolder, Console.WriteLine));
             using var images = ImageDataset.Load(dataset, dataFolder, verify);
-            // Splits need the labels: checked here, before the output folder is created.
-            Errors.Input(() => ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]));
+            ExperimentRunner.CheckSplits(cfg, images.TrainLabelsHost);
             var outFolder = RunOutput.Open(outPath, cfg);
             using var folderLock = FolderLock.Take(outFolder.Folder);
             // This invocation's run-info.json entry: its start now, its end when training is over.

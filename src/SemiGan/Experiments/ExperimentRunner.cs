@@ -136,6 +136,26 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 throw new ConfigException($"--restart-run: '{id}' is not a run of experiment '{config.Name}'; give a run id as 'semigan run <experiment> --dry-run' lists them, e.g. --restart-run {grid[0].Id}");
     }
 
+    /// <summary>As <see cref="CheckRestartRuns(ExperimentConfig, IEnumerable{string})"/>, and an id of a run that has already ended in <paramref name="output"/> is refused too (as <see cref="Run"/> would, after opening the folder).</summary>
+    public static void CheckRestartRuns(ExperimentConfig config, IReadOnlyCollection<string> ids, RunOutput output)
+    {
+        CheckRestartRuns(config, ids);
+        if (ids.Count == 0 || !File.Exists(output.RunsCsv)) return;
+        if (RunStatusCsv.Read(output.RunsCsv).FirstOrDefault(s => ids.Contains(s.RunId)) is { } ended)
+            throw new ConfigException($"--restart-run {ended.RunId}: that run has already ended ({ended.Status}) in {output.Folder}; only an unfinished run is restarted.");
+    }
+
+    /// <summary>
+    /// The splits' feasibility from the training labels alone (plain C#, no torch): the same draws <see cref="Splits"/>
+    /// makes, on the first trainLimit labels; an impossible one is a usage error naming the field.
+    /// </summary>
+    public static void CheckSplits(ExperimentConfig config, byte[] trainLabels)
+    {
+        int count = config.TrainLimit > 0 ? Math.Min(config.TrainLimit, trainLabels.Length) : trainLabels.Length;
+        try { Splits(config, trainLabels[..count]); }
+        catch (ArgumentException e) { throw new ConfigException(e.Message); }
+    }
+
     /// <summary>
     /// The checkpoint an unfinished run resumes from (null: it starts afresh), checked against its manifest
     /// and by loading it into fresh networks. A damaged newest checkpoint falls back to the previous intact

@@ -47,8 +47,35 @@ public sealed class RunOutput
     /// </summary>
     public static RunOutput Open(string folder, ExperimentConfig config) => Open(folder, config, create: true);
 
-    /// <summary>Every check of <see cref="Open(string, ExperimentConfig)"/> that needs no write (for checking before a data fetch).</summary>
-    public static RunOutput Check(string folder, ExperimentConfig config) => Open(folder, config, create: false);
+    /// <summary>
+    /// Every check of <see cref="Open(string, ExperimentConfig)"/> without creating anything (for checking before the
+    /// self-check and a data fetch): the path is not a file nor under one, it can be written (a probe file that is gone
+    /// when closed), and it holds nothing or this same experiment.
+    /// </summary>
+    public static RunOutput Check(string folder, ExperimentConfig config)
+    {
+        if (File.Exists(folder)) throw new ConfigException($"{folder}: is a file, not a folder; pass --out with a folder.");
+        string full = Path.GetFullPath(folder);
+        string? existing = full;
+        while (existing is not null && !Directory.Exists(existing))
+        {
+            if (File.Exists(existing)) throw new ConfigException($"{folder}: {existing} is a file, so no folder can be made under it; pass --out with another folder.");
+            existing = Path.GetDirectoryName(existing);
+        }
+        if (existing is not null)
+        {
+            try
+            {
+                using var probe = new FileStream(Path.Combine(existing, $".semigan-write-test-{Environment.ProcessId}"), FileMode.CreateNew, FileAccess.Write,
+                    FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException($"{folder}: output folder is not writable ({e.Message.TrimEnd('.')}); pass --out with a writable folder.");
+            }
+        }
+        return Open(folder, config, create: false);
+    }
 
     static RunOutput Open(string folder, ExperimentConfig config, bool create)
     {
