@@ -13,10 +13,10 @@ public class CheapCheckTests
 {
     const string Ok = """{ "name": "ok", "labels": 100, "seeds": [1], "epochs": 1 }""";
 
-    /// <summary>Every file under <paramref name="dir"/> with its bytes, as text for a comparison.</summary>
+    /// <summary>Every file under <paramref name="dir"/> with the SHA-256 of its bytes, as text for a comparison.</summary>
     public static string Tree(string dir) => !Directory.Exists(dir) ? "(none)" : string.Join("\n",
         Directory.GetFileSystemEntries(dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(p => Path.GetRelativePath(dir, p) + (File.Exists(p) ? " " + Convert.ToHexString(File.ReadAllBytes(p)) : "/")));
+            .Select(p => Path.GetRelativePath(dir, p) + (File.Exists(p) ? " " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(p))) : "/")));
 
     static void AssertRefused(string dir, string[] args, string named)
     {

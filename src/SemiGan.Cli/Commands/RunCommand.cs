@@ -57,6 +57,7 @@ public static class RunCommand
             var checkedOut = RunOutput.Check(outPath, cfg);
             FolderLock.Check(outPath);
             ExperimentRunner.CheckRestartRuns(cfg, restarts, checkedOut);
+            if (File.Exists(checkedOut.RunInfoPath)) RunOutput.ReadRunInfo(checkedOut.RunInfoPath); // unreadable: refused now, not after the self-check
             var dataset = Datasets.Get(cfg.Dataset);
             string dataFolder = r.GetValue(data) ?? dataset.DefaultFolder;
             bool verify = !r.GetValue(noVerify);
@@ -73,8 +74,6 @@ public static class RunCommand
             ExperimentRunner.CheckSplits(cfg, images.TrainLabelsHost);
             var outFolder = RunOutput.Open(outPath, cfg);
             using var folderLock = FolderLock.Take(outFolder.Folder);
-            // This invocation's run-info.json entry: its start now, its end when training is over.
-            outFolder.WriteRunInfoStart(cfg, dev, started, part, choice);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                               $"device {dev.type}, torch threads {TorchSharp.torch.get_num_threads()}" + (part == Shard.All ? "" : $", shard {part}"));
@@ -84,6 +83,8 @@ public static class RunCommand
             {
                 Shard = part,
                 RestartRuns = restarts,
+                // This invocation's run-info.json entry: its start once the runner's checks (checkpoints included) passed, its end when training is over.
+                Starting = () => outFolder.WriteRunInfoStart(cfg, dev, started, part, choice),
                 Observer = new RunObservers(new Reports.RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
                 FastPath = choice,
                 Progress = report,

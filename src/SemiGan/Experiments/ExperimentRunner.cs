@@ -43,6 +43,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// </summary>
     public IReadOnlyCollection<string> RestartRuns { get; init; } = [];
 
+    /// <summary>Called once every check has passed, before the runner writes anything (the CLI records the invocation in run-info.json then).</summary>
+    public Action? Starting { get; init; }
+
     /// <summary>
     /// Runs this shard's part of the grid. In a folder that already holds this experiment, finished and
     /// diverged runs are skipped and an unfinished run continues from its last checkpoint; its CSV rows
@@ -69,6 +72,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         // Where each unfinished run resumes, checked before anything is written.
         var resume = todo.Where(r => !restart.Contains(r)).ToDictionary(r => r.Id, ResumePoint);
 
+        Starting?.Invoke();
         output.WriteConfig(config);
         if (!File.Exists(output.RunsCsv)) RunStatusCsv.Rewrite(output.RunsCsv, []); // its presence marks a resumable folder
         foreach (var ((n, s), split) in splits) split.Save(output.SplitPath(n, s), labelsHost);

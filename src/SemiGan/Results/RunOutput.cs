@@ -216,6 +216,19 @@ public sealed class RunOutput
         JsonNode? node;
         try { node = JsonNode.Parse(File.ReadAllText(path), null, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new Data.DataException($"{path}: not valid JSON ({e.Message}); restore it from a copy or move it away."); }
-        return node is JsonArray a ? a.Where(n => n is not null).Select(n => n!).ToList() : node is null ? [] : [node];
+        var entries = node is JsonArray a ? a.Where(n => n is not null).Select(n => n!).ToList() : node is null ? [] : [node];
+        // The fields reports read by type: a damaged file is refused here, in one line, not mid-report.
+        string fix = "restore it from a copy or move it away";
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is not JsonObject entry) throw new Data.DataException($"{path}: entry {i + 1} is not an object {{ ... }}; {fix}.");
+            foreach (string field in new[] { "torchThreads", "logicalCores", "elapsedSeconds" })
+                if (entry[field] is { } value && (value.GetValueKind() != JsonValueKind.Number || !double.IsFinite(value.GetValue<double>())
+                                                  || (field != "elapsedSeconds" && !value.AsValue().TryGetValue(out int _))))
+                    throw new Data.DataException($"{path}: entry {i + 1}: {field} is {value.ToJsonString()}, not a {(field == "elapsedSeconds" ? "number" : "whole number")}; {fix}.");
+            if (entry["commandLine"] is { } cl && (cl is not JsonArray args || args.Any(x => x?.GetValueKind() != JsonValueKind.String)))
+                throw new Data.DataException($"{path}: entry {i + 1}: commandLine is not a list of strings; {fix}.");
+        }
+        return entries;
     }
 }
