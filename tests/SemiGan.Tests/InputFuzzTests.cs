@@ -54,7 +54,12 @@ public class InputFuzzTests(ITestOutputHelper log)
         {
             File.WriteAllBytes(Path.Combine(dir, "exp.json"), c.Experiment);
             if (c.Args.Any(a => a.Contains("{data}"))) CopyDir(fx.Data, Path.Combine(dir, "data"));
-            if (c.DamagedFile is not null)
+            if (c.DamagedFile == Generators.BenchFile)
+            {
+                byte[]? bench = c.Damage!(Encoding.UTF8.GetBytes(Generators.Bench));
+                if (bench is not null) File.WriteAllBytes(Path.Combine(dir, Generators.BenchFile), bench);
+            }
+            else if (c.DamagedFile is not null)
             {
                 CopyDir(fx.Folder, Path.Combine(dir, "out"));
                 string target = Path.Combine(dir, "out", c.DamagedFile);
@@ -141,6 +146,14 @@ public class InputFuzzTests(ITestOutputHelper log)
         var codes = Run(Generators.ResumeCase, 10);
         Report("damaged resume folder", codes);
         Assert.True(codes.GetValueOrDefault(0) > 0 && codes.GetValueOrDefault(1) + codes.GetValueOrDefault(2) > 0, string.Join(", ", codes));
+    }
+
+    [Fact]
+    public void Damaged_bench_files_never_crash_a_dry_run()
+    {
+        var codes = Run(Generators.BenchCase, 150);
+        Report("bench file", codes);
+        Assert.True(codes.GetValueOrDefault(0) > 0 && codes.GetValueOrDefault(2) > 0, string.Join(", ", codes));
     }
 
     /// <summary>The duplicate key of issue 25, through the same property: exit 70 before duplicate keys were checked.</summary>
@@ -409,6 +422,20 @@ public class InputFuzzTests(ITestOutputHelper log)
             ["chart", "{out}"],
             ["eval", "{out}", "--data", "{data}", "--no-verify", "--device", "cpu"],
         ];
+
+        public const string BenchFile = "bench.json";
+
+        /// <summary>A file of `semigan bench --json`'s shape (figures made up: only the dry run's reading of it is tested).</summary>
+        public const string Bench = """
+            { "Device": "cpu", "Threads": 1, "BatchSize": 100, "results": [
+              { "Name": "sgan method step (streams)", "MedianMs": 100.5, "ImagesPerSecond": 995.0 },
+              { "Name": "baseline method step (streams)", "MedianMs": 20.0, "ImagesPerSecond": 5000 },
+              { "Name": "evaluation (fast path)", "MedianMs": 50.0, "ImagesPerSecond": 20000.0 } ] }
+            """;
+
+        public static Gen<FuzzCase> BenchCase =>
+            from damage in Gen.Frequency((1, Gen.Constant<(string Name, Func<byte[], byte[]?> Damage)>(("intact", b => b))), (6, FileDamage))
+            select new FuzzCase("bench", Encoding.UTF8.GetBytes(Render(Base)), ["run", "{exp}", "--dry-run", "--out", "{out}", "--bench", BenchFile], BenchFile, damage.Damage, damage.Name);
 
         public static Gen<FuzzCase> ResumeCase =>
             from file in Gen.Elements(Fixture.Files)

@@ -134,21 +134,27 @@ public static class DryRun
             : null;
         if (benchPath is not null)
         {
-            JsonNode? bench;
-            try { bench = JsonNode.Parse(File.ReadAllText(benchPath), null, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
-            catch (JsonException) { bench = null; }
-            if (bench?["results"] is not JsonArray results || bench["BatchSize"]?.GetValue<int>() is not { } benchBatch)
-                throw new ConfigException($"--bench: {benchPath} is not a file written by semigan bench --json; pass one with --bench FILE, or write one with semigan bench --json {benchPath}.");
-            benchNote = $"{benchPath} ({bench["Device"]}, {bench["Threads"]} torch threads)";
-            double? Ms(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["MedianMs"]?.GetValue<double>();
-            double? ImagesPerSecond(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["ImagesPerSecond"]?.GetValue<double>();
-            if (results.Select(x => (string?)x?["Name"]).FirstOrDefault(n => n?.StartsWith("evaluation", StringComparison.Ordinal) == true) is { } eval
-                && ImagesPerSecond(eval) is { } ips)
-                evalSeconds = (testCount + cfg.Validation) / ips;
-            foreach (var m in cfg.Methods)
-                if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && Ms($"{cfg.MethodOf(m).Name} method step (streams)") is { } ms)
-                    foreach (var p in cfg.Protocol.Select(ProtocolNames.Parse))
-                        rates[(m, p)] = new(ms / 1000 * cfg.BatchSize / benchBatch, benchNote);
+            string notBench = $"--bench: {benchPath} is not a file written by semigan bench --json; pass one with --bench FILE, or write one with semigan bench --json {benchPath}.";
+            // Its fields are read by type below: a hand-edited or damaged file is refused as such, never an internal error.
+            try
+            {
+                JsonNode? bench;
+                try { bench = JsonNode.Parse(File.ReadAllText(benchPath), null, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
+                catch (JsonException) { bench = null; }
+                if (bench?["results"] is not JsonArray results || bench["BatchSize"]?.GetValue<int>() is not { } benchBatch || benchBatch <= 0)
+                    throw new ConfigException(notBench);
+                benchNote = $"{benchPath} ({bench["Device"]}, {bench["Threads"]} torch threads)";
+                double? Ms(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["MedianMs"]?.GetValue<double>();
+                double? ImagesPerSecond(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["ImagesPerSecond"]?.GetValue<double>();
+                if (results.Select(x => (string?)x?["Name"]).FirstOrDefault(n => n?.StartsWith("evaluation", StringComparison.Ordinal) == true) is { } eval
+                    && ImagesPerSecond(eval) is { } ips)
+                    evalSeconds = (testCount + cfg.Validation) / ips;
+                foreach (var m in cfg.Methods)
+                    if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && Ms($"{cfg.MethodOf(m).Name} method step (streams)") is { } ms)
+                        foreach (var p in cfg.Protocol.Select(ProtocolNames.Parse))
+                            rates[(m, p)] = new(ms / 1000 * cfg.BatchSize / benchBatch, benchNote);
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException) { throw new ConfigException(notBench); }
         }
         if (File.Exists(output.EpochsCsv))
             foreach (var g in EpochCsv.Read(output.EpochsCsv).GroupBy(x => (x.Method, ProtocolNames.Parse(x.Protocol))))

@@ -71,6 +71,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             throw new ConfigException($"--restart-run {endedRun.Id}: that run has already ended ({RunStatusCsv.Read(output.RunsCsv).First(s => s.Run == endedRun).Status}) in {output.Folder}; only an unfinished run is restarted.");
         // Where each unfinished run resumes, checked before anything is written.
         var resume = todo.Where(r => !restart.Contains(r)).ToDictionary(r => r.Id, ResumePoint);
+        var written = File.Exists(output.EpochsCsv) ? EpochCsv.Read(output.EpochsCsv) : null; // a torn last line is already gone
 
         Starting?.Invoke();
         output.WriteConfig(config);
@@ -83,7 +84,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             Log?.Invoke($"{run.Id}: restarting from scratch (--restart-run): its checkpoint and CSV rows are dropped");
             new Checkpoint(output.CheckpointFolder(run)).Delete();
         }
-        var rows = DropRowsPastCheckpoints(todo.ToDictionary(r => r.Id, r => resume.GetValueOrDefault(r.Id)?.Meta.Epoch ?? 0));
+        var rows = DropRowsPastCheckpoints(written, todo.ToDictionary(r => r.Id, r => resume.GetValueOrDefault(r.Id)?.Meta.Epoch ?? 0));
 
         var images = data.TrainImages.narrow(0, 0, TrainCount).to(device);
         var labels = data.TrainLabels.narrow(0, 0, TrainCount).to(device);
@@ -193,10 +194,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             $"re-run the same command with --restart-run {run.Id} to train that run again from scratch (its CSV rows and checkpoint are dropped).");
 
     /// <summary>Keeps, for each unfinished run, only the rows its checkpoint covers (up to the given epoch); rewrites the CSV atomically if that changes it.</summary>
-    List<EpochRecord> DropRowsPastCheckpoints(Dictionary<string, int> keepUpTo)
+    List<EpochRecord> DropRowsPastCheckpoints(List<EpochRecord>? all, Dictionary<string, int> keepUpTo)
     {
-        if (!File.Exists(output.EpochsCsv)) return [];
-        var all = EpochCsv.Read(output.EpochsCsv); // a torn last line is already gone
+        if (all is null) return [];
         var kept = all.Where(row => !keepUpTo.TryGetValue(row.Run.Id, out int upTo) || row.Epoch <= upTo).ToList();
         if (kept.Count != all.Count || File.ReadAllText(output.EpochsCsv) is var text && !text.EndsWith('\n'))
         {
