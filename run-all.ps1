@@ -3,6 +3,8 @@
 # baseline, 1000 labels, several seeds), the label-count sweep, then the report over both.
 # Windows PowerShell 5.1 or PowerShell 7 (pwsh) on Windows, Linux or macOS. Stops on the first
 # failure; re-running resumes (finished runs are skipped, unfinished ones continue from checkpoints).
+# Windows: not run on Windows by us; TorchSharp issue 1567 reports a load failure of 0.107.0 with libtorch 2.10.0,
+# but every import of the pinned packages resolves statically (docs/running.md); install the Visual C++ 2015-2022 runtime.
 #
 #   ./run-all.ps1                      # reproduction + sweep + report under results/run-all/
 #   ./run-all.ps1 -Quick               # the small-budget pipeline (experiments/quick.json) + report

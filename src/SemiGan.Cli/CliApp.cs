@@ -14,6 +14,9 @@ public static class CliApp
     public static int Run(string[] args)
     {
         Errors.LogFolder = null;
+        // No file name or value can hold a NUL: refused here, for every command and option at once.
+        if (args.FirstOrDefault(a => a.Contains('\0')) is { } nul)
+            return Errors.Report($"'{nul.Replace("\0", "\\0")}': holds a NUL character, which no file name or value may; remove it.", Errors.BadInput);
         try
         {
             // No response files: an argument starting with @ is a file name like any other.

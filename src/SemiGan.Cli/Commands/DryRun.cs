@@ -1,3 +1,4 @@
+using SemiGan.Experiments;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -52,6 +53,7 @@ public static class DryRun
                 dataNote = $", --no-verify: the {available} of {folder}";
             }
         }
+        if (DataFolder.TrainLabelsIfPresent(dataset, folder, !r.GetValue<bool>("--no-verify")) is { } labels) ExperimentRunner.CheckSplits(cfg, labels);
         int trainCount = cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, available) : available;
         if (cfg.Labels.Max() + cfg.Validation > trainCount)
             throw new ConfigException($"labels: {cfg.Labels.Max()} labeled and {cfg.Validation} validation images do not fit in the {trainCount} training images{dataNote}.");
@@ -154,21 +156,27 @@ public static class DryRun
             : null;
         if (benchPath is not null)
         {
-            JsonNode? bench;
-            try { bench = JsonNode.Parse(File.ReadAllText(benchPath)); }
-            catch (JsonException) { bench = null; }
-            if (bench?["results"] is not JsonArray results || bench["BatchSize"]?.GetValue<int>() is not { } benchBatch)
-                throw new ConfigException($"--bench: {benchPath} is not a file written by semigan bench --json; pass one with --bench FILE, or write one with semigan bench --json {benchPath}.");
-            benchNote = $"{benchPath} ({bench["Device"]}, {bench["Threads"]} torch threads)";
-            double? Ms(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["MedianMs"]?.GetValue<double>();
-            double? ImagesPerSecond(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["ImagesPerSecond"]?.GetValue<double>();
-            if (results.Select(x => (string?)x?["Name"]).FirstOrDefault(n => n?.StartsWith("evaluation", StringComparison.Ordinal) == true) is { } eval
-                && ImagesPerSecond(eval) is { } ips)
-                evalSeconds = (testCount + cfg.Validation) / ips;
-            foreach (var m in cfg.Methods)
-                if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && Ms($"{cfg.MethodOf(m).Name} method step (streams)") is { } ms)
-                    foreach (var p in cfg.Protocol.Select(ProtocolNames.Parse))
-                        rates[(m, p)] = new(ms / 1000 * cfg.BatchSize / benchBatch, benchNote);
+            string notBench = $"--bench: {benchPath} is not a file written by semigan bench --json; pass one with --bench FILE, or write one with semigan bench --json {benchPath}.";
+            // Its fields are read by type below: a hand-edited or damaged file is refused as such, never an internal error.
+            try
+            {
+                JsonNode? bench;
+                try { bench = JsonNode.Parse(File.ReadAllText(benchPath), null, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
+                catch (JsonException) { bench = null; }
+                if (bench?["results"] is not JsonArray results || bench["BatchSize"]?.GetValue<int>() is not { } benchBatch || benchBatch <= 0)
+                    throw new ConfigException(notBench);
+                benchNote = $"{benchPath} ({bench["Device"]}, {bench["Threads"]} torch threads)";
+                double? Ms(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["MedianMs"]?.GetValue<double>();
+                double? ImagesPerSecond(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["ImagesPerSecond"]?.GetValue<double>();
+                if (results.Select(x => (string?)x?["Name"]).FirstOrDefault(n => n?.StartsWith("evaluation", StringComparison.Ordinal) == true) is { } eval
+                    && ImagesPerSecond(eval) is { } ips)
+                    evalSeconds = (testCount + cfg.Validation) / ips;
+                foreach (var m in cfg.Methods)
+                    if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && Ms($"{cfg.MethodOf(m).Name} method step (streams)") is { } ms)
+                        foreach (var p in cfg.Protocol.Select(ProtocolNames.Parse))
+                            rates[(m, p)] = new(ms / 1000 * cfg.BatchSize / benchBatch, benchNote);
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException) { throw new ConfigException(notBench); }
         }
         if (File.Exists(output.EpochsCsv))
             foreach (var g in EpochCsv.Read(output.EpochsCsv).GroupBy(x => (x.Method, ProtocolNames.Parse(x.Protocol))))

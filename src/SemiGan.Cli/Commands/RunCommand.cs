@@ -43,32 +43,38 @@ public static class RunCommand
             if (r.GetValue(dryRun)) return DryRun.Print(r);
             if (r.GetValue(bench) is not null) throw new ConfigException("--bench: only used with --dry-run; add --dry-run, or drop --bench.");
             if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
+            // Everything checkable without torch first, so a refused command prints its one line and nothing else, writes
+            // nothing, and spends no time on the self-check or a fetch.
             var sets = ConfigOverride.ParseAll(r.GetValue(set));
             var cfg = ValidateCommand.Load(r.GetValue(experiment)!, r.GetValue(seeds), r.GetValue(epochs), sets);
             var restarts = r.GetValue(restartRun) ?? [];
-            ExperimentRunner.CheckRestartRuns(cfg, restarts);
-            var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
-            Errors.ApplyThreads(r.GetValue(threads));
             var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
             var fastPathMode = ParseFastPath(r.GetValue(fastPath)!);
-            // On this device, thread count and batch size, before anything is written.
-            var choice = FastPathChoice.Make(fastPathMode, () => Methods.FastPathCheck.Run(dev, cfg.BatchSize,
-                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.Methods.Select(m => new Methods.FastPathCheck.Subject(cfg.MethodOf(m), m, cfg.SettingsOf(m))), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
+            if (r.GetValue(device) is not ("auto" or "cpu" or "cuda") and var badDevice) throw new ConfigException($"--device: '{badDevice}' is not one of auto, cpu, cuda.");
+            if (r.GetValue(threads) is <= 0 and var badThreads) throw new ConfigException($"--threads: {badThreads} must be positive.");
             string outPath = r.GetValue(output) ?? DefaultOut(cfg, sets);
             Errors.LogFolder = outPath;
-            RunOutput.Check(outPath, cfg);
+            var checkedOut = RunOutput.Check(outPath, cfg);
+            FolderLock.Check(outPath);
+            ExperimentRunner.CheckRestartRuns(cfg, restarts, checkedOut);
+            if (File.Exists(checkedOut.RunInfoPath)) RunOutput.ReadRunInfo(checkedOut.RunInfoPath); // unreadable: refused now, not after the self-check
             var dataset = Datasets.Get(cfg.Dataset);
             string dataFolder = r.GetValue(data) ?? dataset.DefaultFolder;
             bool verify = !r.GetValue(noVerify);
+            // Split feasibility from the label file (plain C#) when it is here; a first run checks it once fetched, below.
+            if (DataFolder.TrainLabelsIfPresent(dataset, dataFolder, verify) is { } labelFile) ExperimentRunner.CheckSplits(cfg, labelFile);
+
+            // The run goes ahead: torch, the self-check on this device, thread count and batch size, then the data.
+            var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
+            Errors.ApplyThreads(r.GetValue(threads));
+            var choice = FastPathChoice.Make(fastPathMode, () => Methods.FastPathCheck.Run(dev, cfg.BatchSize,
+                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.Methods.Select(m => new Methods.FastPathCheck.Subject(cfg.MethodOf(m), m, cfg.SettingsOf(m))), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
             if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(dataset, dataFolder, Console.WriteLine));
             using var images = ImageDataset.Load(dataset, dataFolder, verify);
-            // Splits need the labels: checked here, before the output folder is created.
-            Errors.Input(() => ExperimentRunner.Splits(cfg, images.TrainLabelsHost[..(cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, images.TrainCount) : images.TrainCount)]));
+            ExperimentRunner.CheckSplits(cfg, images.TrainLabelsHost);
             var outFolder = RunOutput.Open(outPath, cfg);
             using var folderLock = FolderLock.Take(outFolder.Folder);
             using var cores = Kernels.CoreShare.Join(r.GetValue(threads));
-            // This invocation's run-info.json entry: its start now, its end when training is over.
-            outFolder.WriteRunInfoStart(cfg, dev, started, part, choice);
             Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                               $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                               $"device {dev.type}, torch threads {cores.Threads}" + (cores.Shared ? " (a share of the cores, re-checked while training)" : "") + (part == Shard.All ? "" : $", shard {part}"));
@@ -78,6 +84,8 @@ public static class RunCommand
             {
                 Shard = part,
                 RestartRuns = restarts,
+                // This invocation's run-info.json entry: its start once the runner's checks (checkpoints included) passed, its end when training is over.
+                Starting = () => outFolder.WriteRunInfoStart(cfg, dev, started, part, choice),
                 Observer = new RunObservers(new Reports.RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
                 FastPath = choice,
                 Cores = cores,

@@ -27,6 +27,8 @@ public sealed record ConfigOverride(string Key, string Value)
         if (key.Length == 0) return $"--set: '{s}' has no key before '='; give key=value, e.g. {Example}";
         if (key.Split('.').Any(p => p.Trim().Length == 0))
             return $"--set: '{key}' has an empty part; give a field or a dotted path, e.g. --set methodSettings.supervised.learningRate=0.001";
+        if (JsonDuplicates.Find(s[(eq + 1)..]) is var (dup, path))
+            return $"--set {s}: {key}.{path}: the key '{dup}' is given twice in one object; keep one of the two";
         return null;
     }
 

@@ -115,13 +115,19 @@ public sealed record ExperimentConfig
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path), null, new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            string text = File.ReadAllText(path);
+            // JsonNode would fail on first access to the object (an internal error), and the serializer would keep one value silently.
+            if (JsonDuplicates.Describe(text, path) is { } duplicate) throw new ConfigException(duplicate + "; fix the experiment file.");
+            root = JsonNode.Parse(text, null, new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
                 ?? throw new ConfigException($"{path}: must hold a JSON object {{ ... }}; fix the experiment file.");
         }
         catch (JsonException e) { throw new ConfigException($"{path}: {Describe(e)}; fix the experiment file."); }
         foreach (var o in overrides) o.ApplyTo(root);
         string SourceOf(string field) => overrides.LastOrDefault(o => o.Covers(field))?.ToString()
             ?? (overrides.Count == 0 ? path : $"{path} with {string.Join(" ", overrides)}");
+        // JSON numbers past double's range read as infinity, which no check below refuses and nothing can write back.
+        if (NonFiniteNumber(root, "") is var (field, number))
+            throw new ConfigException($"{SourceOf(field)}: {field}: {(number.Length > 40 ? number[..40] + "…" : number)} is out of range for a number; give a finite number.");
         // A hyperparameter set from the command line names its runs, as a one-value grid axis would ("sgan-lr0.001").
         foreach (var o in overrides)
             if (GridAxes.Fields.Any(f => f.Field == o.Key) && root[o.Key] is JsonValue v && v.TryGetValue(out double _))
@@ -136,7 +142,33 @@ public sealed record ExperimentConfig
                 : message.StartsWith("unknown field", StringComparison.Ordinal) ? "fix the key (field names are case-sensitive)."
                 : "give a value of the field's type (numbers and true/false as they are, lists as [1,2] or [a,b])."));
         }
+        // A \uD800-\uDFFF escape without its pair is valid JSON text but no string: System.Text.Json throws this, not a JsonException.
+        catch (InvalidOperationException e) when (e.Message.Contains("UTF-16", StringComparison.Ordinal))
+        {
+            throw new ConfigException($"{(overrides.Count == 0 ? path : $"{path} with {string.Join(" ", overrides)}")}: a string holds an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF without its pair); fix the string.");
+        }
         return (cfg ?? throw new ConfigException($"{path}: empty experiment file.")).Validated(SourceOf);
+    }
+
+    /// <summary>The path and text of the first number in <paramref name="node"/> that is infinite as a double, or null.</summary>
+    static (string Path, string Text)? NonFiniteNumber(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (key, child) in o)
+                    if (NonFiniteNumber(child, path.Length == 0 ? key : $"{path}.{key}") is { } found) return found;
+                return null;
+            case JsonArray a:
+                for (int i = 0; i < a.Count; i++)
+                    if (NonFiniteNumber(a[i], $"{path}[{i}]") is { } found) return found;
+                return null;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.Number:
+                string text = v.ToJsonString();
+                return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? null : (path, text);
+            default:
+                return null;
+        }
     }
 
     /// <summary>The JSON field names this record accepts, in declaration order.</summary>

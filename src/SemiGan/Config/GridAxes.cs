@@ -32,8 +32,15 @@ public static class GridAxes
         }
         if (axes.Count == 0) return;
 
-        var methods = root["methods"] is JsonArray m ? m.Select(x => x!.GetValue<string>()).ToArray() : Methods.MethodRegistry.DefaultNames;
-        var settings = root["methodSettings"] as JsonObject ?? new JsonObject();
+        // The fields read here are not yet type-checked (deserializing comes after): each is checked as it is read.
+        string Text(JsonNode? node, string field) => node is JsonValue v && v.TryGetValue(out string? text)
+            ? text : throw new ConfigException($"{source}: {field}: must be a string in quotes");
+        var methods = root["methods"] is JsonArray m ? m.Select((x, i) => Text(x, $"methods[{i}]")).ToArray()
+            : root["methods"] is null ? Methods.MethodRegistry.DefaultNames : throw new ConfigException($"{source}: methods: must be a list of names, e.g. [\"sgan\", \"baseline\"]");
+        var settings = root["methodSettings"] is null ? new JsonObject()
+            : root["methodSettings"] as JsonObject ?? throw new ConfigException($"{source}: methodSettings: must be an object ({{ ... }})");
+        foreach (var (key, value) in settings)
+            if (value is not (null or JsonObject)) throw new ConfigException($"{source}: methodSettings.{key}: must be an object of settings");
         IEnumerable<(string Field, double Value)[]> combos = [[]];
         foreach (var axis in axes) combos = combos.SelectMany(c => axis.Values.Select(v => c.Append((axis.Field, v)).ToArray())).ToList();
         string Suffix((string Field, double Value)[] c) =>
@@ -48,14 +55,15 @@ public static class GridAxes
                 var entry = settings[method]?.DeepClone() as JsonObject ?? new JsonObject();
                 entry["method"] ??= method;
                 foreach (var (field, value) in c) entry[field] = value;
-                if (entry["displayName"] is JsonValue d) entry["displayName"] = $"{d.GetValue<string>()} ({Suffix(c)})";
+                if (entry["displayName"] is { } d) entry["displayName"] = $"{Text(d, $"methodSettings.{method}.displayName")} ({Suffix(c)})";
                 newMethods.Add(Name(method, c));
                 newSettings[Name(method, c)] = entry;
             }
-        string? reference = root["reference"]?.GetValue<string>()
+        string? reference = (root["reference"] is { } r ? Text(r, "reference") : null)
             ?? (methods.Contains(Methods.MethodRegistry.DefaultReference.Name) && methods.Length > 1 ? Methods.MethodRegistry.DefaultReference.Name : null);
         var pairs = root["comparisons"] is JsonArray given
-            ? given.Select(p => (p![0]!.GetValue<string>(), p[1]!.GetValue<string>())).ToList()
+            ? given.Select((p, i) => p is JsonArray { Count: 2 } pair ? (Text(pair[0], $"comparisons[{i}][0]"), Text(pair[1], $"comparisons[{i}][1]"))
+                : throw new ConfigException($"{source}: comparisons[{i}]: must be a pair [method, reference], e.g. [\"sgan\", \"baseline\"]")).ToList()
             : reference is null ? [] : methods.Where(x => x != reference).Select(x => (x, reference)).ToList();
         root["methods"] = newMethods;
         root["methodSettings"] = newSettings;

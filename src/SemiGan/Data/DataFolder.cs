@@ -18,6 +18,18 @@ public static class DataFolder
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
+    /// <summary>
+    /// The training labels when their file is already in the folder (verified when <paramref name="verify"/>), for
+    /// checks before anything is fetched or loaded; null when it is not there yet, or holds labels outside the
+    /// classes (loading the dataset reports that).
+    /// </summary>
+    public static byte[]? TrainLabelsIfPresent(DatasetDescriptor d, string folder, bool verify)
+    {
+        if (Locate(folder, d.TrainLabels) is null) return null;
+        var labels = ReadVerified(d, folder, d.TrainLabels, verify).Data;
+        return labels.Any(b => b >= d.Classes) ? null : labels;
+    }
+
     /// <summary>Reads and verifies one file; throws <see cref="DataException"/> naming the file, hash and fix.</summary>
     public static IdxArray ReadVerified(DatasetDescriptor d, string folder, DataFile f, bool verify = true)
     {

@@ -49,6 +49,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// </summary>
     public IReadOnlyCollection<string> RestartRuns { get; init; } = [];
 
+    /// <summary>Called once every check has passed, before the runner writes anything (the CLI records the invocation in run-info.json then).</summary>
+    public Action? Starting { get; init; }
+
     /// <summary>
     /// Runs this shard's part of the grid. In a folder that already holds this experiment, finished and
     /// diverged runs are skipped and an unfinished run continues from its last checkpoint; its CSV rows
@@ -74,7 +77,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             throw new ConfigException($"--restart-run {endedRun.Id}: that run has already ended ({RunStatusCsv.Read(output.RunsCsv).First(s => s.Run == endedRun).Status}) in {output.Folder}; only an unfinished run is restarted.");
         // Where each unfinished run resumes, checked before anything is written.
         var resume = todo.Where(r => !restart.Contains(r)).ToDictionary(r => r.Id, ResumePoint);
+        var written = File.Exists(output.EpochsCsv) ? EpochCsv.Read(output.EpochsCsv) : null; // a torn last line is already gone
 
+        Starting?.Invoke();
         output.WriteConfig(config);
         if (!File.Exists(output.RunsCsv)) RunStatusCsv.Rewrite(output.RunsCsv, []); // its presence marks a resumable folder
         foreach (var ((n, s), split) in splits) split.Save(output.SplitPath(n, s), labelsHost);
@@ -85,7 +90,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             Log?.Invoke($"{run.Id}: restarting from scratch (--restart-run): its checkpoint and CSV rows are dropped");
             new Checkpoint(output.CheckpointFolder(run)).Delete();
         }
-        var rows = DropRowsPastCheckpoints(todo.ToDictionary(r => r.Id, r => resume.GetValueOrDefault(r.Id)?.Meta.Epoch ?? 0));
+        var rows = DropRowsPastCheckpoints(written, todo.ToDictionary(r => r.Id, r => resume.GetValueOrDefault(r.Id)?.Meta.Epoch ?? 0));
 
         var images = data.TrainImages.narrow(0, 0, TrainCount).to(device);
         var labels = data.TrainLabels.narrow(0, 0, TrainCount).to(device);
@@ -155,6 +160,26 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 throw new ConfigException($"--restart-run: '{id}' is not a run of experiment '{config.Name}'; give a run id as 'semigan run <experiment> --dry-run' lists them, e.g. --restart-run {grid[0].Id}");
     }
 
+    /// <summary>As <see cref="CheckRestartRuns(ExperimentConfig, IEnumerable{string})"/>, and an id of a run that has already ended in <paramref name="output"/> is refused too (as <see cref="Run"/> would, after opening the folder).</summary>
+    public static void CheckRestartRuns(ExperimentConfig config, IReadOnlyCollection<string> ids, RunOutput output)
+    {
+        CheckRestartRuns(config, ids);
+        if (ids.Count == 0 || !File.Exists(output.RunsCsv)) return;
+        if (RunStatusCsv.Read(output.RunsCsv).FirstOrDefault(s => ids.Contains(s.RunId)) is { } ended)
+            throw new ConfigException($"--restart-run {ended.RunId}: that run has already ended ({ended.Status}) in {output.Folder}; only an unfinished run is restarted.");
+    }
+
+    /// <summary>
+    /// The splits' feasibility from the training labels alone (plain C#, no torch): the same draws <see cref="Splits"/>
+    /// makes, on the first trainLimit labels; an impossible one is a usage error naming the field.
+    /// </summary>
+    public static void CheckSplits(ExperimentConfig config, byte[] trainLabels)
+    {
+        int count = config.TrainLimit > 0 ? Math.Min(config.TrainLimit, trainLabels.Length) : trainLabels.Length;
+        try { Splits(config, trainLabels[..count]); }
+        catch (ArgumentException e) { throw new ConfigException(e.Message); }
+    }
+
     /// <summary>
     /// The checkpoint an unfinished run resumes from (null: it starts afresh), checked against its manifest
     /// and by loading it into fresh networks. A damaged newest checkpoint falls back to the previous intact
@@ -188,10 +213,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             $"re-run the same command with --restart-run {run.Id} to train that run again from scratch (its CSV rows and checkpoint are dropped).");
 
     /// <summary>Keeps, for each unfinished run, only the rows its checkpoint covers (up to the given epoch); rewrites the CSV atomically if that changes it.</summary>
-    List<EpochRecord> DropRowsPastCheckpoints(Dictionary<string, int> keepUpTo)
+    List<EpochRecord> DropRowsPastCheckpoints(List<EpochRecord>? all, Dictionary<string, int> keepUpTo)
     {
-        if (!File.Exists(output.EpochsCsv)) return [];
-        var all = EpochCsv.Read(output.EpochsCsv); // a torn last line is already gone
+        if (all is null) return [];
         var kept = all.Where(row => !keepUpTo.TryGetValue(row.Run.Id, out int upTo) || row.Epoch <= upTo).ToList();
         if (kept.Count != all.Count || File.ReadAllText(output.EpochsCsv) is var text && !text.EndsWith('\n'))
         {

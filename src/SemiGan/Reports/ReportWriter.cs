@@ -49,6 +49,8 @@ public static class ReportWriter
         // Every section's statistics first: Holm's adjustment takes all of the report's paired tests at once.
         var sections = folders.Select(folder =>
         {
+            // Read (and so checked) before any chart is written: a damaged run-info.json must not fail the report halfway.
+            if (File.Exists(System.IO.Path.Combine(folder.Path, "run-info.json"))) RunOutput.ReadRunInfo(System.IO.Path.Combine(folder.Path, "run-info.json"));
             var experimentConfig = ConfigOf(folder.Path);
             if (experimentConfig is not null) ChartStyle.Know(experimentConfig);
             string select = experimentConfig?.Select ?? Config.SelectRule.Last;

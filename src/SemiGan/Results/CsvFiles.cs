@@ -44,6 +44,12 @@ public static class CsvFiles
         using var reader = new StringReader(text);
         using var csv = new CsvReader(reader, Config(true));
         csv.Context.RegisterClassMap(map);
-        return csv.GetRecords<T>().ToList();
+        try { return csv.GetRecords<T>().ToList(); }
+        catch (CsvHelperException e)
+        {
+            // CsvHelper's message runs over many lines of reader state; its first sentence names the field.
+            string what = e.Message.Split('\n')[0].Split(" You can ignore", 2)[0].Trim().TrimEnd('.');
+            throw new Data.DataException($"{path}: unreadable at line {csv.Parser.RawRow} ({what}); restore it from a copy, or move it away.");
+        }
     }
 }

@@ -29,12 +29,19 @@ public sealed class FolderLock : IDisposable
             }
             catch (IOException) when (File.Exists(path))
             {
-                if (Holder(path) is { } pid)
-                    throw new ConfigException($"{folder}: another semigan run (process {pid}) is writing to this folder; wait for it to end, or pass --out with another folder (delete {path} only if no semigan runs).");
+                Check(folder);
                 File.Delete(path); // stale: its process is gone
             }
         }
         throw new ConfigException($"{folder}: could not take its lock file {path}; remove it if no run is using the folder.");
+    }
+
+    /// <summary>Refuses a folder whose lock is held by a running process, without taking the lock (a check before anything is written).</summary>
+    public static void Check(string folder)
+    {
+        string path = Path.Combine(folder, ".lock");
+        if (File.Exists(path) && Holder(path) is { } pid)
+            throw new ConfigException($"{folder}: another semigan run (process {pid}) is writing to this folder; wait for it to end, or pass --out with another folder (delete {path} only if no semigan runs).");
     }
 
     /// <summary>The process id in a lock file if that process still runs, else null.</summary>

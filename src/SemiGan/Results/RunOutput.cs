@@ -50,8 +50,35 @@ public sealed class RunOutput
     /// </summary>
     public static RunOutput Open(string folder, ExperimentConfig config) => Open(folder, config, create: true);
 
-    /// <summary>Every check of <see cref="Open(string, ExperimentConfig)"/> that needs no write (for checking before a data fetch).</summary>
-    public static RunOutput Check(string folder, ExperimentConfig config) => Open(folder, config, create: false);
+    /// <summary>
+    /// Every check of <see cref="Open(string, ExperimentConfig)"/> without creating anything (for checking before the
+    /// self-check and a data fetch): the path is not a file nor under one, it can be written (a probe file that is gone
+    /// when closed), and it holds nothing or this same experiment.
+    /// </summary>
+    public static RunOutput Check(string folder, ExperimentConfig config)
+    {
+        if (File.Exists(folder)) throw new ConfigException($"{folder}: is a file, not a folder; pass --out with a folder.");
+        string full = Path.GetFullPath(folder);
+        string? existing = full;
+        while (existing is not null && !Directory.Exists(existing))
+        {
+            if (File.Exists(existing)) throw new ConfigException($"{folder}: {existing} is a file, so no folder can be made under it; pass --out with another folder.");
+            existing = Path.GetDirectoryName(existing);
+        }
+        if (existing is not null)
+        {
+            try
+            {
+                using var probe = new FileStream(Path.Combine(existing, $".semigan-write-test-{Environment.ProcessId}"), FileMode.CreateNew, FileAccess.Write,
+                    FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigException($"{folder}: output folder is not writable ({e.Message.TrimEnd('.')}); pass --out with a writable folder.");
+            }
+        }
+        return Open(folder, config, create: false);
+    }
 
     static RunOutput Open(string folder, ExperimentConfig config, bool create)
     {
@@ -191,8 +218,21 @@ public sealed class RunOutput
     public static List<JsonNode> ReadRunInfo(string path)
     {
         JsonNode? node;
-        try { node = JsonNode.Parse(File.ReadAllText(path)); }
+        try { node = JsonNode.Parse(File.ReadAllText(path), null, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new Data.DataException($"{path}: not valid JSON ({e.Message}); restore it from a copy or move it away."); }
-        return node is JsonArray a ? a.Where(n => n is not null).Select(n => n!).ToList() : node is null ? [] : [node];
+        var entries = node is JsonArray a ? a.Where(n => n is not null).Select(n => n!).ToList() : node is null ? [] : [node];
+        // The fields reports read by type: a damaged file is refused here, in one line, not mid-report.
+        string fix = "restore it from a copy or move it away";
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is not JsonObject entry) throw new Data.DataException($"{path}: entry {i + 1} is not an object {{ ... }}; {fix}.");
+            foreach (string field in new[] { "torchThreads", "logicalCores", "elapsedSeconds" })
+                if (entry[field] is { } value && (value.GetValueKind() != JsonValueKind.Number || !double.IsFinite(value.GetValue<double>())
+                                                  || (field != "elapsedSeconds" && !value.AsValue().TryGetValue(out int _))))
+                    throw new Data.DataException($"{path}: entry {i + 1}: {field} is {value.ToJsonString()}, not a {(field == "elapsedSeconds" ? "number" : "whole number")}; {fix}.");
+            if (entry["commandLine"] is { } cl && (cl is not JsonArray args || args.Any(x => x?.GetValueKind() != JsonValueKind.String)))
+                throw new Data.DataException($"{path}: entry {i + 1}: commandLine is not a list of strings; {fix}.");
+        }
+        return entries;
     }
 }
