@@ -212,6 +212,9 @@ public class AugmentationTests
         using var y = Augment.Equalize(x);
         Near(expected.SelectMany(v => v).Select(v => v / 127.5f - 1f).ToArray(), y, 1e-6);
         for (int i = 0; i < 3; i++) Assert.Equal(expected[i], EqualizeByDefinition(images[i]));
+        // Too few pixels for a step of 1: returned as it is, not rounded to 8 bits.
+        using var small = Noise(13, 2, 1, 4, 4);
+        Assert.Equal(Values(small), Values(Augment.Equalize(small)));
     }
 
     [Fact]

@@ -303,7 +303,7 @@ public static class Augment
 
     /// <summary>
     /// Histogram equalisation of the 8-bit image v = round(255·u), per image and channel, by torchvision's definition:
-    /// step = ⌊(N − count of the highest value present) / 255⌋; if 0 the image is unchanged, else
+    /// step = ⌊(N − count of the highest value present) / 255⌋; if 0 the channel is returned as it is, else
     /// lut[i] = ⌊(#pixels below i + ⌊step/2⌋) / step⌋ clamped to 255. (PIL's differs only in dividing by 256.)
     /// </summary>
     public static Tensor Equalize(Tensor x)
@@ -318,8 +318,8 @@ public static class Augment
         var below = hist.cumsum(1) - hist;
         var lut = (below + step.div(2, rounding_mode: RoundingMode.floor))
             .div(step.clamp_min(1), rounding_mode: RoundingMode.floor).clamp_(0, 255);
-        var mapped = where(step == 0, v, lut.gather(1, v));
-        return FromUnit(mapped.to(x.dtype).div_(255).view(x.shape)).MoveToOuterDisposeScope();
+        var equalized = FromUnit(lut.gather(1, v).to(x.dtype).div_(255).view(x.shape));
+        return where(step.view(b, c, 1, 1) == 0, x, equalized).MoveToOuterDisposeScope();
     }
 
     /// <summary>Per image and channel, stretches [min, max] to [0, 1]; a constant channel is left unchanged.</summary>
