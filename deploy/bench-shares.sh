@@ -7,12 +7,13 @@
 #   deploy/bench-shares.sh [max runs at once, default 3] [extra semigan run options...]
 #
 # Prints, per setting, each run's seconds per epoch, its share of a lone run's throughput, and its CPU use.
-# Set OMP_WAIT_POLICY yourself to compare wait policies (semigan leaves it unset by default).
+# Set OMP_WAIT_POLICY yourself to compare wait policies (semigan leaves it unset by default), and SEMIGAN to the
+# path of another build's semigan executable to compare builds in the same sitting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max=${1:-3}; shift || true
-semigan=src/SemiGan.Cli/bin/Release/net10.0/semigan
-dotnet build src/SemiGan.Cli -c Release -v q -nologo >/dev/null
+semigan=${SEMIGAN:-src/SemiGan.Cli/bin/Release/net10.0/semigan}
+[ -n "${SEMIGAN:-}" ] || dotnet build src/SemiGan.Cli -c Release -v q -nologo >/dev/null
 "$semigan" data fetch >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
