@@ -14,10 +14,34 @@ public static class CsvFiles
 
     public static void Append<T>(string path, IEnumerable<T> rows, ClassMap<T> map)
     {
+        if (File.Exists(path)) DropTornLine(path);
         bool header = !File.Exists(path) || new FileInfo(path).Length == 0;
         using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
         using (var writer = new StreamWriter(stream))
             Write(writer, rows, map, header);
+    }
+
+    /// <summary>
+    /// Cuts a last line without its newline (an interrupted write, which <see cref="Read"/> ignores) so an append
+    /// starts on a line of its own; a file whose header itself is torn becomes empty and gets its header again.
+    /// </summary>
+    static void DropTornLine(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        if (f.Length == 0) return;
+        f.Seek(-1, SeekOrigin.End);
+        if (f.ReadByte() == '\n') return;
+        var buffer = new byte[4096];
+        for (long end = f.Length - 1; end > 0;)
+        {
+            int n = (int)Math.Min(buffer.Length, end);
+            f.Seek(end - n, SeekOrigin.Begin);
+            f.ReadExactly(buffer, 0, n);
+            int i = Array.LastIndexOf(buffer, (byte)'\n', n - 1);
+            if (i >= 0) { f.SetLength(end - n + i + 1); return; }
+            end -= n;
+        }
+        f.SetLength(0);
     }
 
     public static void Rewrite<T>(string path, IEnumerable<T> rows, ClassMap<T> map)
