@@ -69,11 +69,13 @@ public static class CsvFiles
         using var csv = new CsvReader(reader, Config(true));
         csv.Context.RegisterClassMap(map);
         try { return csv.GetRecords<T>().ToList(); }
-        catch (CsvHelperException e)
-        {
-            // CsvHelper's message runs over many lines of reader state; its first sentence names the field.
-            string what = e.Message.Split('\n')[0].Split(" You can ignore", 2)[0].Trim().TrimEnd('.');
-            throw new Data.DataException($"{path}: unreadable at line {csv.Parser.RawRow} ({what}); restore it from a copy, or move it away.");
-        }
+        catch (CsvHelperException e) { throw Unreadable(path, csv.Parser.RawRow, e); }
+    }
+
+    /// <summary>One line naming a damaged CSV file and its line; CsvHelper's own message runs over many lines of reader state, its first sentence naming the field.</summary>
+    public static Data.DataException Unreadable(string path, long line, Exception e)
+    {
+        string what = e.Message.Split('\n')[0].Split(" You can ignore", 2)[0].Trim().TrimEnd('.');
+        return new Data.DataException($"{path}: unreadable at line {line} ({what}); restore it from a copy, or move it away.");
     }
 }
