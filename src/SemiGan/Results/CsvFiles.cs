@@ -14,10 +14,34 @@ public static class CsvFiles
 
     public static void Append<T>(string path, IEnumerable<T> rows, ClassMap<T> map)
     {
+        if (File.Exists(path)) DropTornLine(path);
         bool header = !File.Exists(path) || new FileInfo(path).Length == 0;
         using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
         using (var writer = new StreamWriter(stream))
             Write(writer, rows, map, header);
+    }
+
+    /// <summary>
+    /// Cuts a last line without its newline (an interrupted write, which <see cref="Read"/> ignores) so an append
+    /// starts on a line of its own; a file whose header itself is torn becomes empty and gets its header again.
+    /// </summary>
+    static void DropTornLine(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        if (f.Length == 0) return;
+        f.Seek(-1, SeekOrigin.End);
+        if (f.ReadByte() == '\n') return;
+        var buffer = new byte[4096];
+        for (long end = f.Length - 1; end > 0;)
+        {
+            int n = (int)Math.Min(buffer.Length, end);
+            f.Seek(end - n, SeekOrigin.Begin);
+            f.ReadExactly(buffer, 0, n);
+            int i = Array.LastIndexOf(buffer, (byte)'\n', n - 1);
+            if (i >= 0) { f.SetLength(end - n + i + 1); return; }
+            end -= n;
+        }
+        f.SetLength(0);
     }
 
     public static void Rewrite<T>(string path, IEnumerable<T> rows, ClassMap<T> map)
@@ -45,11 +69,13 @@ public static class CsvFiles
         using var csv = new CsvReader(reader, Config(true));
         csv.Context.RegisterClassMap(map);
         try { return csv.GetRecords<T>().ToList(); }
-        catch (CsvHelperException e)
-        {
-            // CsvHelper's message runs over many lines of reader state; its first sentence names the field.
-            string what = e.Message.Split('\n')[0].Split(" You can ignore", 2)[0].Trim().TrimEnd('.');
-            throw new Data.DataException($"{path}: unreadable at line {csv.Parser.RawRow} ({what}); restore it from a copy, or move it away.");
-        }
+        catch (CsvHelperException e) { throw Unreadable(path, csv.Parser.RawRow, e); }
+    }
+
+    /// <summary>One line naming a damaged CSV file and its line; CsvHelper's own message runs over many lines of reader state, its first sentence naming the field.</summary>
+    public static Data.DataException Unreadable(string path, long line, Exception e)
+    {
+        string what = e.Message.Split('\n')[0].Split(" You can ignore", 2)[0].Trim().TrimEnd('.');
+        return new Data.DataException($"{path}: unreadable at line {line} ({what}); restore it from a copy, or move it away.");
     }
 }

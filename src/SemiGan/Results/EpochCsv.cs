@@ -54,36 +54,43 @@ public static class EpochCsv
         using var reader = new StringReader(end < 0 ? "" : text[..(end + 1)]);
         using var csv = new CsvReader(reader, new CsvConfiguration(Inv));
         var rows = new List<EpochRecord>();
-        if (!csv.Read()) return rows;
-        csv.ReadHeader();
-        var header = csv.HeaderRecord!;
-        var losses = LossColumns(header);
-        bool Has(string c) => header.Contains(c);
-        string method = Has("method") ? "method" : "model";
-        double? Optional(string c) => Has(c) && csv.GetField(c) is { Length: > 0 } v ? double.Parse(v, Inv) : null;
-        while (csv.Read())
-            rows.Add(new EpochRecord
-            {
-                Experiment = csv.GetField("experiment")!,
-                Dataset = Has("dataset") ? csv.GetField("dataset")! : Training.RunSpec.LegacyDataset,
-                Method = csv.GetField(method)!,
-                Protocol = csv.GetField("protocol")!,
-                Head = csv.GetField("head")!,
-                Labels = csv.GetField<int>("labels"),
-                Seed = csv.GetField<int>("seed"),
-                Epoch = csv.GetField<int>("epoch"),
-                Iterations = csv.GetField<long>("iterations"),
-                ImagesSeen = csv.GetField<long>("images_seen"),
-                LabeledImagesSeen = csv.GetField<long>("labeled_images_seen"),
-                ValidationAccuracy = Optional("validation_accuracy"),
-                ValidationLoss = Optional("validation_loss"),
-                TestAccuracy = csv.GetField<double>("test_accuracy"),
-                TestLoss = csv.GetField<double>("test_loss"),
-                // Empty cells (another method's loss, or one that had no step) read as absent: the same value.
-                Losses = new LossValues(losses.Select(n => (n, Optional(n + LossSuffix))).Where(l => l.Item2 is not null)),
-                EpochSeconds = csv.GetField<double>(After),
-                FinishedUtc = Has(Finished) && csv.GetField(Finished) is { Length: > 0 } f ? DateTimeOffset.Parse(f, Inv, DateTimeStyles.AssumeUniversal) : null,
-            });
+        try
+        {
+            if (!csv.Read()) return rows;
+            csv.ReadHeader();
+            var header = csv.HeaderRecord!;
+            var losses = LossColumns(header);
+            bool Has(string c) => header.Contains(c);
+            string method = Has("method") ? "method" : "model";
+            double? Optional(string c) => Has(c) && csv.GetField(c) is { Length: > 0 } v ? double.Parse(v, Inv) : null;
+            while (csv.Read())
+                rows.Add(new EpochRecord
+                {
+                    Experiment = csv.GetField("experiment")!,
+                    Dataset = Has("dataset") ? csv.GetField("dataset")! : Training.RunSpec.LegacyDataset,
+                    Method = csv.GetField(method)!,
+                    Protocol = csv.GetField("protocol")!,
+                    Head = csv.GetField("head")!,
+                    Labels = csv.GetField<int>("labels"),
+                    Seed = csv.GetField<int>("seed"),
+                    Epoch = csv.GetField<int>("epoch"),
+                    Iterations = csv.GetField<long>("iterations"),
+                    ImagesSeen = csv.GetField<long>("images_seen"),
+                    LabeledImagesSeen = csv.GetField<long>("labeled_images_seen"),
+                    ValidationAccuracy = Optional("validation_accuracy"),
+                    ValidationLoss = Optional("validation_loss"),
+                    TestAccuracy = csv.GetField<double>("test_accuracy"),
+                    TestLoss = csv.GetField<double>("test_loss"),
+                    // Empty cells (another method's loss, or one that had no step) read as absent: the same value.
+                    Losses = new LossValues(losses.Select(n => (n, Optional(n + LossSuffix))).Where(l => l.Item2 is not null)),
+                    EpochSeconds = csv.GetField<double>(After),
+                    FinishedUtc = Has(Finished) && csv.GetField(Finished) is { Length: > 0 } f ? DateTimeOffset.Parse(f, Inv, DateTimeStyles.AssumeUniversal) : null,
+                });
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or CsvHelper.CsvHelperException)
+        {
+            throw CsvFiles.Unreadable(path, csv.Parser.RawRow, e);
+        }
         return rows;
     }
 
