@@ -94,12 +94,10 @@ public sealed class Vat : IMethod
                 random.set_rng_state(masks);
                 return SganLosses.ClassLogits(d.forward(input), d.Head);
             }
-            Tensor vat;
-            using (RunningStats.Keep(d, true))
-            {
-                var rAdv = Perturbation(Perturbed, x, logP, direction, o.Xi, o.Epsilon);
-                vat = Kl(logP, Perturbed(x + rAdv));
-            }
+            // Put back after the backward pass: batch norm's backward checks the statistics it saved are unchanged.
+            using var kept = RunningStats.Keep(d, true);
+            var rAdv = Perturbation(Perturbed, x, logP, direction, o.Xi, o.Epsilon);
+            var vat = Kl(logP, Perturbed(x + rAdv));
             var loss = supervised + o.Weight * vat;
             Tensor? entropy = null;
             if (o.EntMin) loss += entropy = Entropy(logits);
@@ -117,8 +115,11 @@ public sealed class Vat : IMethod
 /// </summary>
 public sealed record VatOptions
 {
-    /// <summary>ξ, the power iteration's probe length (Miyato et al.: 1e-6).</summary>
-    [Range(0, double.PositiveInfinity, MinOpen = true)] public double Xi { get; init; } = 1e-6;
+    /// <summary>
+    /// ξ, the power iteration's probe length (Miyato et al.: 1e-6). 1e-2 here: in float32, on pixels at −1,
+    /// a 1e-6 probe (about 4e-8 per pixel) drowns in rounding and its direction is noise (docs/methods.md).
+    /// </summary>
+    [Range(0, double.PositiveInfinity, MinOpen = true)] public double Xi { get; init; } = 1e-2;
     /// <summary>ε, the adversarial perturbation's L2 norm per image (Miyato et al., MNIST: 2 in [0,1] units, 4 here).</summary>
     [Range(0, double.PositiveInfinity)] public double Epsilon { get; init; } = 4;
     /// <summary>α, the VAT loss's weight (Miyato et al.: 1).</summary>
