@@ -73,7 +73,8 @@ public sealed class Vat : IMethod
 
         public override Classifier Classifier => d;
         public override DataNeeds Needs => new() { Labeled = LabeledSource.FullBatches };
-        public override IReadOnlyList<string> LossNames => [SganLosses.SupervisedName, VatLossName, EntropyName];
+        // The entropy only where it is trained on: a loss never taken would be a column of blanks.
+        public override IReadOnlyList<string> LossNames => o.EntMin ? [SganLosses.SupervisedName, VatLossName, EntropyName] : [SganLosses.SupervisedName, VatLossName];
         protected override IEnumerable<(string Name, nn.Module Module)> Networks => [("discriminator", d)];
         public override IEnumerable<(string Name, TorchSharp.Modules.OptimizerHelper Optimizer)> Optimizers => [("discriminator", optimizer)];
 
@@ -99,10 +100,15 @@ public sealed class Vat : IMethod
             var rAdv = Perturbation(Perturbed, x, logP, direction, o.Xi, o.Epsilon);
             var vat = Kl(logP, Perturbed(x + rAdv));
             var loss = supervised + o.Weight * vat;
-            Tensor? entropy = null;
-            if (o.EntMin) loss += entropy = Entropy(logits);
+            List<(string, Tensor?)> losses = [(SganLosses.SupervisedName, supervised), (VatLossName, vat)];
+            if (o.EntMin)
+            {
+                var entropy = Entropy(logits);
+                loss += entropy;
+                losses.Add((EntropyName, entropy));
+            }
             Minimise(optimizer, loss);
-            return new([(SganLosses.SupervisedName, supervised), (VatLossName, vat), (EntropyName, entropy)], b.Indices.Real.Length, b.LabeledCount);
+            return new(losses, b.Indices.Real.Length, b.LabeledCount);
         }
 
         public override void Dispose() { optimizer.Dispose(); d.Dispose(); }
