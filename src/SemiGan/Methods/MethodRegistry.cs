@@ -11,6 +11,7 @@ public static class MethodRegistry
         new FmGan(),
         new PseudoLabel(),
         new MeanTeacher(),
+        new Vat(),
     ];
 
     /// <summary>The method others are compared with when an experiment names none.</summary>
