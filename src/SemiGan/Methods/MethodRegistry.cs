@@ -10,6 +10,7 @@ public static class MethodRegistry
         new Supervised(),
         new FmGan(),
         new PseudoLabel(),
+        new FixMatch(),
     ];
 
     /// <summary>The method others are compared with when an experiment names none.</summary>
