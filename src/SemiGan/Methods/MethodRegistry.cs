@@ -12,6 +12,7 @@ public static class MethodRegistry
         new PseudoLabel(),
         new MeanTeacher(),
         new Vat(),
+        new FixMatch(),
     ];
 
     /// <summary>The method others are compared with when an experiment names none.</summary>
