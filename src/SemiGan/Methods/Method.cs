@@ -75,6 +75,12 @@ public abstract class MethodRun(MethodContext context) : ICheckpointable, IDispo
     /// <summary>Networks whose gradients the fast-path check compares (default: all; a GAN's D gets the generator update's gradients only on the reference path).</summary>
     public virtual IEnumerable<string> ComparableGradients => Networks.Select(n => n.Name);
 
+    /// <summary>
+    /// Losses computed through a gradient (VAT's, through its adversarial direction): the fast-path check holds them to the
+    /// gradients' relative tolerance, not the forward losses' absolute one.
+    /// </summary>
+    public virtual IEnumerable<string> GradientDerivedLosses => [];
+
     /// <summary>What a checkpoint keeps: the networks and, with <c>ema</c>, the classifier's weight average.</summary>
     public IEnumerable<(string Name, nn.Module Module)> Modules => Average is { } a ? Networks.Append(("ema", a)) : Networks;
 

@@ -73,6 +73,7 @@ public sealed class Vat : IMethod
 
         public override Classifier Classifier => d;
         public override DataNeeds Needs => new() { Labeled = LabeledSource.FullBatches };
+        public override IEnumerable<string> GradientDerivedLosses => [VatLossName];
         // The entropy only where it is trained on: a loss never taken would be a column of blanks.
         public override IReadOnlyList<string> LossNames => o.EntMin ? [SganLosses.SupervisedName, VatLossName, EntropyName] : [SganLosses.SupervisedName, VatLossName];
         protected override IEnumerable<(string Name, nn.Module Module)> Networks => [("discriminator", d)];
