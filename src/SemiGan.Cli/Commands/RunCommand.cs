@@ -96,9 +96,10 @@ public static class RunCommand
             string rule = cfg.Select == SelectRule.Last ? "last epoch" : "epoch of best validation accuracy";
             foreach (var g in rows.GroupBy(x => (x.Method, x.Labels, x.Protocol, x.Head)))
             {
-                var finals = g.GroupBy(x => x.Seed).Select(s => Reports.Aggregation.Selected(s.OrderBy(x => x.Epoch).ToList(), cfg.Select).TestAccuracy);
-                Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final test accuracy ({rule}) " +
-                                  string.Join(", ", finals.Select(f => f.ToString("P2", CultureInfo.InvariantCulture))));
+                var finals = g.GroupBy(x => x.Seed).Select(s => Reports.Aggregation.Selected(s.OrderBy(x => x.Epoch).ToList(), cfg.Select))
+                    .Select(x => cfg.EvaluateTest ? x.TestAccuracy : x.ValidationAccuracy);
+                Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final {(cfg.EvaluateTest ? "test" : "validation")} accuracy ({rule}) " +
+                                  string.Join(", ", finals.Select(f => f?.ToString("P2", CultureInfo.InvariantCulture) ?? "none")));
             }
             if (part == Shard.All) Answer(cfg, outFolder);
             Console.WriteLine($"done: {Path.GetFullPath(outFolder.Folder)}");
@@ -113,6 +114,7 @@ public static class RunCommand
     /// </summary>
     static void Answer(ExperimentConfig cfg, RunOutput outFolder)
     {
+        if (!cfg.EvaluateTest) return; // no test figures, so no gains to give (a tuning folder: `semigan tune` gives its answer)
         var statuses = RunStatusCsv.Read(outFolder.RunsCsv);
         if (cfg.Runs().Any(run => statuses.All(s => s.RunId != run.Id))) return; // unfinished runs remain: no answer yet
         var runs = Reports.Aggregation.Runs(EpochCsv.Read(outFolder.EpochsCsv), statuses, select: cfg.Select);

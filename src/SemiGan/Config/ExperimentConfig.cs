@@ -79,6 +79,12 @@ public sealed record ExperimentConfig
     public double Beta1 { get; init; } = 0.5;
     public double Beta2 { get; init; } = 0.999;
     public int EvalBatchSize { get; init; } = 1000;
+    /// <summary>
+    /// Evaluate the test set after every epoch (default). False (tuning, <c>semigan tune</c>): the test set is never
+    /// evaluated, its columns stay empty, no confusion matrix is written and <c>semigan eval</c> refuses the folder,
+    /// so no choice made from the folder can have looked at test figures.
+    /// </summary>
+    public bool EvaluateTest { get; init; } = true;
     /// <summary>Generator samples in the sample grid (0 = none).</summary>
     public int SampleCount { get; init; } = 64;
 
