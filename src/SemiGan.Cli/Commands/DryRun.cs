@@ -23,17 +23,15 @@ public static class DryRun
     public const string BenchPattern = "bench*.json";
     public const string BenchFolder = "results";
 
-    public static int Print(ParseResult r)
+    public static int Print(ParseResult r, Func<(ExperimentConfig Config, string Out)> load)
     {
-        var sets = ConfigOverride.ParseAll(r.GetValue<string[]>("--set"));
-        var cfg = ValidateCommand.Load(r.GetValue<string>("experiment")!, r.GetValue<string?>("--seeds"), r.GetValue<int?>("--epochs"), sets);
+        var (cfg, outPath) = load();
         Errors.Input(() => DeviceChoice.Resolve(r.GetValue<string>("--device")!));
         RunCommand.ParseFastPath(r.GetValue<string>("--fast-path")!);
         int jobs = r.GetValue<int>("--jobs");
         var part = r.GetValue<string?>("--shard") is { } sh ? Shard.Parse(sh) : Shard.All;
         if (jobs != 1 && part != Shard.All)
             throw new ConfigException("--jobs: cannot be combined with --shard; use --shard alone (one shard per machine) or --jobs alone.");
-        string outPath = r.GetValue<string?>("--out") ?? RunCommand.DefaultOut(cfg, sets);
         var output = RunOutput.Check(outPath, cfg); // reads only
 
         var dataset = Datasets.Get(cfg.Dataset);
