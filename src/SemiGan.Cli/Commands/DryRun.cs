@@ -168,7 +168,7 @@ public static class DryRun
                 double? ImagesPerSecond(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["ImagesPerSecond"]?.GetValue<double>();
                 if (results.Select(x => (string?)x?["Name"]).FirstOrDefault(n => n?.StartsWith("evaluation", StringComparison.Ordinal) == true) is { } eval
                     && ImagesPerSecond(eval) is { } ips)
-                    evalSeconds = (testCount + cfg.Validation) / ips;
+                    evalSeconds = ((cfg.EvaluateTest ? testCount : 0) + cfg.Validation) / ips; // a tuning run evaluates validation only
                 foreach (var m in cfg.Methods)
                     if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && Ms($"{cfg.MethodOf(m).Name} method step (streams)") is { } ms)
                         foreach (var p in cfg.Protocol.Select(ProtocolNames.Parse))
