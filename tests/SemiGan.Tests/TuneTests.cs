@@ -124,6 +124,26 @@ public class TuneTests
     }
 
     [Fact]
+    public void Shards_of_a_search_merged_then_tuned_again_give_the_tuned_file_without_training()
+    {
+        var (dir, data) = Folder();
+        string file = TuneFileIn(dir, space: """{ "learningRate": [0.003, 0.001] }""", trials: 2);
+        string a = Path.Combine(dir, "a"), b = Path.Combine(dir, "b"), merged = Path.Combine(dir, "merged");
+        var (code, output, err) = Tune(file, a, data, "--shard", "1/2");
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain("tuned file", output); // a shard alone has no answer
+        Assert.Equal(0, Tune(file, b, data, "--shard", "2/2").Code);
+        Assert.Equal(0, CliCapture.Run("merge", "--out", merged, a, b).Code);
+        (code, output, err) = Tune(file, merged, data);
+        Assert.True(code == 0, err);
+        Assert.Contains("resuming: 4 of 4 runs already ended", output);
+        Assert.DoesNotContain("training supervised~", output); // no run trained again
+        var (tuned, _) = TunedSettings.Read(Path.Combine(merged, "tuned", "supervised-mnist-100.json"), "test", "test");
+        Assert.All(tuned.Trials, t => Assert.Equal([RunStatus.Finished, RunStatus.Finished], t.Runs.Select(r => r.Status)));
+        Assert.NotNull(tuned.Winner);
+    }
+
+    [Fact]
     public void A_grid_larger_than_the_budget_is_refused_in_one_line()
     {
         var (dir, data) = Folder();
