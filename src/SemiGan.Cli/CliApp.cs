@@ -34,6 +34,7 @@ public static class CliApp
         var root = new RootCommand("SemiGan: semi-supervised GANs (a K+1-class discriminator) against an identical supervised CNN, on image datasets described in src/SemiGan/Data/Datasets.cs.")
         {
             RunCommand.Create(),
+            TuneCommand.Create(),
             DataCommand.Create(),
             ChartCommand.Create(),
             ReportCommand.Create(),

@@ -32,7 +32,7 @@ public class TrainingSmokeTests
         {
             var last = rows.Where(r => r.Method == model).MaxBy(r => r.Epoch)!;
             Assert.True(last.TestAccuracy > 0.3, $"{model} {protocol}: final accuracy {last.TestAccuracy:P1} is not above chance (10%)");
-            Assert.True(double.IsFinite(last.TestLoss));
+            Assert.True(double.IsFinite(last.TestLoss!.Value));
         }
         var sgan = rows.Where(r => r.Method == "sgan").ToList();
         Assert.All(sgan, r => { Assert.NotNull(r.Losses["unsupervised"]); Assert.NotNull(r.Losses["generator"]); });
@@ -52,7 +52,7 @@ public class TrainingSmokeTests
             long total = 0, correct = 0;
             for (int i = 0; i < 10; i++) for (int j = 0; j < 10; j++) { total += confusion[i, j]; if (i == j) correct += confusion[i, j]; }
             Assert.Equal(200, total); // every test image, once
-            Assert.Equal(rows.Where(r => r.Method == model).MaxBy(r => r.Epoch)!.TestAccuracy, correct / 200.0, 9);
+            Assert.Equal(rows.Where(r => r.Method == model).MaxBy(r => r.Epoch)!.TestAccuracy!.Value, correct / 200.0, 9);
         }
     }
 

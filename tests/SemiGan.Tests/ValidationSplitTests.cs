@@ -108,7 +108,7 @@ public class ValidationSplitTests
             long correct = 0, total = 0;
             for (int t = 0; t < m.GetLength(0); t++)
                 for (int p = 0; p < m.GetLength(1); p++) { total += m[t, p]; if (t == p) correct += m[t, p]; }
-            Assert.Equal(row.TestAccuracy, correct / (double)total, 12);
+            Assert.Equal(row.TestAccuracy!.Value, correct / (double)total, 12);
         }
         Assert.Contains("### Confusion matrices (mean over seeds, each run's selected epoch)", report);
         Assert.DoesNotContain("are of the last epoch", report);

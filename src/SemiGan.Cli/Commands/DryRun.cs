@@ -23,17 +23,15 @@ public static class DryRun
     public const string BenchPattern = "bench*.json";
     public const string BenchFolder = "results";
 
-    public static int Print(ParseResult r)
+    public static int Print(ParseResult r, Func<(ExperimentConfig Config, string Out)> load)
     {
-        var sets = ConfigOverride.ParseAll(r.GetValue<string[]>("--set"));
-        var cfg = ValidateCommand.Load(r.GetValue<string>("experiment")!, r.GetValue<string?>("--seeds"), r.GetValue<int?>("--epochs"), sets);
+        var (cfg, outPath) = load();
         Errors.Input(() => DeviceChoice.Resolve(r.GetValue<string>("--device")!));
         RunCommand.ParseFastPath(r.GetValue<string>("--fast-path")!);
         int jobs = r.GetValue<int>("--jobs");
         var part = r.GetValue<string?>("--shard") is { } sh ? Shard.Parse(sh) : Shard.All;
         if (jobs != 1 && part != Shard.All)
             throw new ConfigException("--jobs: cannot be combined with --shard; use --shard alone (one shard per machine) or --jobs alone.");
-        string outPath = r.GetValue<string?>("--out") ?? RunCommand.DefaultOut(cfg, sets);
         var output = RunOutput.Check(outPath, cfg); // reads only
 
         var dataset = Datasets.Get(cfg.Dataset);
@@ -170,7 +168,7 @@ public static class DryRun
                 double? ImagesPerSecond(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["ImagesPerSecond"]?.GetValue<double>();
                 if (results.Select(x => (string?)x?["Name"]).FirstOrDefault(n => n?.StartsWith("evaluation", StringComparison.Ordinal) == true) is { } eval
                     && ImagesPerSecond(eval) is { } ips)
-                    evalSeconds = (testCount + cfg.Validation) / ips;
+                    evalSeconds = ((cfg.EvaluateTest ? testCount : 0) + cfg.Validation) / ips; // a tuning run evaluates validation only
                 foreach (var m in cfg.Methods)
                     if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && Ms($"{cfg.MethodOf(m).Name} method step (streams)") is { } ms)
                         foreach (var p in cfg.Protocol.Select(ProtocolNames.Parse))

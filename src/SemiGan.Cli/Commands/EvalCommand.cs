@@ -34,6 +34,8 @@ public static class EvalCommand
             Errors.LogFolder = root;
             var output = RunOutput.Existing(root);
             var cfg = ExperimentConfig.Load(output.ConfigPath);
+            if (!cfg.EvaluateTest)
+                throw new ConfigException($"{root}: was run with evaluateTest false (a tuning folder), so its test set is never evaluated, here either; train the tuned settings in an experiment of their own (methodSettings settingsFrom) and evaluate that.");
             if (!Directory.Exists(output.ModelsFolder))
                 throw new ConfigException($"{root}: has no models/ folder (a run saves its networks there when it ends; results written before that cannot be evaluated again); pass a run's --out folder with ended runs.");
             var (saved, missing) = SavedModels.Find(output);

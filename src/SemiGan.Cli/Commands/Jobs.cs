@@ -38,7 +38,7 @@ public static class Jobs
     /// <summary>The `run` arguments the user gave, without the ones the parent sets per child.</summary>
     public static List<string> Forwarded(ParseResult r)
     {
-        var args = new List<string> { "run" };
+        var args = new List<string> { r.CommandResult.Command.Name }; // run, or tune
         foreach (var child in r.CommandResult.Children)
         {
             if (child is ArgumentResult a) args.AddRange(a.Tokens.Select(t => t.Value));
@@ -107,7 +107,7 @@ public static class Jobs
         return (host, [typeof(Jobs).Assembly.Location]);
     }
 
-    public static int Run(ParseResult r, int jobs)
+    public static int Run(ParseResult r, int jobs, Func<(ExperimentConfig Config, string Out)> load, Action<ExperimentConfig, string>? merged = null)
     {
         if (jobs < 1) throw new ConfigException($"--jobs: {jobs} must be at least 1.");
         if (r.GetValue<string?>("--shard") is not null)
@@ -116,8 +116,7 @@ public static class Jobs
         if (threadsOption is <= 0) throw new ConfigException($"--threads: {threadsOption} must be positive.");
 
         // Everything a child would refuse is checked here first, so a bad file or option fails once, before any child starts.
-        var sets = ConfigOverride.ParseAll(r.GetValue<string[]>("--set"));
-        var cfg = ValidateCommand.Load(r.GetValue<string>("experiment")!, r.GetValue<string?>("--seeds"), r.GetValue<int?>("--epochs"), sets);
+        var (cfg, outFolder) = load();
         ExperimentRunner.CheckRestartRuns(cfg, r.GetValue<string[]>("--restart-run") ?? []);
         var runs = cfg.Runs().ToList();
         if (jobs > runs.Count)
@@ -125,7 +124,6 @@ public static class Jobs
             Console.WriteLine($"--jobs {jobs}: the grid has {runs.Count} runs; using {runs.Count} jobs.");
             jobs = runs.Count;
         }
-        string outFolder = r.GetValue<string?>("--out") ?? RunCommand.DefaultOut(cfg, sets);
         Errors.LogFolder = outFolder;
         bool resumed = CheckOutFolder(outFolder, jobs);
         var shards = SavedAssignment(outFolder, runs, jobs, StepCosts(cfg, out string costNote), resumed);
@@ -148,6 +146,7 @@ public static class Jobs
 
         ShardMerge.Into(outFolder, Enumerable.Range(1, jobs).Select(k => ShardFolder(outFolder, k)).ToList());
         Console.WriteLine($"merged {jobs} jobs' folders into {Path.GetFullPath(outFolder)}");
+        merged?.Invoke(cfg, outFolder);
         Console.WriteLine($"done: {Path.GetFullPath(outFolder)} (semigan report {outFolder} writes its report)");
         return Errors.Ok;
     }

@@ -37,74 +37,88 @@ public static class RunCommand
         {
             experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, restartRun, dryRun, bench,
         };
-        cmd.SetAction(r => Errors.Guard(() =>
+        cmd.SetAction(r => Errors.Guard(() => Execute(r, () =>
         {
-            var started = DateTime.UtcNow;
-            if (r.GetValue(dryRun)) return DryRun.Print(r);
-            if (r.GetValue(bench) is not null) throw new ConfigException("--bench: only used with --dry-run; add --dry-run, or drop --bench.");
-            if (r.GetValue(jobs) is var n && n != 1) return Jobs.Run(r, n);
-            // Everything checkable without torch first, so a refused command prints its one line and nothing else, writes
-            // nothing, and spends no time on the self-check or a fetch.
             var sets = ConfigOverride.ParseAll(r.GetValue(set));
             var cfg = ValidateCommand.Load(r.GetValue(experiment)!, r.GetValue(seeds), r.GetValue(epochs), sets);
-            var restarts = r.GetValue(restartRun) ?? [];
-            var part = r.GetValue(shard) is { } sh ? Shard.Parse(sh) : Shard.All;
-            var fastPathMode = ParseFastPath(r.GetValue(fastPath)!);
-            if (r.GetValue(device) is not ("auto" or "cpu" or "cuda") and var badDevice) throw new ConfigException($"--device: '{badDevice}' is not one of auto, cpu, cuda.");
-            if (r.GetValue(threads) is <= 0 and var badThreads) throw new ConfigException($"--threads: {badThreads} must be positive.");
-            string outPath = r.GetValue(output) ?? DefaultOut(cfg, sets);
-            Errors.LogFolder = outPath;
-            var checkedOut = RunOutput.Check(outPath, cfg);
-            FolderLock.Check(outPath);
-            ExperimentRunner.CheckRestartRuns(cfg, restarts, checkedOut);
-            if (File.Exists(checkedOut.RunInfoPath)) RunOutput.ReadRunInfo(checkedOut.RunInfoPath); // unreadable: refused now, not after the self-check
-            var dataset = Datasets.Get(cfg.Dataset);
-            string dataFolder = r.GetValue(data) ?? dataset.DefaultFolder;
-            bool verify = !r.GetValue(noVerify);
-            // Split feasibility from the label file (plain C#) when it is here; a first run checks it once fetched, below.
-            if (DataFolder.TrainLabelsIfPresent(dataset, dataFolder, verify) is { } labelFile) ExperimentRunner.CheckSplits(cfg, labelFile);
-
-            // The run goes ahead: torch, the self-check on this device, thread count and batch size, then the data.
-            var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
-            Errors.ApplyThreads(r.GetValue(threads));
-            var choice = FastPathChoice.Make(fastPathMode, () => Methods.FastPathCheck.Run(dev, cfg.BatchSize,
-                cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.Methods.Select(m => new Methods.FastPathCheck.Subject(cfg.MethodOf(m), m, cfg.SettingsOf(m))), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
-            if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(dataset, dataFolder, Console.WriteLine));
-            using var images = ImageDataset.Load(dataset, dataFolder, verify);
-            ExperimentRunner.CheckSplits(cfg, images.TrainLabelsHost);
-            var outFolder = RunOutput.Open(outPath, cfg);
-            using var folderLock = FolderLock.Take(outFolder.Folder);
-            using var cores = Kernels.CoreShare.Join(r.GetValue(threads));
-            Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
-                              $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
-                              $"device {dev.type}, torch threads {cores.Threads}" + (cores.Shared ? " (a share of the cores, re-checked while training)" : "") + (part == Shard.All ? "" : $", shard {part}"));
-            Console.WriteLine($"writing to {Path.GetFullPath(outFolder.Folder)}");
-
-            var rows = WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
-            {
-                Shard = part,
-                RestartRuns = restarts,
-                // This invocation's run-info.json entry: its start once the runner's checks (checkpoints included) passed, its end when training is over.
-                Starting = () => outFolder.WriteRunInfoStart(cfg, dev, started, part, choice),
-                Observer = new RunObservers(new Reports.RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
-                FastPath = choice,
-                Cores = cores,
-                Progress = report,
-                // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.
-                Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
-            }.Run());
-            string rule = cfg.Select == SelectRule.Last ? "last epoch" : "epoch of best validation accuracy";
-            foreach (var g in rows.GroupBy(x => (x.Method, x.Labels, x.Protocol, x.Head)))
-            {
-                var finals = g.GroupBy(x => x.Seed).Select(s => Reports.Aggregation.Selected(s.OrderBy(x => x.Epoch).ToList(), cfg.Select).TestAccuracy);
-                Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final test accuracy ({rule}) " +
-                                  string.Join(", ", finals.Select(f => f.ToString("P2", CultureInfo.InvariantCulture))));
-            }
-            if (part == Shard.All) Answer(cfg, outFolder);
-            Console.WriteLine($"done: {Path.GetFullPath(outFolder.Folder)}");
-            return Errors.Ok;
-        }));
+            return (cfg, r.GetValue(output) ?? DefaultOut(cfg, sets));
+        }, ended: Answer)));
         return cmd;
+    }
+
+    /// <summary>
+    /// The body of `run`, shared with `tune`: --dry-run, --jobs, or the grid in this process (resume, lock, shard,
+    /// self-check, data, runner). <paramref name="load"/> gives the experiment and its output folder (called where a
+    /// refused file must be reported); <paramref name="ended"/> runs once every run of the whole grid has ended in this
+    /// process, <paramref name="merged"/> after --jobs has merged its children's folders. The command's options are
+    /// read by name, so a command sharing this body declares the same ones (but --seeds, --epochs, --set).
+    /// </summary>
+    public static int Execute(ParseResult r, Func<(ExperimentConfig Config, string Out)> load, Action<ExperimentConfig, RunOutput>? ended = null,
+        Action<ExperimentConfig, string>? merged = null)
+    {
+        var started = DateTime.UtcNow;
+        if (r.GetValue<bool>("--dry-run")) return DryRun.Print(r, load);
+        if (r.GetValue<string?>("--bench") is not null) throw new ConfigException("--bench: only used with --dry-run; add --dry-run, or drop --bench.");
+        if (r.GetValue<int>("--jobs") is var n && n != 1) return Jobs.Run(r, n, load, merged);
+        // Everything checkable without torch first, so a refused command prints its one line and nothing else, writes
+        // nothing, and spends no time on the self-check or a fetch.
+        var (cfg, outPath) = load();
+        var restarts = r.GetValue<string[]>("--restart-run") ?? [];
+        var part = r.GetValue<string?>("--shard") is { } sh ? Shard.Parse(sh) : Shard.All;
+        var fastPathMode = ParseFastPath(r.GetValue<string>("--fast-path")!);
+        if (r.GetValue<string>("--device") is not ("auto" or "cpu" or "cuda") and var badDevice) throw new ConfigException($"--device: '{badDevice}' is not one of auto, cpu, cuda.");
+        if (r.GetValue<int?>("--threads") is <= 0 and var badThreads) throw new ConfigException($"--threads: {badThreads} must be positive.");
+        Errors.LogFolder = outPath;
+        var checkedOut = RunOutput.Check(outPath, cfg);
+        FolderLock.Check(outPath);
+        ExperimentRunner.CheckRestartRuns(cfg, restarts, checkedOut);
+        if (File.Exists(checkedOut.RunInfoPath)) RunOutput.ReadRunInfo(checkedOut.RunInfoPath); // unreadable: refused now, not after the self-check
+        var dataset = Datasets.Get(cfg.Dataset);
+        string dataFolder = r.GetValue<string?>("--data") ?? dataset.DefaultFolder;
+        bool verify = !r.GetValue<bool>("--no-verify");
+        // Split feasibility from the label file (plain C#) when it is here; a first run checks it once fetched, below.
+        if (DataFolder.TrainLabelsIfPresent(dataset, dataFolder, verify) is { } labelFile) ExperimentRunner.CheckSplits(cfg, labelFile);
+
+        // The run goes ahead: torch, the self-check on this device, thread count and batch size, then the data.
+        var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue<string>("--device")!));
+        Errors.ApplyThreads(r.GetValue<int?>("--threads"));
+        var choice = FastPathChoice.Make(fastPathMode, () => Methods.FastPathCheck.Run(dev, cfg.BatchSize,
+            cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.Methods.Select(m => new Methods.FastPathCheck.Subject(cfg.MethodOf(m), m, cfg.SettingsOf(m))), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
+        if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(dataset, dataFolder, Console.WriteLine));
+        using var images = ImageDataset.Load(dataset, dataFolder, verify);
+        ExperimentRunner.CheckSplits(cfg, images.TrainLabelsHost);
+        var outFolder = RunOutput.Open(outPath, cfg);
+        using var folderLock = FolderLock.Take(outFolder.Folder);
+        using var cores = Kernels.CoreShare.Join(r.GetValue<int?>("--threads"));
+        Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
+                          $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
+                          $"device {dev.type}, torch threads {cores.Threads}" + (cores.Shared ? " (a share of the cores, re-checked while training)" : "") + (part == Shard.All ? "" : $", shard {part}"));
+        Console.WriteLine($"writing to {Path.GetFullPath(outFolder.Folder)}");
+
+        var rows = WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
+        {
+            Shard = part,
+            RestartRuns = restarts,
+            // This invocation's run-info.json entry: its start once the runner's checks (checkpoints included) passed, its end when training is over.
+            Starting = () => outFolder.WriteRunInfoStart(cfg, dev, started, part, choice),
+            Observer = new RunObservers(new Reports.RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
+            FastPath = choice,
+            Cores = cores,
+            Progress = report,
+            // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.
+            Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
+        }.Run());
+        string rule = cfg.Select == SelectRule.Last ? "last epoch" : "epoch of best validation accuracy";
+        foreach (var g in rows.GroupBy(x => (x.Method, x.Labels, x.Protocol, x.Head)))
+        {
+            var finals = g.GroupBy(x => x.Seed).Select(s => Reports.Aggregation.Selected(s.OrderBy(x => x.Epoch).ToList(), cfg.Select))
+                .Select(x => cfg.EvaluateTest ? x.TestAccuracy : x.ValidationAccuracy);
+            Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final {(cfg.EvaluateTest ? "test" : "validation")} accuracy ({rule}) " +
+                              string.Join(", ", finals.Select(f => f?.ToString("P2", CultureInfo.InvariantCulture) ?? "none")));
+        }
+        if (part == Shard.All) ended?.Invoke(cfg, outFolder);
+        Console.WriteLine($"done: {Path.GetFullPath(outFolder.Folder)}");
+        return Errors.Ok;
     }
 
     /// <summary>
@@ -113,6 +127,7 @@ public static class RunCommand
     /// </summary>
     static void Answer(ExperimentConfig cfg, RunOutput outFolder)
     {
+        if (!cfg.EvaluateTest) return; // no test figures, so no gains to give (a tuning folder: `semigan tune` gives its answer)
         var statuses = RunStatusCsv.Read(outFolder.RunsCsv);
         if (cfg.Runs().Any(run => statuses.All(s => s.RunId != run.Id))) return; // unfinished runs remain: no answer yet
         var runs = Reports.Aggregation.Runs(EpochCsv.Read(outFolder.EpochsCsv), statuses, select: cfg.Select);

@@ -79,6 +79,12 @@ public sealed record ExperimentConfig
     public double Beta1 { get; init; } = 0.5;
     public double Beta2 { get; init; } = 0.999;
     public int EvalBatchSize { get; init; } = 1000;
+    /// <summary>
+    /// Evaluate the test set after every epoch (default). False (tuning, <c>semigan tune</c>): the test set is never
+    /// evaluated, its columns stay empty, no confusion matrix is written and <c>semigan eval</c> refuses the folder,
+    /// so no choice made from the folder can have looked at test figures.
+    /// </summary>
+    public bool EvaluateTest { get; init; } = true;
     /// <summary>Generator samples in the sample grid (0 = none).</summary>
     public int SampleCount { get; init; } = 64;
 
@@ -125,6 +131,16 @@ public sealed record ExperimentConfig
         foreach (var o in overrides) o.ApplyTo(root);
         string SourceOf(string field) => overrides.LastOrDefault(o => o.Covers(field))?.ToString()
             ?? (overrides.Count == 0 ? path : $"{path} with {string.Join(" ", overrides)}");
+        return FromJson(root, path, SourceOf, overrides);
+    }
+
+    /// <summary>
+    /// An experiment from its JSON (a file's with its overrides applied, or one `semigan tune` built): tuned settings
+    /// (settingsFrom) resolved, grid axes expanded, read and validated. Errors name the source of the bad field.
+    /// </summary>
+    public static ExperimentConfig FromJson(JsonObject root, string path, Func<string, string> SourceOf, IReadOnlyList<ConfigOverride>? overrides = null)
+    {
+        overrides ??= [];
         // JSON numbers past double's range read as infinity, which no check below refuses and nothing can write back.
         if (NonFiniteNumber(root, "") is var (field, number))
             throw new ConfigException($"{SourceOf(field)}: {field}: {(number.Length > 40 ? number[..40] + "…" : number)} is out of range for a number; give a finite number.");
@@ -132,6 +148,7 @@ public sealed record ExperimentConfig
         foreach (var o in overrides)
             if (GridAxes.Fields.Any(f => f.Field == o.Key) && root[o.Key] is JsonValue v && v.TryGetValue(out double _))
                 root[o.Key] = new JsonArray(v.DeepClone());
+        TunedSettings.ResolveSettingsFrom(root, SourceOf);
         GridAxes.Expand(root, overrides.Count == 0 ? path : $"{path} with {string.Join(" ", overrides)}");
         ExperimentConfig? cfg;
         try { cfg = root.Deserialize<ExperimentConfig>(Json); }
@@ -357,6 +374,10 @@ public sealed record ExperimentConfig
             var architecture = SemiGan.Models.Architectures.Parse(entry.Architecture ?? method.Defaults.Architecture ?? "cnn");
             if (OwnOptions.Bind(method, entry.Own, architecture).Error is { } own) Fail($"methodSettings.{key}.{own.Field}", own.Message);
         }
+        // Settings chosen on a seed's validation split are never evaluated on that seed (its labeled split and initial weights).
+        foreach (var (key, entry) in MethodSettings ?? [])
+            if (entry?.TunedFrom is { } tuned && Seeds.Intersect(tuned.Seeds).Any())
+                Fail($"methodSettings.{key}.settingsFrom", $"the experiment's seeds [{string.Join(",", Seeds)}] overlap the tuning seeds [{string.Join(",", tuned.Seeds)}] of {tuned.Path}; evaluate tuned settings on other seeds");
         foreach (var m in Methods)
             if (MethodRegistry.Find(m) is null && MethodSettings?.GetValueOrDefault(m)?.Method is null)
                 Fail("methods", $"'{m}' is neither a method ({MethodRegistry.Names}) nor a variant: add a methodSettings entry \"{m}\": {{ \"method\": ... }}");

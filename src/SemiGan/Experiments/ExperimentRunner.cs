@@ -94,8 +94,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
 
         var images = data.TrainImages.narrow(0, 0, TrainCount).to(device);
         var labels = data.TrainLabels.narrow(0, 0, TrainCount).to(device);
-        var testImages = data.TestImages.to(device);
-        var testLabels = data.TestLabels.to(device);
+        // Without evaluateTest the test tensors are never even moved to the device: nothing below can read them.
+        var test = config.EvaluateTest ? new TestSet(data.TestImages.to(device), data.TestLabels.to(device)) : null;
 
         BatchSchedule ScheduleOf(RunSpec r) => Schedule(r, splits[(r.Labels, r.Seed)], validation.GetValueOrDefault(r.Seed));
         long total = todo.Sum(r => (long)ScheduleOf(r).StepsPerEpoch * config.Epochs), done = 0;
@@ -111,7 +111,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 Cores?.Poll();
             }
             Cores?.StartRun();
-            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, testImages, testLabels, Tick, resume.GetValueOrDefault(run.Id));
+            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, test, Tick, resume.GetValueOrDefault(run.Id));
             rows.AddRange(Train(context));
             if (Cores is not null) threadsByRun[run.Id] = [.. Cores.Used];
             Observer?.RunEnded(run, rows);
@@ -227,7 +227,21 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
 
 
     sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor? ValidationImages, Tensor? ValidationLabels,
-        Tensor TestImages, Tensor TestLabels, Action Tick, FoundCheckpoint? Resume);
+        TestSet? Test, Action Tick, FoundCheckpoint? Resume);
+
+    /// <summary>The test images and labels on the run's device; null when the experiment never evaluates the test set.</summary>
+    sealed record TestSet(Tensor Images, Tensor Labels);
+
+    /// <summary>
+    /// The only place the runner evaluates the test set (accuracy, loss and confusion counts of the classifier as it
+    /// is now). Null without a test set (evaluateTest: false). <see cref="TestSetProbe"/> sees every call.
+    /// </summary>
+    (double Accuracy, double Loss, long[,] Confusion)? EvaluateTest(TestSet? test, Classifier d)
+    {
+        if (test is null) return null;
+        TestSetProbe.Evaluated?.Invoke(config.Name);
+        return Evaluator.EvaluateWithConfusion(d, test.Images, test.Labels, config.EvalBatchSize, device);
+    }
 
     BatchSchedule Schedule(RunSpec run, LabeledSplit split, LabeledSplit? validation) =>
         new(run.Protocol, TrainCount, split.Indices, config.LabeledInUnlabeledPool, config.BatchSize, run.Seed,
@@ -263,10 +277,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             var clock = Stopwatch.StartNew();
             var losses = trainEpoch(epoch);
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            double acc, loss; double? valAcc, valLoss; long[,] confusion;
+            (double Accuracy, double Loss, long[,] Confusion)? tested;
+            double? valAcc, valLoss;
             using (trainer.Evaluated())
             {
-                (acc, loss, confusion) = Evaluator.EvaluateWithConfusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device);
+                tested = EvaluateTest(c.Test, d);
                 (valAcc, valLoss) = c.ValidationImages is null ? ((double?)null, (double?)null)
                     : Evaluator.Evaluate(d, c.ValidationImages, c.ValidationLabels!, config.EvalBatchSize, device);
             }
@@ -277,7 +292,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 Labels = c.Run.Labels, Seed = c.Run.Seed, Epoch = epoch,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
                 ValidationAccuracy = valAcc, ValidationLoss = valLoss,
-                TestAccuracy = acc, TestLoss = loss,
+                TestAccuracy = tested?.Accuracy, TestLoss = tested?.Loss,
                 Losses = losses.Losses,
                 EpochSeconds = trainSeconds,
                 FinishedUtc = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()), // whole seconds, as the CSV holds it
@@ -285,12 +300,13 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             // Row first, checkpoint second: a crash in between re-runs this epoch from the previous
             // checkpoint, and the resume drops this row before writing it again.
             EpochCsv.Append(output.EpochsCsv, [row]);
-            ConfusionCsv.Write(output.ConfusionPath(c.Run, epoch), confusion); // every epoch's, so the report can show the selected one
+            if (tested is { } t) ConfusionCsv.Write(output.ConfusionPath(c.Run, epoch), t.Confusion); // every epoch's, so the report can show the selected one
             rows.Add(row);
             string validationText = valAcc is { } va ? $"validation accuracy {va:P2}, " : "";
             // With averaged weights, the live ones' accuracy too, in the log only (a diagnostic: the average lags early on).
-            if (trainer.Averaged) validationText = $"live weights' test accuracy {Evaluator.Evaluate(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device).Accuracy:P2}, averaged weights' " + validationText;
-            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: {validationText}test accuracy {acc:P2}, test loss {loss:F4}, {trainSeconds:F1} s, {Memory.Describe()}");
+            if (trainer.Averaged && EvaluateTest(c.Test, d) is { } live) validationText = $"live weights' test accuracy {live.Accuracy:P2}, averaged weights' " + validationText;
+            string testText = tested is { } tt ? $"test accuracy {tt.Accuracy:P2}, test loss {tt.Loss:F4}, " : "test set not evaluated, ";
+            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: {validationText}{testText}{trainSeconds:F1} s, {Memory.Describe()}");
             if (losses.NonFinite() is { } bad)
             {
                 Log?.Invoke($"{c.Run.Id} diverged at epoch {epoch}: {bad}; going on with the next run");
@@ -304,7 +320,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         }
         // The last epoch's model's confusion matrix, for the report (reported, never used to choose anything).
         using (trainer.Evaluated())
-            ConfusionCsv.Write(output.ConfusionPath(c.Run), Evaluator.Confusion(d, c.TestImages, c.TestLabels, config.EvalBatchSize, device));
+            if (EvaluateTest(c.Test, d) is { } last) ConfusionCsv.Write(output.ConfusionPath(c.Run), last.Confusion);
         End(c.Run, RunStatus.Finished, config.Epochs, "", checkpoint, trainer);
         return rows;
     }

@@ -67,6 +67,12 @@ public sealed record MethodOptions
     /// <summary>Evaluate on an exponential (Polyak) average of the classifier's weights at this rate per optimizer step; 0 = the raw weights.</summary>
     [JsonIgnore(Condition = Unset), Range(0, 1, MaxOpen = true, Note = "(0 = evaluate the raw weights)")] public double? Ema { get; init; }
 
+    /// <summary>
+    /// Where this entry's settings came from when the experiment named a tuned-settings file (<c>settingsFrom</c>): the
+    /// file, its SHA-256 and its tuning seeds. Written by SemiGan when it resolves settingsFrom, recorded in config.json.
+    /// </summary>
+    [JsonIgnore(Condition = Unset)] public TunedSource? TunedFrom { get; init; }
+
     /// <summary>The method's own options, by JSON name, as written (bound to its options record when the config is checked).</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Own { get; init; }
 
@@ -121,6 +127,9 @@ public sealed record MethodOptions
         CommonProperties.Concat(MethodRegistry.All.SelectMany(m => m.OptionsType?.GetProperties() ?? []))
             .FirstOrDefault(p => JsonName(p.Name) == field)?.GetCustomAttribute<ChoicesAttribute>()?.Names;
 }
+
+/// <summary>A tuned-settings file a methodSettings entry took its settings from: its path as given, SHA-256 of its content and tuning seeds.</summary>
+public sealed record TunedSource(string Path, string Sha256, int[] Seeds);
 
 /// <summary>A method's settings for one run, every field resolved (see <see cref="MethodOptions"/>).</summary>
 public sealed record MethodSettings

@@ -45,17 +45,17 @@ public static class AccuracyChart
                 maxSeeds = Math.Max(maxSeeds, seeds.Count);
                 var byEpoch = s.GroupBy(r => r.Epoch).OrderBy(g => g.Key).ToList();
                 double[] xs = byEpoch.Select(g => (double)g.Key).ToArray();
-                double[] mean = byEpoch.Select(g => g.Average(r => r.TestAccuracy) * 100).ToArray();
+                double[] mean = byEpoch.Select(g => g.Average(r => r.TestAccuracy ?? double.NaN) * 100).ToArray();
                 if (seeds.Count > 1)
                 {
-                    double[] std = byEpoch.Select(g => SampleStd(g.Select(r => r.TestAccuracy * 100).ToArray())).ToArray();
+                    double[] std = byEpoch.Select(g => SampleStd(g.Select(r => (r.TestAccuracy ?? double.NaN) * 100).ToArray())).ToArray();
                     var band = plot.Add.FillY(xs, mean.Zip(std, (m, d) => m - d).ToArray(), mean.Zip(std, (m, d) => m + d).ToArray());
                     band.FillColor = color.WithAlpha(0.18);
                     band.LineWidth = 0;
                     foreach (var seed in seeds)
                     {
                         var pts = seed.OrderBy(r => r.Epoch).ToList();
-                        var thin = plot.Add.Scatter(pts.Select(r => (double)r.Epoch).ToArray(), pts.Select(r => r.TestAccuracy * 100).ToArray());
+                        var thin = plot.Add.Scatter(pts.Select(r => (double)r.Epoch).ToArray(), pts.Select(r => (r.TestAccuracy ?? double.NaN) * 100).ToArray());
                         thin.Color = color.WithAlpha(0.55);
                         thin.LineWidth = 1;
                         thin.LinePattern = pattern;

@@ -47,12 +47,12 @@ public static class Aggregation
             .Select(g =>
             {
                 var ordered = g.OrderBy(r => r.Epoch).ToList();
-                var tail = ordered.TakeLast(lastEpochs).Select(r => r.TestAccuracy).ToArray();
+                var tail = ordered.TakeLast(lastEpochs).Select(r => r.TestAccuracy ?? double.NaN).ToArray(); // NaN: a folder that never evaluated the test set
                 var s = Statistics.Summarize(tail);
                 var status = byRun is null ? null : byRun.GetValueOrDefault(ordered[0].Run);
                 var selected = Selected(ordered, select);
                 return new RunResult(g.Key.Experiment, g.Key.Method, g.Key.Protocol, g.Key.Head, g.Key.Labels, g.Key.Seed,
-                    ordered[^1].Epoch, selected.TestAccuracy, s.Mean, s.N < 2 ? 0 : s.Std,
+                    ordered[^1].Epoch, selected.TestAccuracy ?? double.NaN, s.Mean, s.N < 2 ? 0 : s.Std,
                     byRun is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "", selected.Epoch, ordered[0].Dataset,
                     selected.ValidationAccuracy);
             })

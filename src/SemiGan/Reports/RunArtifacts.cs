@@ -31,7 +31,9 @@ public sealed class RunArtifacts(RunOutput output) : IRunObserver
             string protocols = string.Join("/", g.Select(r => r.Protocol).Distinct());
             string datasets = string.Join("/", g.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
             string note = Path.Combine(output.Folder, "note.md");
-            bool tuning = ReportWriter.IsTuning(g[0].Experiment, File.Exists(note) ? File.ReadAllText(note) : null) && g.All(r => r.ValidationAccuracy is not null);
+            // A folder that never evaluated the test set (evaluateTest: false) can only draw validation accuracy.
+            bool tuning = (ReportWriter.IsTuning(g[0].Experiment, File.Exists(note) ? File.ReadAllText(note) : null) || g.Any(r => r.TestAccuracy is null))
+                          && g.All(r => r.ValidationAccuracy is not null);
             // The methods are in the legend; naming them all here made titles wider than the figure.
             string title = $"Learning curves ({datasets}, {group.Key} labels, {protocols} protocol){(tuning ? ": validation accuracy" : "")}";
             AccuracyChart.Write(g, output.ChartPng(group.Key), output.ChartSvg(group.Key), title, validation: tuning);

@@ -79,8 +79,8 @@ public static class EpochCsv
                     LabeledImagesSeen = csv.GetField<long>("labeled_images_seen"),
                     ValidationAccuracy = Optional("validation_accuracy"),
                     ValidationLoss = Optional("validation_loss"),
-                    TestAccuracy = csv.GetField<double>("test_accuracy"),
-                    TestLoss = csv.GetField<double>("test_loss"),
+                    TestAccuracy = Optional("test_accuracy"),
+                    TestLoss = Optional("test_loss"),
                     // Empty cells (another method's loss, or one that had no step) read as absent: the same value.
                     Losses = new LossValues(losses.Select(n => (n, Optional(n + LossSuffix))).Where(l => l.Item2 is not null)),
                     EpochSeconds = csv.GetField<double>(After),

@@ -29,8 +29,9 @@ public sealed record EpochRecord
     public required long LabeledImagesSeen { get; init; }
     public double? ValidationAccuracy { get; init; }
     public double? ValidationLoss { get; init; }
-    public required double TestAccuracy { get; init; }
-    public required double TestLoss { get; init; }
+    /// <summary>Null when the experiment never evaluates the test set (<c>evaluateTest: false</c>, as in tuning).</summary>
+    public required double? TestAccuracy { get; init; }
+    public required double? TestLoss { get; init; }
     public LossValues Losses { get; init; } = LossValues.None;
     public required double EpochSeconds { get; init; }
     /// <summary>When the epoch's row was written (UTC); null in files written before the column existed.</summary>

@@ -47,8 +47,8 @@ public sealed class TensorBoardLog(RunOutput output) : IRunObserver
     /// <summary>The scalars of one epoch by tag (absent values, like a method's inapplicable loss, left out).</summary>
     public static IEnumerable<(string Tag, double Value)> Scalars(EpochRecord row)
     {
-        yield return ("test/accuracy", row.TestAccuracy);
-        yield return ("test/loss", row.TestLoss);
+        if (row.TestAccuracy is { } ta) yield return ("test/accuracy", ta);
+        if (row.TestLoss is { } tl) yield return ("test/loss", tl);
         if (row.ValidationAccuracy is { } va) yield return ("validation/accuracy", va);
         if (row.ValidationLoss is { } vl) yield return ("validation/loss", vl);
         foreach (var (name, value) in row.Losses.Items)
