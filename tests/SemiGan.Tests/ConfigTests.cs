@@ -31,7 +31,11 @@ public class ConfigTests
     public void Shipped_experiments_are_valid()
     {
         string dir = Path.Combine(RepoRoot.Path, "experiments");
-        foreach (string f in Directory.GetFiles(dir, "*.json")) ExperimentConfig.Load(f);
+        // Experiments, and tune files (`semigan tune`: their methods is an object of searches, not a list).
+        foreach (string f in Directory.GetFiles(dir, "*.json"))
+            if (System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f), null, new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!["methods"] is System.Text.Json.Nodes.JsonObject)
+                Assert.NotEmpty(TuneFile.Load(f).Trials);
+            else ExperimentConfig.Load(f);
         Assert.True(File.Exists(Path.Combine(dir, "seed-1000.json")));
         Assert.True(File.Exists(Path.Combine(dir, "quick.json")));
     }

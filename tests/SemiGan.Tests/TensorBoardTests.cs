@@ -62,8 +62,8 @@ public class TensorBoardTests
             foreach (var row in run)
             {
                 float Scalar(string tag) => Assert.Single(scalars, s => s.Tag == tag && s.Step == row.Epoch).Value;
-                Assert.Equal((float)row.TestAccuracy, Scalar("test/accuracy"));
-                Assert.Equal((float)row.TestLoss, Scalar("test/loss"));
+                Assert.Equal((float)row.TestAccuracy!.Value, Scalar("test/accuracy"));
+                Assert.Equal((float)row.TestLoss!.Value, Scalar("test/loss"));
                 Assert.Equal((float)row.ValidationAccuracy!.Value, Scalar("validation/accuracy"));
                 Assert.Equal((float)row.ValidationLoss!.Value, Scalar("validation/loss"));
                 Assert.Equal((float)row.Iterations, Scalar("progress/iterations"));

@@ -43,6 +43,9 @@ public sealed record TuneFile
 
     public const string Grid = "grid", Random = "random", MeanValidation = "mean-validation";
 
+    /// <summary>The most trials a method may get (each is a variant with its own runs).</summary>
+    public const int MaxTrials = 999;
+
     /// <summary>The rule in words (docs/experiments.md, "Tuning").</summary>
     public const string RuleText = "the highest mean, over the tuning seeds, of each run's validation accuracy at its selected epoch " +
                                    "(the experiment's select rule); only trials whose runs all finished compete; a tie goes to the earlier-listed trial";
@@ -88,7 +91,7 @@ public sealed record TuneFile
         if (string.IsNullOrWhiteSpace(tune.Name) || tune.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || tune.Name.Contains('/'))
             Fail("name", $"'{tune.Name}' must be a non-empty file-name-safe string");
         if (tune.Seeds is null || tune.Seeds.Length == 0 || tune.Seeds.Distinct().Count() != tune.Seeds.Length) Fail("seeds", "must list distinct tuning seeds, e.g. [1001, 1002]");
-        if (tune.Trials < 1) Fail("trials", $"{tune.Trials} must be at least 1 (the trials each method gets)");
+        if (tune.Trials is < 1 or > MaxTrials) Fail("trials", $"{tune.Trials} must be in 1..{MaxTrials} (the trials each method gets)");
         if (tune.Search is not (Grid or Random)) Fail("search", $"'{tune.Search}' is not one of {Grid}, {Random}");
         if (tune.Rule != MeanValidation) Fail("rule", $"'{tune.Rule}' is not one of {MeanValidation}");
         if (tune.Methods is null || tune.Methods.Count == 0) Fail("methods", $"must name at least one method ({MethodRegistry.Names}) with its search, e.g. {{ \"supervised\": {{ \"space\": {{ \"learningRate\": [0.001, 0.003] }} }} }}");
@@ -100,7 +103,7 @@ public sealed record TuneFile
             string at = $"methods.{name}";
             var method = MethodRegistry.Find(name) ?? throw new ConfigException($"{path}: {at}: '{name}' is not one of {MethodRegistry.Names}");
             if (search is null || search.Space is null || search.Space.Count == 0) Fail(at, "must give a space with at least one option and its values, e.g. \"space\": { \"learningRate\": [0.001, 0.003] }");
-            if (search.Trials is < 1) Fail($"{at}.trials", $"{search.Trials} must be at least 1");
+            if (search.Trials is < 1 or > MaxTrials) Fail($"{at}.trials", $"{search.Trials} must be in 1..{MaxTrials}");
             var fixedValues = new JsonObject();
             foreach (var (option, value) in search.Fixed ?? [])
             {
@@ -121,24 +124,25 @@ public sealed record TuneFile
                     CheckValues(method, one, $"{at}.space.{option}[{i}]", path);
                 }
             }
-            var points = Points(search.Space);
+            // The grid's size first: a space of many options has more points than could ever be listed.
+            long size = search.Space.Values.Aggregate(1L, (n, v) => n > MaxTrials * 1000L ? n : n * v.Length);
             int budget = tune.BudgetOf(name);
-            if (points.Count > budget && tune.Search == Grid)
-                Fail(at, $"the grid has {points.Count} points, more than trials ({budget}); raise trials to {points.Count}, remove values from the space, or use \"search\": \"random\"");
-            if (points.Count > budget)
+            string sizeText = size > MaxTrials * 1000L ? $"more than {MaxTrials * 1000L}" : size.ToString(CultureInfo.InvariantCulture);
+            if (size > MaxTrials * 1000L)
+                Fail($"{at}.space", $"has {sizeText} points; list fewer values (a search tries at most {MaxTrials} of them)");
+            if (size > budget && tune.Search == Grid)
+                Fail(at, $"the grid has {sizeText} points, more than trials ({budget}); raise trials to {sizeText}, remove values from the space, or use \"search\": \"random\"");
+            IEnumerable<long> indices = Enumerable.Range(0, (int)Math.Min(size, budget)).Select(i => (long)i);
+            if (size > budget)
             {
-                // Random search: `budget` distinct points of the grid, drawn by a seeded Fisher–Yates shuffle, kept in grid order.
+                // Random search: `budget` distinct points of the grid, drawn uniformly with a seeded generator, kept in grid order.
                 var rng = new System.Random(tune.SearchSeed);
-                var order = Enumerable.Range(0, points.Count).ToArray();
-                for (int i = order.Length - 1; i > 0; i--) { int j = rng.Next(i + 1); (order[i], order[j]) = (order[j], order[i]); }
-                points = order.Take(budget).Order().Select(i => points[i]).ToList();
+                var drawn = new HashSet<long>();
+                while (drawn.Count < budget) drawn.Add(rng.NextInt64(size));
+                indices = drawn.Order();
             }
-            for (int i = 0; i < points.Count; i++)
-            {
-                var values = new JsonObject();
-                foreach (var (option, value) in points[i]) values[option] = value.DeepClone();
-                trials.Add(new Trial($"{name}~t{i + 1:D2}", name, values));
-            }
+            var points = indices.Select(i => Point(search.Space, i)).ToList();
+            for (int i = 0; i < points.Count; i++) trials.Add(new Trial($"{name}~t{i + 1:D2}", name, points[i]));
         }
 
         // The experiment: the settings, the tuning seeds, every trial as a variant (fixed values, then its own), no test set.
@@ -191,13 +195,16 @@ public sealed record TuneFile
         return settings;
     }
 
-    /// <summary>Every combination of the space's values, the first option outermost.</summary>
-    static List<(string Option, JsonNode Value)[]> Points(Dictionary<string, JsonElement[]> space)
+    /// <summary>The point of the grid at <paramref name="index"/>, the grid listing every combination with the first option outermost.</summary>
+    static JsonObject Point(Dictionary<string, JsonElement[]> space, long index)
     {
-        IEnumerable<(string, JsonNode)[]> points = [[]];
-        foreach (var (option, values) in space)
-            points = points.SelectMany(p => values.Select(v => p.Append((option, JsonNode.Parse(v.GetRawText())!)).ToArray())).ToList();
-        return points.ToList();
+        var point = new JsonObject();
+        foreach (var (option, values) in space.Reverse())
+        {
+            point[option] = JsonNode.Parse(values[index % values.Length].GetRawText());
+            index /= values.Length;
+        }
+        return new JsonObject(space.Keys.Select(k => KeyValuePair.Create(k, point[k]?.DeepClone())));
     }
 
     static void CheckOption(IMethod method, string option, string field, Action<string, string> fail)
