@@ -80,8 +80,11 @@ public class CoreShareTests : IDisposable
         var me = CoreShare.Me(null);
         Assert.True(CoreShare.IsAlive(me));
         Assert.False(CoreShare.IsAlive(me with { StartSecond = me.StartSecond - 3600 })); // a reused pid
-        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        // A child that lives long enough for its start time to be read, then is ended.
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
         var entry = new E(child.Id, child.StartTime.ToUniversalTime().Ticks / TimeSpan.TicksPerSecond, null);
+        Assert.True(CoreShare.IsAlive(entry));
+        child.Kill();
         child.WaitForExit();
         Assert.False(CoreShare.IsAlive(entry));
     }
