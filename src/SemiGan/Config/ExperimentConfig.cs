@@ -223,6 +223,7 @@ public sealed record ExperimentConfig
             Architecture = architecture,
             Dropout = o.Dropout ?? 0, LearningRate = o.LearningRate!.Value, Beta1 = o.Beta1!.Value, Beta2 = o.Beta2!.Value,
             WeightDecay = o.WeightDecay!.Value, LinearDecay = o.LrDecay == "linear", Ema = o.Ema!.Value,
+            Precision = o.Precision == "bf16" ? SemiGan.Models.Precision.Bf16 : SemiGan.Models.Precision.Fp32,
             LatentDim = LatentDim, SampleCount = SampleCount, Epochs = Epochs,
             Own = OwnOptions.Bind(MethodOf(name), o.Own, architecture).Options,
         };
@@ -246,6 +247,7 @@ public sealed record ExperimentConfig
         {
             Method = method.Name == name ? null : method.Name,
             Dropout = mlp ? null : all.Dropout,
+            Precision = all.Precision == "fp32" ? null : all.Precision, // fp32 is not written: config.json files stay as before bf16
             Own = own is null ? null : OwnOptions.Resolved(own, architecture),
         };
     }

@@ -250,6 +250,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// <summary>One run: its method builds the networks (same classifier weights for every method at a seed), then epochs.</summary>
     List<EpochRecord> Train(RunContext c)
     {
+        using var precision = Autocast.Use(config.SettingsOf(c.Run.Method).Precision); // training and evaluation alike
         using var method = config.MethodOf(c.Run.Method).Start(new MethodContext(c.Run, config.SettingsOf(c.Run.Method), ImageShape.Of(data.Descriptor), device, Impl));
         TrainingProbe.Started?.Invoke(method.Classifier);
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch

@@ -22,7 +22,7 @@ public static class FastDiscriminator
         // In the generator update D is frozen and only the gradient for its input image is needed.
         h = h.requires_grad && !d.conv1.weight!.requires_grad && d.conv1.in_channels == 1
             ? SingleChannelConvolution.FromImageInputGradientOnly(h, d.conv1.weight, d.conv1.bias!, first.Stride, first.Padding)
-            : d.conv1.forward(h);
+            : Autocast.Conv2d(d.conv1, h);
         return AfterFirst(d, h, null);
     }
 
@@ -30,16 +30,16 @@ public static class FastDiscriminator
     public static (Tensor A, Tensor B) Forward(Discriminator d, Tensor a, Tensor b)
     {
         long na = a.shape[0], nb = b.shape[0];
-        var h = d.conv1.forward(ChannelsLast.From(cat([a, b], 0)));
-        var output = d.classifier.forward(AfterFirst(d, h, [na, nb]));
+        var h = Autocast.Conv2d(d.conv1, ChannelsLast.From(cat([a, b], 0)));
+        var output = Autocast.Linear(d.classifier, AfterFirst(d, h, [na, nb]));
         return (output.narrow(0, 0, na), output.narrow(0, na, nb));
     }
 
     static Tensor AfterFirst(Discriminator d, Tensor h, long[]? batchSizes)
     {
         h = Activation(d, h);
-        h = Activation(d, Norm(d.norm2, d.conv2.forward(h), batchSizes));
-        h = Activation(d, Norm(d.norm3, d.conv3.forward(h), batchSizes));
+        h = Activation(d, Norm(d.norm2, Autocast.Conv2d(d.conv2, h), batchSizes));
+        h = Activation(d, Norm(d.norm3, Autocast.Conv2d(d.conv3, h), batchSizes));
         // flatten's backward sends an [N,C,H,W]-ordered gradient; keep the layers above channels-last.
         if (d.training) h = ChannelsLast.GradientFrom(h);
         return h.flatten(1);

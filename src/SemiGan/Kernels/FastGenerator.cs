@@ -16,10 +16,10 @@ public static class FastGenerator
 {
     public static Tensor Forward(Generator g, Tensor z)
     {
-        var h = FaultInjection.At("generator.linear", g.project.forward(z));
+        var h = FaultInjection.At("generator.linear", Autocast.Linear(g.project, z));
         h = nn.functional.relu(g.norm0.forward(h)).view(-1, Generator.Maps, g.StartHeight, g.StartWidth);
-        h = nn.functional.relu(g.norm1.forward(g.up.forward(ChannelsLast.From(h))));
-        if (g.Shape.Channels != 1) return g.toImage.forward(h).tanh();
+        h = nn.functional.relu(g.norm1.forward(Autocast.ConvTranspose2d(g.up, ChannelsLast.From(h))));
+        if (g.Shape.Channels != 1) return Autocast.ConvTranspose2d(g.toImage, h).tanh();
         var last = Generator.ToImageGeometry;
         return SingleChannelConvolution.TransposedToImage(h, g.toImage.weight!, g.toImage.bias!, last.Stride, last.Padding).tanh();
     }

@@ -12,5 +12,8 @@ public static class FaultInjection
     /// <summary>The layer to corrupt ("generator.linear"), or null (always, outside tests).</summary>
     public static string? Layer { get; set; }
 
-    internal static Tensor At(string layer, Tensor output) => Layer == layer ? output.add(0.01) : output;
+    /// <summary>What the fault adds to every output of the layer.</summary>
+    public static double Size { get; set; } = 0.01;
+
+    internal static Tensor At(string layer, Tensor output) => Layer == layer ? output.add(Size) : output;
 }

@@ -1,3 +1,4 @@
+using SemiGan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public static class SingleChannelConvolution
     public static Tensor TransposedToImage(Tensor h, Tensor weight, Tensor bias, int stride, int padding)
     {
         if (!ImageColumns.Supports(h))
-            return nn.functional.conv_transpose2d(h, weight, bias, [stride, stride], [padding, padding]);
+            return Autocast.ConvTranspose2d(h, weight, bias, stride, padding);
         return ScatterToImage(h, weight, Geometry(h, weight, stride, padding)).add(bias.view(1, 1, 1, 1));
     }
 
@@ -30,11 +31,11 @@ public static class SingleChannelConvolution
     public static Tensor FromImageInputGradientOnly(Tensor x, Tensor weight, Tensor bias, int stride, int padding) =>
         ImageColumns.Supports(x)
             ? FromImageFunction.apply(x, weight, bias, stride, padding)
-            : nn.functional.conv2d(x, weight, bias, [stride, stride], [padding, padding]); // other devices: torch's own
+            : Autocast.Conv2d(x, weight, bias, stride, padding); // other devices: torch's own
 
     /// <summary>The transposed convolution of grid a [N,C,H,W] to one channel: 1x1 convolution to the taps, then col2im.</summary>
     static Tensor ScatterToImage(Tensor a, Tensor weight, ImageColumns.Geometry g) =>
-        ImageColumns.ToImage(nn.functional.conv2d(ChannelsLast.Is(a) ? a : ChannelsLast.From(a), Taps(weight)), g);
+        ImageColumns.ToImage(Autocast.Conv2d(ChannelsLast.Is(a) ? a : ChannelsLast.From(a), Taps(weight), null), g);
 
     /// <summary>weight [C,1,k,k] as a 1x1 convolution kernel [k·k, C, 1, 1] from C channels to the k·k taps.</summary>
     static Tensor Taps(Tensor weight)
@@ -65,7 +66,8 @@ public static class SingleChannelConvolution
             ctx.save_data("padding", padding);
             ctx.save_data("height", x.shape[2]);
             ctx.save_data("width", x.shape[3]);
-            return nn.functional.conv2d(x, weight, bias, [stride, stride], [padding, padding]);
+            ctx.save_data("precision", Autocast.Current); // the backward pass computes in the forward's precision
+            return Autocast.Conv2d(x, weight, bias, stride, padding);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
@@ -73,6 +75,7 @@ public static class SingleChannelConvolution
             var weight = ctx.get_saved_variables()[0];
             int stride = (int)ctx.get_data("stride"), padding = (int)ctx.get_data("padding");
             long height = (long)ctx.get_data("height"), width = (long)ctx.get_data("width");
+            using var precision = Autocast.Use((Precision)ctx.get_data("precision"));
             // d/dx of a 1 -> C convolution is a C -> 1 transposed convolution with the same weight [C,1,k,k].
             var gradX = ScatterToImage(grad, weight, Geometry(grad, weight, stride, padding, height, width));
             return [gradX, null!, null!, null!, null!]; // weight and bias are frozen

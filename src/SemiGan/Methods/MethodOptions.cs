@@ -68,6 +68,12 @@ public sealed record MethodOptions
     [JsonIgnore(Condition = Unset), Range(0, 1, MaxOpen = true, Note = "(0 = evaluate the raw weights)")] public double? Ema { get; init; }
 
     /// <summary>
+    /// "fp32" (default), or "bf16": convolutions and linear layers compute in bfloat16 from float32 master weights
+    /// (<see cref="Autocast"/>); only where the CPU has AVX512-BF16 or AMX, or on CUDA. config.json records it only for bf16.
+    /// </summary>
+    [JsonIgnore(Condition = Unset), Choices("fp32", "bf16")] public string? Precision { get; init; }
+
+    /// <summary>
     /// Where this entry's settings came from when the experiment named a tuned-settings file (<c>settingsFrom</c>): the
     /// file, its SHA-256 and its tuning seeds. Written by SemiGan when it resolves settingsFrom, recorded in config.json.
     /// </summary>
@@ -143,6 +149,7 @@ public sealed record MethodSettings
     public double WeightDecay { get; init; }
     public bool LinearDecay { get; init; }
     public double Ema { get; init; }
+    public Precision Precision { get; init; }
     public int SampleCount { get; init; } = 64;
     /// <summary>The run's length, which a learning-rate decay is relative to.</summary>
     public int Epochs { get; init; } = 1;

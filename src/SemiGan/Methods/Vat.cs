@@ -49,10 +49,17 @@ public sealed class Vat : IMethod
     /// <summary>
     /// One power iteration: with r = ξ·d (d a unit direction per image), g = ∂ KL(p ‖ p(x + r)) / ∂r, and
     /// r_adv = ε · g / ‖g‖ per image (a constant). <paramref name="logits"/> maps images to class logits;
-    /// <paramref name="logP"/> is log p(y|x), a constant. Parameter gradients are not touched.
+    /// <paramref name="logP"/> is log p(y|x), a constant. Parameter gradients are not touched. Always in float32:
+    /// the probe ξ·d moves a pixel by about 4e-4, below bfloat16's spacing near 1 (2^-7), and the KL it measures
+    /// (about ξ²) is below the gap between a bf16 and a float32 prediction; so under bf16 the clean prediction is
+    /// taken again in float32 and the iteration runs in float32.
     /// </summary>
     public static Tensor Perturbation(Func<Tensor, Tensor> logits, Tensor x, Tensor logP, Tensor d, double xi, double epsilon)
     {
+        bool bf16 = Autocast.Bf16;
+        using var float32 = Autocast.Use(Precision.Fp32);
+        if (bf16)
+            using (no_grad()) logP = nn.functional.log_softmax(logits(x), 1);
         var r = (xi * d).detach().requires_grad_(true);
         var g = autograd.grad([Kl(logP, logits(x + r))], [r])[0];
         return (epsilon * UnitPerImage(g)).detach();

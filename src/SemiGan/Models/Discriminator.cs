@@ -58,15 +58,15 @@ public sealed class Discriminator : Classifier
         Conv2d(input, g.Channels, kernel_size: g.Kernel, stride: g.Stride, padding: g.Padding, bias: bias);
 
     /// <summary>Logits: the K class logits, then the fake logit under softmax11.</summary>
-    public override Tensor Classify(Tensor features) => classifier.forward(features);
+    public override Tensor Classify(Tensor features) => Autocast.Linear(classifier, features);
 
     /// <summary>The penultimate features f(x) (the flattened last convolution block), which feature matching compares.</summary>
     public override Tensor Features(Tensor x)
     {
         if (Implementation == Implementation.Fast) return FastForward.Current.Features(this, x);
-        var h = Activation(conv1.forward(x));
-        h = Activation(norm2.forward(conv2.forward(h)));
-        h = Activation(norm3.forward(conv3.forward(h)));
+        var h = Activation(Autocast.Conv2d(conv1, x));
+        h = Activation(norm2.forward(Autocast.Conv2d(conv2, h)));
+        h = Activation(norm3.forward(Autocast.Conv2d(conv3, h)));
         return h.flatten(1);
     }
 

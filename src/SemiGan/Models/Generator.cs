@@ -48,8 +48,8 @@ public sealed class Generator : ImageGenerator
     public override Tensor forward(Tensor z)
     {
         if (Implementation == Implementation.Fast) return FastForward.Current.Forward(this, z);
-        var h = functional.relu(norm0.forward(project.forward(z))).view(-1, Maps, StartHeight, StartWidth);
-        h = functional.relu(norm1.forward(up.forward(h)));
-        return toImage.forward(h).tanh();
+        var h = functional.relu(norm0.forward(Autocast.Linear(project, z))).view(-1, Maps, StartHeight, StartWidth);
+        h = functional.relu(norm1.forward(Autocast.ConvTranspose2d(up, h)));
+        return Autocast.ConvTranspose2d(toImage, h).tanh();
     }
 }

@@ -31,8 +31,8 @@ public sealed class MlpGenerator : ImageGenerator
 
     public override Tensor forward(Tensor z)
     {
-        var h = nn.functional.softplus(norm1.forward(hidden1.forward(z)));
-        h = nn.functional.softplus(norm2.forward(hidden2.forward(h)));
+        var h = nn.functional.softplus(norm1.forward(Autocast.Linear(hidden1, z)));
+        h = nn.functional.softplus(norm2.forward(Autocast.Linear(hidden2, h)));
         return (toImage.forward(h).sigmoid() * 2 - 1).view(-1, Shape.Channels, Shape.Height, Shape.Width);
     }
 }

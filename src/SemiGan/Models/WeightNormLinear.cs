@@ -25,5 +25,5 @@ public sealed class WeightNormLinear : nn.Module<Tensor, Tensor>
     /// <summary>The effective weight [out, in]: g · v / ‖v‖ per row.</summary>
     public Tensor Weight() => v * (g / v.norm(1, keepdim: false)).unsqueeze(1);
 
-    public override Tensor forward(Tensor x) => nn.functional.linear(x, Weight(), b);
+    public override Tensor forward(Tensor x) => Autocast.Linear(x, Weight(), b);
 }

@@ -1,0 +1,137 @@
+using SemiGan.Kernels;
+using SemiGan.Methods;
+using SemiGan.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemiGan.Tests;
+
+/// <summary>--precision bf16: what Autocast computes, and the pre-run check's bf16 tolerances.</summary>
+public class Bf16Tests
+{
+    static Tensor Rounded(Tensor t) => t.to_type(ScalarType.BFloat16).to_type(ScalarType.Float32);
+
+    static Tensor ChannelsLastOf(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
+    static double Relative(Tensor a, Tensor b) => ((a - b).norm() / b.norm()).item<float>();
+
+    /// <summary>
+    /// Every convolution and linear layer the fast path computes, at the networks' shapes (batch 100, channels-last
+    /// where the fast path is): under bf16, its output and its input and weight gradients (for a fixed upstream
+    /// gradient) against float32 arithmetic on the same bf16-rounded operands. bf16 rounds each result to 8
+    /// significant bits (relative 2^-9, about 2e-3 over a tensor); a kernel that computes something else (libtorch's
+    /// bf16 convolutions with few output channels are off by 14-70 %) is far outside 1e-2.
+    /// </summary>
+    [Theory]
+    [InlineData("discriminator conv1", 1, 32, 4, 2, 1, 28)]
+    [InlineData("discriminator conv2", 32, 64, 4, 2, 1, 14)]
+    [InlineData("discriminator conv3", 64, 128, 3, 2, 1, 7)]
+    [InlineData("generator toImage as a 1x1 convolution to the taps", 64, 16, 1, 1, 0, 14)]
+    [InlineData("discriminator conv1 input gradient as a 1x1 convolution to the taps", 32, 16, 1, 1, 0, 14)]
+    public void Each_fast_path_convolution_under_bf16_is_float32_arithmetic_on_bf16_operands(string layer, int cin, int cout, int k, int stride, int padding, int side)
+    {
+        random.manual_seed(3);
+        using var scope = NewDisposeScope();
+        var x = Rounded(ChannelsLastOf(randn(100, cin, side, side)));
+        var w = Rounded(randn(cout, cin, k, k) * 0.1);
+        var up = randn_like(nn.functional.conv2d(x, w, null, [stride, stride], [padding, padding]));
+        (Tensor Y, Tensor Gx, Tensor Gw) Pass(bool bf16)
+        {
+            var (xi, wi) = (x.clone().requires_grad_(true), w.clone().requires_grad_(true));
+            using var _ = Autocast.Use(bf16 ? Precision.Bf16 : Precision.Fp32);
+            var y = Autocast.Conv2d(bf16 ? ChannelsLastOf(xi) : xi, wi, null, stride, padding);
+            y.backward([up]);
+            return (y.detach(), xi.grad!, wi.grad!);
+        }
+        var (b, f) = (Pass(true), Pass(false));
+        Assert.True(Relative(b.Y, f.Y) < 1e-2, $"{layer}: output off by {Relative(b.Y, f.Y)}");
+        Assert.True(Relative(b.Gx, f.Gx) < 1e-2, $"{layer}: input gradient off by {Relative(b.Gx, f.Gx)}");
+        Assert.True(Relative(b.Gw, f.Gw) < 1e-2, $"{layer}: weight gradient off by {Relative(b.Gw, f.Gw)}");
+        // Layers with fewer than 16 channels on a side stay float32 (Autocast.Bf16MinChannels): exactly the float32 result.
+        if (Math.Min(cin, cout) >= Autocast.Bf16MinChannels) Assert.True(Relative(b.Y, f.Y) > 0, $"{layer}: not computed in bf16");
+        else Assert.Equal(0, Relative(b.Y, f.Y));
+    }
+
+    [Theory]
+    [InlineData("generator up", 128, 64, 7)]
+    [InlineData("reference generator toImage", 64, 1, 14)]
+    public void The_generator_transposed_convolution_under_bf16_is_float32_arithmetic_on_bf16_operands(string layer, int cin, int cout, int side)
+    {
+        random.manual_seed(3);
+        using var scope = NewDisposeScope();
+        using var up = nn.ConvTranspose2d(cin, cout, kernel_size: 4, stride: 2, padding: 1, bias: false);
+        using (no_grad()) up.weight!.copy_(Rounded(up.weight!));
+        var x = Rounded(ChannelsLastOf(randn(100, cin, side, side)));
+        Tensor y, expected;
+        using (Autocast.Use(Precision.Bf16)) y = Autocast.ConvTranspose2d(up, x);
+        expected = up.forward(x);
+        Assert.True(Relative(y, expected) < 1e-2, $"{layer}: off by {Relative(y, expected)}");
+        Assert.Equal(ScalarType.Float32, y.dtype);
+    }
+
+    /// <summary>
+    /// Why convolutions with few channels stay float32 under bf16 (Autocast.Bf16MinChannels): libtorch 2.10's bf16 CPU
+    /// transposed convolution to one channel (the reference generator's last layer) computes something else. When a
+    /// libtorch fixes it, this fails, and the rule can be revisited.
+    /// </summary>
+    [Fact]
+    public void Libtorch_bf16_transposed_convolution_to_one_channel_is_wrong_so_it_stays_float32()
+    {
+        random.manual_seed(3);
+        using var scope = NewDisposeScope();
+        var x = Rounded(randn(4, 64, 14, 14));
+        var w = Rounded(randn(64, 1, 4, 4));
+        var bf16 = nn.functional.conv_transpose2d(x.to_type(ScalarType.BFloat16), w.to_type(ScalarType.BFloat16), null, [2, 2], [1, 1]).to_type(ScalarType.Float32);
+        var exact = nn.functional.conv_transpose2d(x, w, null, [2, 2], [1, 1]);
+        Assert.True(Relative(bf16, exact) > 0.05, $"off by only {Relative(bf16, exact)}: libtorch's bf16 kernel is right now");
+    }
+
+    [Fact]
+    public void Outside_a_bf16_scope_the_layers_compute_exactly_as_before()
+    {
+        random.manual_seed(4);
+        using var linear = nn.Linear(7, 3);
+        using var x = randn(5, 7);
+        using (Autocast.Use(Precision.Bf16)) { }
+        Assert.Equal(Precision.Fp32, Autocast.Current);
+        Assert.Equal(0f, (Autocast.Linear(linear, x) - linear.forward(x)).abs().max().item<float>());
+    }
+
+    [Fact]
+    public void The_bf16_check_agrees_for_every_method_and_catches_a_shifted_layer()
+    {
+        var subjects = FastPathCheck.Registered(new MethodSettings { Precision = Precision.Bf16 }).ToList();
+        var verdict = FastPathCheck.Run(CPU, 37, [KPlusOneHead.GanLogit, KPlusOneHead.Softmax11], subjects, ImageShape.Default);
+        Assert.True(verdict.Agrees, verdict.Describe());
+        Assert.Contains(verdict.Comparisons, c => c.Tolerance == FastPathCheck.Bf16GradientTolerance);
+        // The fp32 check's fault (0.01) is within bf16's rounding; one ten times larger is not.
+        (FaultInjection.Layer, FaultInjection.Size) = ("generator.linear", 0.1);
+        try
+        {
+            var faulty = FastPathCheck.Run(CPU, 37, [KPlusOneHead.GanLogit], subjects.Where(s => s.Name == "sgan"), ImageShape.Default);
+            Assert.False(faulty.Agrees, faulty.Describe());
+            Assert.Contains("generator", faulty.Worst!.Quantity);
+        }
+        finally { (FaultInjection.Layer, FaultInjection.Size) = (null, 0.01); }
+    }
+
+    [Fact]
+    public void Vat_finds_the_same_adversarial_direction_under_bf16()
+    {
+        random.manual_seed(5);
+        using var d = new Discriminator(KPlusOneHead.GanLogit, 0, Implementation.Fast);
+        d.eval();
+        using var x = rand(8, 1, 28, 28) * 2 - 1;
+        using var dir = Vat.RandomUnit(x);
+        Tensor Logits(Tensor input) => d.forward(input);
+        Tensor Direction(Precision p)
+        {
+            using var _ = Autocast.Use(p);
+            var logP = nn.functional.log_softmax(d.forward(x).detach(), 1);
+            return Vat.Perturbation(Logits, x, logP, dir, 1e-2, 4);
+        }
+        var (a, b) = (Direction(Precision.Fp32).flatten(1), Direction(Precision.Bf16).flatten(1));
+        var cosine = nn.functional.cosine_similarity(a, b, 1).min().item<float>();
+        Assert.True(cosine > 0.99, $"cosine of the fp32 and bf16 directions {cosine}");
+    }
+}
