@@ -177,7 +177,7 @@ public static class DryRun
             catch (Exception e) when (e is InvalidOperationException or FormatException) { throw new ConfigException(notBench); }
         }
         if (File.Exists(output.EpochsCsv))
-            foreach (var g in EpochCsv.Read(output.EpochsCsv).GroupBy(x => (x.Method, ProtocolNames.Parse(x.Protocol))))
+            foreach (var g in EpochCsv.Read(output.EpochsCsv).GroupBy(x => (x.Run.Method, x.Run.Protocol)))
             {
                 long steps = g.Sum(x => (long)StepsPerEpoch(cfg, x.Run, trainCount));
                 if (steps > 0) rates[g.Key] = new(g.Sum(x => x.EpochSeconds) / steps, $"{g.Count()} epochs in {output.EpochsCsv}");

@@ -212,7 +212,7 @@ public static class Jobs
     static bool Ended(string outFolder, int k, RunSpec run)
     {
         string runsCsv = Path.Combine(ShardFolder(outFolder, k), "runs.csv");
-        return File.Exists(runsCsv) && RunStatusCsv.Read(runsCsv).Any(s => s.RunId == run.Id);
+        return File.Exists(runsCsv) && RunStatusCsv.Read(runsCsv).Any(s => s.Run == run);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using SemiGan.Models;
 using SemiGan.Experiments;
 using System.CommandLine;
 using System.Globalization;
@@ -109,9 +110,9 @@ public static class RunCommand
             Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
         }.Run());
         string rule = cfg.Select == SelectRule.Last ? "last epoch" : "epoch of best validation accuracy";
-        foreach (var g in rows.GroupBy(x => (x.Method, x.Labels, x.Protocol, x.Head)))
+        foreach (var g in rows.GroupBy(x => (x.Run.Method, x.Run.Labels, Protocol: x.Run.Protocol.Name(), Head: x.Run.Head.Name())))
         {
-            var finals = g.GroupBy(x => x.Seed).Select(s => Reports.Aggregation.Selected(s.OrderBy(x => x.Epoch).ToList(), cfg.Select))
+            var finals = g.GroupBy(x => x.Run.Seed).Select(s => Reports.Aggregation.Selected(s.OrderBy(x => x.Epoch).ToList(), cfg.Select))
                 .Select(x => cfg.EvaluateTest ? x.TestAccuracy : x.ValidationAccuracy);
             Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final {(cfg.EvaluateTest ? "test" : "validation")} accuracy ({rule}) " +
                               string.Join(", ", finals.Select(f => f?.ToString("P2", CultureInfo.InvariantCulture) ?? "none")));
@@ -129,7 +130,7 @@ public static class RunCommand
     {
         if (!cfg.EvaluateTest) return; // no test figures, so no gains to give (a tuning folder: `semigan tune` gives its answer)
         var statuses = RunStatusCsv.Read(outFolder.RunsCsv);
-        if (cfg.Runs().Any(run => statuses.All(s => s.RunId != run.Id))) return; // unfinished runs remain: no answer yet
+        if (cfg.Runs().Any(run => statuses.All(s => s.Run != run))) return; // unfinished runs remain: no answer yet
         var runs = Reports.Aggregation.Runs(EpochCsv.Read(outFolder.EpochsCsv), statuses, select: cfg.Select);
         var gains = Reports.Aggregation.Gains(runs, cfg.GainPairs());
         string report = Reports.ReportWriter.Write(outFolder.Folder);

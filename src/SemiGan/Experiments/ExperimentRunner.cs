@@ -165,8 +165,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     {
         CheckRestartRuns(config, ids);
         if (ids.Count == 0 || !File.Exists(output.RunsCsv)) return;
-        if (RunStatusCsv.Read(output.RunsCsv).FirstOrDefault(s => ids.Contains(s.RunId)) is { } ended)
-            throw new ConfigException($"--restart-run {ended.RunId}: that run has already ended ({ended.Status}) in {output.Folder}; only an unfinished run is restarted.");
+        if (RunStatusCsv.Read(output.RunsCsv).FirstOrDefault(s => ids.Contains(s.Run.Id)) is { } ended)
+            throw new ConfigException($"--restart-run {ended.Run.Id}: that run has already ended ({ended.Status}) in {output.Folder}; only an unfinished run is restarted.");
     }
 
     /// <summary>
@@ -288,8 +288,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
-                Experiment = config.Name, Dataset = config.Dataset, Method = c.Run.Method, Protocol = c.Run.Protocol.Name(), Head = c.Run.Head.Name(),
-                Labels = c.Run.Labels, Seed = c.Run.Seed, Epoch = epoch,
+                Experiment = config.Name, Run = c.Run, Epoch = epoch,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
                 ValidationAccuracy = valAcc, ValidationLoss = valLoss,
                 TestAccuracy = tested?.Accuracy, TestLoss = tested?.Loss,
@@ -335,8 +334,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         }, trainer);
         RunStatusCsv.Append(output.RunsCsv, new RunStatus
         {
-            RunId = run.Id, Dataset = run.Dataset, Method = run.Method, Protocol = run.Protocol.Name(), Head = run.Head.Name(), Labels = run.Labels, Seed = run.Seed,
-            Status = status, Epoch = epoch, Detail = detail,
+            RunId = run.Id, Run = run, Status = status, Epoch = epoch, Detail = detail,
         });
         checkpoint.Delete(); // an ended run is never resumed; its checkpoint would only take space
     }
