@@ -1,3 +1,4 @@
+using SemiGan.Benchmarks;
 using SemiGan.Experiments;
 using System.CommandLine;
 using System.Globalization;
@@ -125,14 +126,11 @@ public static class DryRun
         try { bench = JsonNode.Parse(File.ReadAllText(source)); }
         catch (JsonException) { source = null; return ms; }
         if (bench?["results"] is not JsonArray results) { source = null; return ms; }
-        foreach (var x in results)
-            if ((string?)x?["Name"] is { } name && name.EndsWith(MethodStepSuffix, StringComparison.Ordinal) && x?["MedianMs"]?.GetValue<double>() is { } v)
-                ms[name[..^MethodStepSuffix.Length]] = v;
+        foreach (var x in BenchFile.Entries(results))
+            if (x is { Item: BenchItem.MethodStep, Method: { } method, Reference: false } && x.MedianMs is { } v)
+                ms[method] = v;
         return ms;
     }
-
-    /// <summary>How bench names a method's step: "&lt;method&gt; method step (streams)".</summary>
-    public const string MethodStepSuffix = " method step (streams)";
 
     /// <summary>
     /// Seconds per training step per (method, protocol): from the epoch_seconds of the output folder's epochs.csv (this
@@ -164,13 +162,10 @@ public static class DryRun
                 if (bench?["results"] is not JsonArray results || bench["BatchSize"]?.GetValue<int>() is not { } benchBatch || benchBatch <= 0)
                     throw new ConfigException(notBench);
                 benchNote = $"{benchPath} ({bench["Device"]}, {bench["Threads"]} torch threads)";
-                double? Ms(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["MedianMs"]?.GetValue<double>();
-                double? ImagesPerSecond(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["ImagesPerSecond"]?.GetValue<double>();
-                if (results.Select(x => (string?)x?["Name"]).FirstOrDefault(n => n?.StartsWith("evaluation", StringComparison.Ordinal) == true) is { } eval
-                    && ImagesPerSecond(eval) is { } ips)
+                if (BenchFile.Entries(results).FirstOrDefault(x => x.Item == BenchItem.Evaluation)?.ImagesPerSecond is { } ips)
                     evalSeconds = ((cfg.EvaluateTest ? testCount : 0) + cfg.Validation) / ips; // a tuning run evaluates validation only
                 foreach (var m in cfg.Methods)
-                    if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && Ms($"{cfg.MethodOf(m).Name} method step (streams)") is { } ms)
+                    if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && BenchFile.MethodStep(results, cfg.MethodOf(m).Name)?.MedianMs is { } ms)
                         foreach (var p in cfg.Protocol.Select(ProtocolNames.Parse))
                             rates[(m, p)] = new(ms / 1000 * cfg.BatchSize / benchBatch, benchNote);
             }
