@@ -68,6 +68,30 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public void A_method_step_holds_mu_times_the_batch_of_unlabeled_images_and_a_labeled_batch()
+    {
+        const int b = 4, pool = 40;
+        using var images = arange(pool).to(ScalarType.Float32).reshape(pool, 1, 1, 1);
+        using var labels = arange(pool) % 10;
+        Training.Batch BatchOf(Training.DataNeeds needs, int i) =>
+            new(Benchmark.StreamsStep(needs, b, pool, i), 1, i, 10, 1, images, labels, CPU, needs);
+
+        var mu3 = new Training.DataNeeds { UnlabeledRatio = 3 };
+        var batch = BatchOf(mu3, 1);
+        Assert.Equal([3 * b, 1, 1, 1], batch.Unlabeled.shape);
+        Assert.Equal([b, 1, 1, 1], batch.LabeledImages.shape);
+        // Consecutive steps take the next images of the pool, wrapping round it.
+        Assert.Equal(Enumerable.Range(12, 12).Select(i => (float)i), batch.Unlabeled.flatten().data<float>().ToArray());
+        Assert.Equal(Enumerable.Range(36, 12).Select(i => (float)(i % pool)), BatchOf(mu3, 3).Unlabeled.flatten().data<float>().ToArray());
+        // μ = 1 is the batch the baseline step always had; μ = 0 reads no unlabeled image.
+        var one = Benchmark.StreamsStep(Training.DataNeeds.Protocol, b, pool, 1);
+        Assert.Equal([4L, 5, 6, 7], one.Real);
+        Assert.Equal([4L, 5, 6, 7], one.Labeled);
+        Assert.Null(one.LabeledPositions);
+        Assert.Empty(Benchmark.StreamsStep(new Training.DataNeeds { UnlabeledRatio = 0 }, b, pool, 1).Real);
+    }
+
+    [Fact]
     public void The_convolution_yardstick_computes_the_same_matrix_product_as_mm()
     {
         manual_seed(3);

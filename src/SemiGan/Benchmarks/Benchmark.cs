@@ -93,21 +93,20 @@ public static class Benchmark
 
         // Masked-protocol SGAN steps (2 labeled images per batch, as with 1000 labels in 60,000) and
         // full-batch baseline steps (the streams protocol).
-        Step SganStep(int i)
+        Step SganStep(DataNeeds _, int i)
         {
             long[] real = Enumerable.Range(0, batchSize).Select(k => (long)((i * batchSize + k) % n)).ToArray();
             return new Step(real, [real[0], real[1]], [0, 1]);
         }
-        Step BaselineStep(int i) => new(Enumerable.Range(0, batchSize).Select(k => (long)((i * batchSize + k) % n)).ToArray(),
-            Enumerable.Range(0, batchSize).Select(k => (long)((i * batchSize + k) % n)).ToArray(), null);
+        Step BaselineStep(DataNeeds _, int i) => StreamsStep(DataNeeds.Protocol, batchSize, n, i);
 
         var matmulBefore = MeasureMatmul(device);
 
         // The SGAN on masked-protocol steps and the baseline on full batches, each on both implementations: the reference
         // path first, with glibc's default allocator settings, as it first landed; then the fast path with the allocator
-        // tuned as `semigan run` tunes it. Then every registered method's own step on streams-protocol steps (a real batch
-        // and a separate full labeled batch: the feature-matching recipe's shape), so methods compare at the same batch
-        // sizes; fast implementation, the CNN.
+        // tuned as `semigan run` tunes it. Then every registered method's own step on streams-protocol steps as its runs
+        // feed it (μ·B unlabeled images, so fixmatch's μ = 7 is timed as such, and a separate full labeled batch; see
+        // StreamsStep), so methods compare at the same batch size B; fast implementation, the CNN.
         var results = new List<BenchResult>();
         void Add(BenchResult r)
         {
@@ -115,12 +114,12 @@ public static class Benchmark
             log?.Invoke($"{r.Name}: {r.MedianMs:F1} ms");
         }
         var common = new MethodSettings { SampleCount = 0, Epochs = 1, Dropout = 0.3 };
-        double Time(IMethod method, Protocol protocol, Implementation impl, Func<int, Step> step)
+        double Time(IMethod method, Protocol protocol, Implementation impl, Func<DataNeeds, int, Step> step)
         {
             var run = new RunSpec(batchSize, protocol, KPlusOneHead.GanLogit, 1, method.Name);
             torch.random.manual_seed(1);
             using var m = method.Start(new MethodContext(run, common.With(method), shape, device, impl));
-            EpochData Epoch(int count) => new(1, Enumerable.Range(0, count).Select(step), count,
+            EpochData Epoch(int count) => new(1, Enumerable.Range(0, count).Select(i => step(m.Needs, i)), count,
                 (s, i) => new Batch(s, 1, i, count, 1, images, labels, device, m.Needs), null);
             m.Train(Epoch(warmup));
             return Median(repeats, () => m.Train(Epoch(steps))) / steps;
@@ -143,7 +142,7 @@ public static class Benchmark
         }
         foreach (var method in Methods.MethodRegistry.All)
         {
-            double ms = Time(method, Protocol.Streams, Implementation.Fast, BaselineStep);
+            double ms = Time(method, Protocol.Streams, Implementation.Fast, (needs, i) => StreamsStep(needs, batchSize, n, i));
             Add(new BenchResult(BenchItem.MethodStep, method.Name, false, ms, batchSize, 0));
         }
         // The machine's matmul speed, measured before and after the steps; the better of the two is kept,
@@ -151,6 +150,19 @@ public static class Benchmark
         var matmul = MatmulSpeed.Better(matmulBefore, MeasureMatmul(device));
         using var self = Process.GetCurrentProcess();
         return new BenchReport(results, matmul, self.PeakWorkingSet64, get_num_threads(), device.type.ToString(), batchSize);
+    }
+
+    /// <summary>
+    /// Step <paramref name="i"/> of a method's streams-protocol bench batches, shaped as a run's (<see cref="BatchSchedule"/>)
+    /// by what the method reads: μ·B unlabeled images (μ = <see cref="DataNeeds.UnlabeledRatio"/>; none at μ = 0) and a separate
+    /// labeled batch of B, taken in turn from a pool of <paramref name="pool"/> images. The views it declares are made from
+    /// these by <see cref="Batch"/>, as in a run.
+    /// </summary>
+    public static Step StreamsStep(DataNeeds needs, int batchSize, int pool, int i)
+    {
+        long[] Take(long start, int count) => Enumerable.Range(0, count).Select(k => (start + k) % pool).ToArray();
+        int unlabeled = needs.UnlabeledRatio * batchSize;
+        return new Step(Take((long)i * unlabeled, unlabeled), Take((long)i * batchSize, batchSize), null);
     }
 
     /// <summary>fp32 square matrix multiply (size x size by size x size), median of repeats, both ways (see <see cref="MatmulSpeed"/>).</summary>
