@@ -52,7 +52,7 @@ public static class DryRun
                 dataNote = $", --no-verify: the {available} of {folder}";
             }
         }
-        if (DataFolder.TrainLabelsIfPresent(dataset, folder, !r.GetValue<bool>("--no-verify")) is { } labels) ExperimentRunner.CheckSplits(cfg, labels);
+        if (DataFolder.TrainLabelsIfPresent(dataset, folder, !r.GetValue<bool>("--no-verify")) is { } labels) ExperimentRunner.CheckedSplits(cfg, labels);
         int trainCount = cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, available) : available;
         if (cfg.Labels.Max() + cfg.Validation > trainCount)
             throw new ConfigException($"labels: {cfg.Labels.Max()} labeled and {cfg.Validation} validation images do not fit in the {trainCount} training images{dataNote}.");

@@ -117,7 +117,7 @@ public static class Jobs
 
         // Everything a child would refuse is checked here first, so a bad file or option fails once, before any child starts.
         var (cfg, outFolder) = load();
-        ExperimentRunner.CheckRestartRuns(cfg, r.GetValue<string[]>("--restart-run") ?? []);
+        ExperimentRunner.RestartRunsOf(cfg, r.GetValue<string[]>("--restart-run") ?? []);
         var runs = cfg.Runs().ToList();
         if (jobs > runs.Count)
         {
