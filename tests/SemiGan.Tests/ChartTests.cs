@@ -11,7 +11,7 @@ public class ChartTests
 {
     static EpochRecord Row(string model, int seed, int epoch, double acc, string head = "gan_logit", int labels = 1000) => new()
     {
-        Experiment = "c", Method = model, Protocol = "masked", Head = head, Labels = labels, Seed = seed, Epoch = epoch,
+        Experiment = "c", Run = Training.RunSpec.Of(labels, "masked", head, seed, model, Training.RunSpec.LegacyDataset), Epoch = epoch,
         Iterations = epoch, ImagesSeen = epoch, LabeledImagesSeen = epoch, TestAccuracy = acc, TestLoss = 1, EpochSeconds = 1,
         Losses = model == "sgan"
             ? LossValues.Of(("supervised", 1.0 / epoch + 0.1 * seed), ("unsupervised", 0.9), ("generator", 0.5 + 0.1 * epoch))
@@ -207,7 +207,7 @@ public class ChartTests
     [Fact]
     public void Loss_chart_draws_every_loss_column_as_the_mean_over_seeds_with_a_panel_per_label_count()
     {
-        var rows = Curves(20, 100).Where(r => r.Method == "sgan").ToList();
+        var rows = Curves(20, 100).Where(r => r.Run.Method == "sgan").ToList();
         string png = TempFile("loss.png"), svg = Path.ChangeExtension(png, ".svg");
 
         var layout = LossChart.Write(rows, png, svg, "Training losses: SGAN (MNIST, masked protocol, gan_logit head)");
@@ -224,11 +224,11 @@ public class ChartTests
         AssertLegendOutsideData(layout, bitmap, lines[0].Color);
 
         // A method with one loss draws only that one.
-        var baseline = LossChart.Write(Curves(20).Where(r => r.Method == "baseline").ToList(), TempFile("b.png"), TempFile("b.svg"), "b");
+        var baseline = LossChart.Write(Curves(20).Where(r => r.Run.Method == "baseline").ToList(), TempFile("b.png"), TempFile("b.svg"), "b");
         Assert.Single(baseline.Panels.Single().GetPlottables<ScottPlot.Plottables.Scatter>());
 
         // A diverged run's NaN loss is left out (ScottPlot cannot scale an axis to it), and the caption says so.
-        var diverged = rows.Where(r => r.Labels == 20).Select(r => r.Seed == 1 && r.Epoch == 4
+        var diverged = rows.Where(r => r.Run.Labels == 20).Select(r => r.Run.Seed == 1 && r.Epoch == 4
             ? r with { Losses = LossValues.Of(("supervised", 0.3), ("unsupervised", double.NaN), ("generator", double.PositiveInfinity)) } : r).ToList();
         string dsvg = TempFile("d.svg");
         var d = LossChart.Write(diverged, TempFile("d.png"), dsvg, "d");

@@ -97,8 +97,7 @@ public class CheapCheckTests
         File.WriteAllText(Path.Combine(outDir, "config.json"), cfg.ToJson());
         RunStatusCsv.Rewrite(Path.Combine(outDir, "runs.csv"), [new RunStatus
         {
-            RunId = run.Id, Dataset = run.Dataset, Method = run.Method, Protocol = "masked", Head = "gan_logit",
-            Labels = run.Labels, Seed = run.Seed, Status = RunStatus.Finished, Epoch = 1,
+            RunId = run.Id, Run = run, Status = RunStatus.Finished, Epoch = 1,
         }]);
         AssertRefused(dir, ["run", exp, "--out", outDir, "--restart-run", run.Id], $"--restart-run {run.Id}: that run has already ended (finished)");
         AssertRefused(dir, ["run", exp, "--out", outDir, "--restart-run", "nope"], "--restart-run: 'nope' is not a run");

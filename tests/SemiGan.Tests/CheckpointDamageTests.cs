@@ -43,7 +43,7 @@ public class CheckpointDamageTests
     static readonly Lazy<Shared> Setup = new(() => new Shared());
 
     /// <summary>Untimed, in grid order (runs trained as shards append their rows interleaved).</summary>
-    static List<EpochRecord> Untimed(IEnumerable<EpochRecord> rows) => rows.Select(r => r.Untimed()).OrderBy(r => r.Seed).ThenBy(r => r.Epoch).ToList();
+    static List<EpochRecord> Untimed(IEnumerable<EpochRecord> rows) => rows.Select(r => r.Untimed()).OrderBy(r => r.Run.Seed).ThenBy(r => r.Epoch).ToList();
 
     /// <summary>
     /// A folder where each seed's run (trained alone, as shard 1/2 and 2/2) crashed at its given step (of 12; 4 per

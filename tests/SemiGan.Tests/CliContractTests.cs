@@ -148,7 +148,7 @@ public class CliContractTests
             File.WriteAllText(Path.Combine(f, "config.json"), c.ToJson());
             EpochCsv.Rewrite(Path.Combine(f, "epochs.csv"), [new EpochRecord
             {
-                Experiment = c.Name, Method = "baseline", Protocol = "masked", Head = "gan_logit", Labels = 100, Seed = 1, Epoch = 1,
+                Experiment = c.Name, Run = Training.RunSpec.Of(100, "masked", "gan_logit", 1, "baseline", Training.RunSpec.LegacyDataset), Epoch = 1,
                 Iterations = 10, ImagesSeen = 1000, LabeledImagesSeen = 100, TestAccuracy = accuracy, TestLoss = 1 - accuracy,
                 Losses = Training.LossValues.Of(("supervised", 0.5)), EpochSeconds = 1,
             }]);

@@ -7,8 +7,7 @@ public class CsvAppendTests
 {
     static RunStatus Status(int seed) => new()
     {
-        RunId = $"baseline-mnist-masked-gan_logit-labels-100-seed-{seed}", Dataset = "mnist", Method = "baseline", Protocol = "masked", Head = "gan_logit",
-        Labels = 100, Seed = seed, Status = RunStatus.Finished, Epoch = 1,
+        RunId = $"baseline-mnist-masked-gan_logit-labels-100-seed-{seed}", Run = Training.RunSpec.Of(100, "masked", "gan_logit", seed, "baseline", "mnist"), Status = RunStatus.Finished, Epoch = 1,
     };
 
     [Fact]

@@ -7,7 +7,7 @@ public class EpochCsvTests
 {
     static EpochRecord Row(int epoch, string model) => new()
     {
-        Experiment = "e", Method = model, Protocol = "masked", Head = "gan_logit", Labels = 1000, Seed = 2, Epoch = epoch,
+        Experiment = "e", Run = Training.RunSpec.Of(1000, "masked", "gan_logit", 2, model, Training.RunSpec.LegacyDataset), Epoch = epoch,
         Iterations = 600L * epoch, ImagesSeen = 60000L * epoch, LabeledImagesSeen = 1000L * epoch,
         TestAccuracy = 0.9123456789012345, TestLoss = 0.1 / 3,
         Losses = model == "sgan" ? LossValues.Of(("supervised", 1e-7), ("unsupervised", 1.25), ("generator", 0.7)) : LossValues.Of(("supervised", 1e-7)),
@@ -56,5 +56,23 @@ public class EpochCsvTests
         EpochCsv.Append(path, [Row(2, "sgan")]);
         Assert.StartsWith("run_id,", File.ReadAllLines(path)[0]);
         Assert.Equal(3, EpochCsv.Read(path).Count);
+    }
+
+    [Fact]
+    public void An_unknown_protocol_or_head_is_refused_on_reading_naming_the_file()
+    {
+        string dir = Synthetic.TempDir(), epochs = Path.Combine(dir, "epochs.csv"), runs = Path.Combine(dir, "runs.csv");
+        EpochCsv.Append(epochs, [Row(1, "sgan")]);
+        File.WriteAllText(epochs, File.ReadAllText(epochs).Replace(",masked,", ",mixed,"));
+        var e = Assert.Throws<Data.DataException>(() => EpochCsv.Read(epochs));
+        Assert.Contains(epochs, e.Message);
+        Assert.Contains("'mixed'", e.Message);
+
+        RunStatusCsv.Append(runs, new RunStatus { RunId = Row(1, "sgan").Run.Id, Run = Row(1, "sgan").Run, Status = RunStatus.Finished, Epoch = 1 });
+        Assert.Equal(Row(1, "sgan").Run, RunStatusCsv.Read(runs).Single().Run);
+        File.WriteAllText(runs, File.ReadAllText(runs).Replace(",gan_logit,", ",logit,"));
+        var r = Assert.Throws<Data.DataException>(() => RunStatusCsv.Read(runs));
+        Assert.Contains(runs + ": unreadable at line 2", r.Message);
+        Assert.Contains("'logit'", r.Message);
     }
 }

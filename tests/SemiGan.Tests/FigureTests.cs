@@ -20,7 +20,7 @@ public class FigureTests
 
     static EpochRecord Row(string method, int seed, int epoch, double test, double? validation = null) => new()
     {
-        Experiment = "c", Method = method, Protocol = "masked", Head = "gan_logit", Labels = 100, Seed = seed, Epoch = epoch,
+        Experiment = "c", Run = Training.RunSpec.Of(100, "masked", "gan_logit", seed, method, Training.RunSpec.LegacyDataset), Epoch = epoch,
         Iterations = epoch, ImagesSeen = epoch, LabeledImagesSeen = epoch, TestAccuracy = test, ValidationAccuracy = validation, TestLoss = 1, EpochSeconds = 1,
     };
 

@@ -184,7 +184,7 @@ public class JobsTests
         Assert.Equal(expected, Untimed(jobs));
         Assert.Equal(RunStatusCsv.Read(Path.Combine(clean, "runs.csv")), RunStatusCsv.Read(Path.Combine(jobs, "runs.csv")));
         // No bench file here, so runs are dealt out by count, each method's evenly: child 1 took seed 1's baseline and SGAN runs.
-        Assert.Equal(expected.Where(x => x.Seed == 1), Untimed(Path.Combine(jobs, "shards", "1")));
+        Assert.Equal(expected.Where(x => x.Run.Seed == 1), Untimed(Path.Combine(jobs, "shards", "1")));
 
         // The same command again: every run has ended, so no child starts, and the merge is made again.
         var logs = Enumerable.Range(1, 2).Select(i => new FileInfo(Path.Combine(jobs, "shards", $"{i}.log")).Length).ToList();

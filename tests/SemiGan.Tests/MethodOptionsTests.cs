@@ -317,7 +317,7 @@ public class MethodOptionsTests
         var runs = new List<Reports.RunResult>();
         foreach (var (method, acc) in new[] { ("sgan", 0.96), ("baseline", 0.92), ("supervised", 0.955) })
             for (int seed = 1; seed <= 3; seed++)
-                runs.Add(new Reports.RunResult("e", method, "masked", "gan_logit", 1000, seed, 10, acc + seed * 0.001 * (method == "sgan" ? 2 : 1), acc, 0));
+                runs.Add(new Reports.RunResult("e", Training.RunSpec.Of(1000, "masked", "gan_logit", seed, method, "mnist"), 10, acc + seed * 0.001 * (method == "sgan" ? 2 : 1), acc, 0));
         var gains = Reports.Aggregation.Gains(runs, [("sgan", "supervised"), ("sgan", "baseline"), ("supervised", "baseline")]);
         Assert.Equal([("sgan", "supervised"), ("sgan", "baseline"), ("supervised", "baseline")], gains.Select(g => (g.Method, g.Reference)));
         // sgan − baseline per seed: 0.04 + 0.001·seed → mean 0.042.
@@ -408,10 +408,10 @@ public class MethodOptionsTests
         Assert.Equal(3 * 2, rows.Count);
         foreach (var m in cfg.Methods)
         {
-            var last = rows.Where(r => r.Method == m).MaxBy(r => r.Epoch)!;
+            var last = rows.Where(r => r.Run.Method == m).MaxBy(r => r.Epoch)!;
             Assert.True(last.TestAccuracy > 0.3, $"{m} ({architecture}): {last.TestAccuracy:P1} is not above chance (10%)");
         }
-        Assert.All(rows.Where(r => r.Method == "fm-gan"), r => Assert.NotNull(r.Losses[SganLosses.FeatureMatchingName]));
+        Assert.All(rows.Where(r => r.Run.Method == "fm-gan"), r => Assert.NotNull(r.Losses[SganLosses.FeatureMatchingName]));
         // Same classifier weights at the seed, whatever the method.
         var weights = cfg.Methods.Select(m =>
         {

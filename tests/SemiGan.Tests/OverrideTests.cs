@@ -256,7 +256,7 @@ public class DryRunTests
             var folder = RunOutput.Open(outDir, cfg);
             folder.WriteConfig(cfg);
             var (one, two) = (cfg.Runs().Single(r => r.Seed == 1), cfg.Runs().Single(r => r.Seed == 2));
-            RunStatusCsv.Rewrite(folder.RunsCsv, [new RunStatus { RunId = two.Id, Dataset = "mnist", Method = "baseline", Protocol = "masked", Head = "gan_logit", Labels = 20, Seed = 2, Status = RunStatus.Finished, Epoch = 10 }]);
+            RunStatusCsv.Rewrite(folder.RunsCsv, [new RunStatus { RunId = two.Id, Run = two, Status = RunStatus.Finished, Epoch = 10 }]);
             EpochCsv.Rewrite(folder.EpochsCsv, [Row(1, 0.8), Row(2, 1.2)]);
             Directory.CreateDirectory(folder.CheckpointFolder(one));
             File.WriteAllText(Path.Combine(folder.CheckpointFolder(one), "latest.json"), System.Text.Json.JsonSerializer.Serialize(new CheckpointMeta(one.Id, 2, 8, 400, 40)));
@@ -282,7 +282,7 @@ public class DryRunTests
 
     static EpochRecord Row(int epoch, double seconds) => new()
     {
-        Experiment = "d", Dataset = "mnist", Method = "baseline", Protocol = "masked", Head = "gan_logit", Labels = 20, Seed = 1, Epoch = epoch,
+        Experiment = "d", Run = Training.RunSpec.Of(20, "masked", "gan_logit", 1, "baseline", "mnist"), Epoch = epoch,
         Iterations = 4 * epoch, ImagesSeen = 200 * epoch, LabeledImagesSeen = 20 * epoch, TestAccuracy = 0.5, TestLoss = 1, EpochSeconds = seconds,
     };
 

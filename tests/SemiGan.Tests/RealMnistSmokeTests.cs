@@ -34,7 +34,7 @@ public class RealMnistSmokeTests
         var rows = EpochCsv.Read(Path.Combine(outDir, "epochs.csv"));
         Assert.Equal(4, rows.Count);
         foreach (var r in rows.Where(r => r.Epoch == 2))
-            Assert.True(r.TestAccuracy > 0.3, $"{r.Method}: {r.TestAccuracy:P1} on the 10,000 MNIST test images");
+            Assert.True(r.TestAccuracy > 0.3, $"{r.Run.Method}: {r.TestAccuracy:P1} on the 10,000 MNIST test images");
         foreach (var f in new[] { "config.json", "run-info.json", "accuracy-labels-200.png", "accuracy-labels-200.svg",
                      "samples/sgan-mnist-masked-gan_logit-labels-200-seed-1.png", "splits/labels-200-seed-1.csv",
                      "confusion/baseline-mnist-masked-gan_logit-labels-200-seed-1.csv" })

@@ -8,7 +8,7 @@ public class ReportTests
 {
     static EpochRecord Row(string model, int labels, int seed, int epoch, double acc) => new()
     {
-        Experiment = "sweep", Method = model, Protocol = "masked", Head = "gan_logit", Labels = labels, Seed = seed, Epoch = epoch,
+        Experiment = "sweep", Run = Training.RunSpec.Of(labels, "masked", "gan_logit", seed, model, Training.RunSpec.LegacyDataset), Epoch = epoch,
         Iterations = 10L * epoch, ImagesSeen = 1000L * epoch, LabeledImagesSeen = labels * epoch, TestAccuracy = acc, TestLoss = 1 - acc,
         Losses = model == "sgan" ? LossValues.Of(("supervised", 0.5), ("unsupervised", 1.0), ("generator", 0.7)) : LossValues.Of(("supervised", 0.5)), EpochSeconds = 1,
     };
@@ -39,7 +39,7 @@ public class ReportTests
     public void Final_accuracy_is_the_last_epoch_and_the_second_column_the_last_k_mean()
     {
         var runs = Aggregation.Runs(Grid(), lastEpochs: 3);
-        var r = runs.Single(x => x.Method == "sgan" && x.Labels == 100 && x.Seed == 1);
+        var r = runs.Single(x => x.Run.Method == "sgan" && x.Run.Labels == 100 && x.Run.Seed == 1);
         Assert.Equal(4, r.Epochs);
         Assert.Equal(0.90, r.Final, 12);
         Assert.Equal((0.88 + 0.89 + 0.90) / 3, r.LastMean, 12);

@@ -113,13 +113,13 @@ public class RobustnessTests
 
         var rows = new ExperimentRunner(cfg, data, output, CPU).Run();
 
-        var status = RunStatusCsv.Read(output.RunsCsv).ToDictionary(s => s.Method);
+        var status = RunStatusCsv.Read(output.RunsCsv).ToDictionary(s => s.Run.Method);
         Assert.Equal(RunStatus.Diverged, status["sgan"].Status);
         Assert.Equal(1, status["sgan"].Epoch);
         Assert.Contains("unsupervised_loss is NaN", status["sgan"].Detail);
         Assert.Equal(RunStatus.Finished, status["baseline"].Status); // the grid went on
-        Assert.Equal(2, rows.Count(r => r.Method == "baseline"));
-        Assert.Single(rows, r => r.Method == "sgan");
+        Assert.Equal(2, rows.Count(r => r.Run.Method == "baseline"));
+        Assert.Single(rows, r => r.Run.Method == "sgan");
 
         string report = File.ReadAllText(ReportWriter.Write(dir));
         Assert.Contains("diverged: 1", report);

@@ -35,7 +35,7 @@ public class SavedModelTests
         {
             var info = SavedModel.TryRead(output.ModelFolder(s.Run))!;
             Assert.Equal((s.RunId, RunStatus.Finished, 2), (info.RunId, info.Status, info.Epoch));
-            Assert.Equal(s.Method == "fm-gan", info.Modules.Contains("ema"));
+            Assert.Equal(s.Run.Method == "fm-gan", info.Modules.Contains("ema"));
             Assert.All(info.Modules, m => Assert.True(new FileInfo(Path.Combine(output.ModelFolder(s.Run), m + ".bin")).Length > 0));
             Assert.False(Directory.Exists(output.CheckpointFolder(s.Run)), "the checkpoint is gone once the model is saved");
             Assert.NotEmpty(Directory.GetFiles(output.TensorBoardFolder(s.Run), "events.out.tfevents.*")); // `run` logs for TensorBoard
@@ -49,7 +49,7 @@ public class SavedModelTests
         foreach (var r in rows)
         {
             var csv = last[r.RunId];
-            Assert.Equal((csv.Method, csv.Seed, csv.Labels, RunStatus.Finished, 2), (r.Method, r.Seed, r.Labels, r.Status, r.Epoch));
+            Assert.Equal((csv.Run.Method, csv.Run.Seed, csv.Run.Labels, RunStatus.Finished, 2), (r.Method, r.Seed, r.Labels, r.Status, r.Epoch));
             Assert.Equal(csv.TestAccuracy, r.TestAccuracy); // exactly: the same networks, evaluated the same way
             Assert.Equal(csv.TestLoss, r.TestLoss);
             Assert.Equal(csv.TestAccuracy, r.CsvTestAccuracy);
@@ -58,7 +58,7 @@ public class SavedModelTests
         Assert.Contains("every test accuracy as in epochs.csv", stdout);
 
         // The averaged weights are what was evaluated: the fm-gan run's live weights give another test loss.
-        var fm = ended.Single(s => s.Method == "fm-gan").Run;
+        var fm = ended.Single(s => s.Run.Method == "fm-gan").Run;
         var fmInfo = SavedModel.TryRead(output.ModelFolder(fm))!;
         using var images = SemiGan.Data.ImageDataset.Load(SemiGan.Data.Datasets.Mnist, data, verify: false);
         using var method = cfg.MethodOf(fm.Method).Start(new Methods.MethodContext(fm, cfg.SettingsOf(fm.Method), ImageShape.Of(images.Descriptor), CPU, fmInfo.ImplementationKind));
@@ -79,7 +79,7 @@ public class SavedModelTests
 
         var rows = new ExperimentRunner(cfg, data, output, CPU).Run();
 
-        var sgan = RunStatusCsv.Read(output.RunsCsv).Single(s => s.Method == "sgan");
+        var sgan = RunStatusCsv.Read(output.RunsCsv).Single(s => s.Run.Method == "sgan");
         Assert.Equal(RunStatus.Diverged, sgan.Status);
         var info = SavedModel.TryRead(output.ModelFolder(sgan.Run))!;
         Assert.Equal((RunStatus.Diverged, 1), (info.Status, info.Epoch));
@@ -88,7 +88,7 @@ public class SavedModelTests
         Assert.Equal(RunStatus.Finished, evaluated["baseline"].Status);
         foreach (var (method, e) in evaluated)
         {
-            var row = rows.Where(r => r.Method == method).MaxBy(r => r.Epoch)!;
+            var row = rows.Where(r => r.Run.Method == method).MaxBy(r => r.Epoch)!;
             Assert.Equal(row.TestAccuracy, e.TestAccuracy);
             Assert.Equal(row.TestLoss, e.TestLoss);
         }

@@ -30,13 +30,13 @@ public class TrainingSmokeTests
         Assert.Equal(2 * 3, rows.Count); // 2 models x 1 seed x 3 epochs
         foreach (var model in new[] { "sgan", "baseline" })
         {
-            var last = rows.Where(r => r.Method == model).MaxBy(r => r.Epoch)!;
+            var last = rows.Where(r => r.Run.Method == model).MaxBy(r => r.Epoch)!;
             Assert.True(last.TestAccuracy > 0.3, $"{model} {protocol}: final accuracy {last.TestAccuracy:P1} is not above chance (10%)");
             Assert.True(double.IsFinite(last.TestLoss!.Value));
         }
-        var sgan = rows.Where(r => r.Method == "sgan").ToList();
+        var sgan = rows.Where(r => r.Run.Method == "sgan").ToList();
         Assert.All(sgan, r => { Assert.NotNull(r.Losses["unsupervised"]); Assert.NotNull(r.Losses["generator"]); });
-        Assert.All(rows.Where(r => r.Method == "baseline"), r => Assert.Equal(["supervised"], r.Losses.Names));
+        Assert.All(rows.Where(r => r.Run.Method == "baseline"), r => Assert.Equal(["supervised"], r.Losses.Names));
         Assert.Equal(new long[] { 8, 16, 24 }, sgan.Select(r => r.Iterations)); // 400 / 50 steps per epoch
         Assert.Equal(new long[] { 400, 800, 1200 }, sgan.Select(r => r.ImagesSeen));
 
@@ -52,7 +52,7 @@ public class TrainingSmokeTests
             long total = 0, correct = 0;
             for (int i = 0; i < 10; i++) for (int j = 0; j < 10; j++) { total += confusion[i, j]; if (i == j) correct += confusion[i, j]; }
             Assert.Equal(200, total); // every test image, once
-            Assert.Equal(rows.Where(r => r.Method == model).MaxBy(r => r.Epoch)!.TestAccuracy!.Value, correct / 200.0, 9);
+            Assert.Equal(rows.Where(r => r.Run.Method == model).MaxBy(r => r.Epoch)!.TestAccuracy!.Value, correct / 200.0, 9);
         }
     }
 

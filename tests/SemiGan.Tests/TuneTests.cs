@@ -78,7 +78,7 @@ public class TuneTests
             {
                 foreach (var run in t.Runs)
                 {
-                    var own = rows.Where(r => r.Method == t.Name && r.Seed == run.Seed).ToList();
+                    var own = rows.Where(r => r.Run.Method == t.Name && r.Run.Seed == run.Seed).ToList();
                     Assert.Equal(own.Max(r => r.ValidationAccuracy), run.ValidationAccuracy);
                     Assert.Equal(RunStatus.Finished, run.Status);
                 }

@@ -53,7 +53,7 @@ public class ValidationSplitTests
 
     static EpochRecord Row(int epoch, double validation, double test) => new()
     {
-        Experiment = "v", Method = "sgan", Protocol = "masked", Head = "gan_logit", Labels = 100, Seed = 1, Epoch = epoch,
+        Experiment = "v", Run = Training.RunSpec.Of(100, "masked", "gan_logit", 1, "sgan", Training.RunSpec.LegacyDataset), Epoch = epoch,
         Iterations = epoch, ImagesSeen = epoch, LabeledImagesSeen = epoch, ValidationAccuracy = validation, ValidationLoss = 1 - validation,
         TestAccuracy = test, TestLoss = 1 - test, EpochSeconds = 1,
     };

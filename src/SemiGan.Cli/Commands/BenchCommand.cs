@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using SemiGan.Benchmarks;
 using SemiGan.Config;
 using SemiGan.Training;
@@ -46,17 +45,17 @@ public static class BenchCommand
                     : string.Format(inv, "{0,-34} {1,10:F2} {2,10:F0} {3,11} {3,9} {3,10}", x.Name, x.MedianMs, x.ImagesPerSecond, "–"));
             Console.WriteLine();
             // Every timed step with its reference-implementation twin ("X" and "X (reference)").
-            foreach (var reference in report.Results.Where(x => x.Name.EndsWith(Benchmark.ReferenceTag, StringComparison.Ordinal)))
+            foreach (var reference in report.Results.Where(x => x.Reference))
             {
-                string step = reference.Name[..^Benchmark.ReferenceTag.Length];
-                var fast = report.Results.Single(x => x.Name == step);
+                var fast = report.Results.Single(x => !x.Reference && x.Item == reference.Item && x.Method == reference.Method);
+                string step = fast.Name;
                 Console.WriteLine(string.Format(inv, "{0}: {1:F1} ms, reference implementation {2:F1} ms: {3:F2}x faster ({4:P0} of the reference time)",
                     step, fast.MedianMs, reference.MedianMs, reference.MedianMs / fast.MedianMs, fast.MedianMs / reference.MedianMs));
                 Console.WriteLine(string.Format(inv, "{0}: {1:F1} GFLOP/s = {2:F2} of matmul GFLOP/s", step, fast.GflopsPerSecond, fast.GflopsPerSecond / report.MatmulGflops));
             }
             // Each method's step against the SGAN's, at the same batch sizes (methods have no FLOP count: "–" above).
-            var methodSteps = report.Results.Where(x => x.Name.EndsWith(" method step (streams)", StringComparison.Ordinal)).ToList();
-            if (methodSteps.FirstOrDefault(x => x.Name.StartsWith("sgan ", StringComparison.Ordinal)) is { } sganStep)
+            var methodSteps = report.Results.Where(x => x.Item == BenchItem.MethodStep).ToList();
+            if (methodSteps.FirstOrDefault(x => x.Method == "sgan") is { } sganStep)
                 foreach (var x in methodSteps.Where(x => x != sganStep))
                     Console.WriteLine(string.Format(inv, "{0}: {1:F1} ms = {2:F2}x the sgan method step ({3:F1} ms)", x.Name, x.MedianMs, x.MedianMs / sganStep.MedianMs, sganStep.MedianMs));
             Console.WriteLine(string.Format(inv, "matmul fp32 1024x1024: {0:F1} GFLOP/s (the faster of torch.mm {1:F1} and the same product as a 1x1 convolution {2:F1})",
@@ -65,14 +64,7 @@ public static class BenchCommand
             Console.WriteLine("FLOPs are analytic: multiply and add counted; each layer's forward, weight gradient and input gradient");
             Console.WriteLine("only where the step computes it (see FlopCount); bias, batch norm, activations and optimizer left out.");
             if (r.GetValue(json) is { } path)
-                File.WriteAllText(path, JsonSerializer.Serialize(new
-                {
-                    implementationRunsWouldUse = choice.Implementation.ToString().ToLowerInvariant(),
-                    fastPathLargestDifference = choice.Verdict?.Worst?.Difference, fastPathLargestDifferenceOf = choice.Verdict?.Worst?.Quantity,
-                    report.Device, report.Threads, report.BatchSize, report.MatmulGflops,
-                    matmulTorchMmGflops = report.Matmul.TorchMmGflops, matmulConvolutionGflops = report.Matmul.ConvolutionGflops, report.PeakResidentBytes,
-                    results = report.Results.Select(x => new { x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall, x.GflopsPerSecond, shareOfMatmul = x.GflopsPerSecond / report.MatmulGflops }),
-                }, new JsonSerializerOptions { WriteIndented = true }));
+                File.WriteAllText(path, BenchFile.Json(report, choice));
             return Errors.Ok;
         }));
         return cmd;

@@ -16,7 +16,7 @@ public static class ChartCommand
             var output = RunOutput.Existing(r.GetValue(folder)!);
             var rows = EpochCsv.Read(output.EpochsCsv);
             Reports.RunArtifacts.AccuracyCharts(output, rows);
-            foreach (int labels in rows.Select(x => x.Labels).Distinct())
+            foreach (int labels in rows.Select(x => x.Run.Labels).Distinct())
                 Console.WriteLine($"wrote {output.ChartPng(labels)} and {output.ChartSvg(labels)}");
             return Errors.Ok;
         }));

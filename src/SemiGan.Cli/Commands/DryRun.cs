@@ -1,3 +1,4 @@
+using SemiGan.Benchmarks;
 using SemiGan.Experiments;
 using System.CommandLine;
 using System.Globalization;
@@ -51,7 +52,7 @@ public static class DryRun
                 dataNote = $", --no-verify: the {available} of {folder}";
             }
         }
-        if (DataFolder.TrainLabelsIfPresent(dataset, folder, !r.GetValue<bool>("--no-verify")) is { } labels) ExperimentRunner.CheckSplits(cfg, labels);
+        if (DataFolder.TrainLabelsIfPresent(dataset, folder, !r.GetValue<bool>("--no-verify")) is { } labels) ExperimentRunner.CheckedSplits(cfg, labels);
         int trainCount = cfg.TrainLimit > 0 ? Math.Min(cfg.TrainLimit, available) : available;
         if (cfg.Labels.Max() + cfg.Validation > trainCount)
             throw new ConfigException($"labels: {cfg.Labels.Max()} labeled and {cfg.Validation} validation images do not fit in the {trainCount} training images{dataNote}.");
@@ -125,14 +126,11 @@ public static class DryRun
         try { bench = JsonNode.Parse(File.ReadAllText(source)); }
         catch (JsonException) { source = null; return ms; }
         if (bench?["results"] is not JsonArray results) { source = null; return ms; }
-        foreach (var x in results)
-            if ((string?)x?["Name"] is { } name && name.EndsWith(MethodStepSuffix, StringComparison.Ordinal) && x?["MedianMs"]?.GetValue<double>() is { } v)
-                ms[name[..^MethodStepSuffix.Length]] = v;
+        foreach (var x in BenchFile.Entries(results))
+            if (x is { Item: BenchItem.MethodStep, Method: { } method, Reference: false } && x.MedianMs is { } v)
+                ms[method] = v;
         return ms;
     }
-
-    /// <summary>How bench names a method's step: "&lt;method&gt; method step (streams)".</summary>
-    public const string MethodStepSuffix = " method step (streams)";
 
     /// <summary>
     /// Seconds per training step per (method, protocol): from the epoch_seconds of the output folder's epochs.csv (this
@@ -164,20 +162,17 @@ public static class DryRun
                 if (bench?["results"] is not JsonArray results || bench["BatchSize"]?.GetValue<int>() is not { } benchBatch || benchBatch <= 0)
                     throw new ConfigException(notBench);
                 benchNote = $"{benchPath} ({bench["Device"]}, {bench["Threads"]} torch threads)";
-                double? Ms(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["MedianMs"]?.GetValue<double>();
-                double? ImagesPerSecond(string name) => results.FirstOrDefault(x => (string?)x?["Name"] == name)?["ImagesPerSecond"]?.GetValue<double>();
-                if (results.Select(x => (string?)x?["Name"]).FirstOrDefault(n => n?.StartsWith("evaluation", StringComparison.Ordinal) == true) is { } eval
-                    && ImagesPerSecond(eval) is { } ips)
+                if (BenchFile.Entries(results).FirstOrDefault(x => x.Item == BenchItem.Evaluation)?.ImagesPerSecond is { } ips)
                     evalSeconds = ((cfg.EvaluateTest ? testCount : 0) + cfg.Validation) / ips; // a tuning run evaluates validation only
                 foreach (var m in cfg.Methods)
-                    if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && Ms($"{cfg.MethodOf(m).Name} method step (streams)") is { } ms)
+                    if (cfg.SettingsOf(m).Architecture == Models.Architecture.Cnn && BenchFile.MethodStep(results, cfg.MethodOf(m).Name)?.MedianMs is { } ms)
                         foreach (var p in cfg.Protocol.Select(ProtocolNames.Parse))
                             rates[(m, p)] = new(ms / 1000 * cfg.BatchSize / benchBatch, benchNote);
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException) { throw new ConfigException(notBench); }
         }
         if (File.Exists(output.EpochsCsv))
-            foreach (var g in EpochCsv.Read(output.EpochsCsv).GroupBy(x => (x.Method, ProtocolNames.Parse(x.Protocol))))
+            foreach (var g in EpochCsv.Read(output.EpochsCsv).GroupBy(x => (x.Run.Method, x.Run.Protocol)))
             {
                 long steps = g.Sum(x => (long)StepsPerEpoch(cfg, x.Run, trainCount));
                 if (steps > 0) rates[g.Key] = new(g.Sum(x => x.EpochSeconds) / steps, $"{g.Count()} epochs in {output.EpochsCsv}");

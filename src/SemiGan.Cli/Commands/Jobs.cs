@@ -117,7 +117,7 @@ public static class Jobs
 
         // Everything a child would refuse is checked here first, so a bad file or option fails once, before any child starts.
         var (cfg, outFolder) = load();
-        ExperimentRunner.CheckRestartRuns(cfg, r.GetValue<string[]>("--restart-run") ?? []);
+        ExperimentRunner.RestartRunsOf(cfg, r.GetValue<string[]>("--restart-run") ?? []);
         var runs = cfg.Runs().ToList();
         if (jobs > runs.Count)
         {
@@ -212,7 +212,7 @@ public static class Jobs
     static bool Ended(string outFolder, int k, RunSpec run)
     {
         string runsCsv = Path.Combine(ShardFolder(outFolder, k), "runs.csv");
-        return File.Exists(runsCsv) && RunStatusCsv.Read(runsCsv).Any(s => s.RunId == run.Id);
+        return File.Exists(runsCsv) && RunStatusCsv.Read(runsCsv).Any(s => s.Run == run);
     }
 
     /// <summary>

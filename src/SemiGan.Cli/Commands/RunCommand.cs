@@ -2,7 +2,6 @@ using SemiGan.Experiments;
 using System.CommandLine;
 using System.Globalization;
 using SemiGan.Config;
-using SemiGan.Data;
 using SemiGan.Results;
 using SemiGan.Training;
 using Spectre.Console;
@@ -63,81 +62,34 @@ public static class RunCommand
         // Everything checkable without torch first, so a refused command prints its one line and nothing else, writes
         // nothing, and spends no time on the self-check or a fetch.
         var (cfg, outPath) = load();
-        var restarts = r.GetValue<string[]>("--restart-run") ?? [];
-        var part = r.GetValue<string?>("--shard") is { } sh ? Shard.Parse(sh) : Shard.All;
-        var fastPathMode = ParseFastPath(r.GetValue<string>("--fast-path")!);
-        if (r.GetValue<string>("--device") is not ("auto" or "cpu" or "cuda") and var badDevice) throw new ConfigException($"--device: '{badDevice}' is not one of auto, cpu, cuda.");
-        if (r.GetValue<int?>("--threads") is <= 0 and var badThreads) throw new ConfigException($"--threads: {badThreads} must be positive.");
+        var options = new RunOptions
+        {
+            RestartRuns = r.GetValue<string[]>("--restart-run") ?? [],
+            Shard = r.GetValue<string?>("--shard") is { } sh ? Shard.Parse(sh) : Shard.All,
+            FastPath = ParseFastPath(r.GetValue<string>("--fast-path")!),
+            Device = r.GetValue<string>("--device")!,
+            Threads = r.GetValue<int?>("--threads"),
+            DataFolder = r.GetValue<string?>("--data"),
+            Verify = !r.GetValue<bool>("--no-verify"),
+        };
         Errors.LogFolder = outPath;
-        var checkedOut = RunOutput.Check(outPath, cfg);
-        FolderLock.Check(outPath);
-        ExperimentRunner.CheckRestartRuns(cfg, restarts, checkedOut);
-        if (File.Exists(checkedOut.RunInfoPath)) RunOutput.ReadRunInfo(checkedOut.RunInfoPath); // unreadable: refused now, not after the self-check
-        var dataset = Datasets.Get(cfg.Dataset);
-        string dataFolder = r.GetValue<string?>("--data") ?? dataset.DefaultFolder;
-        bool verify = !r.GetValue<bool>("--no-verify");
-        // Split feasibility from the label file (plain C#) when it is here; a first run checks it once fetched, below.
-        if (DataFolder.TrainLabelsIfPresent(dataset, dataFolder, verify) is { } labelFile) ExperimentRunner.CheckSplits(cfg, labelFile);
+        var run = ExperimentRun.Check(cfg, outPath, options);
 
-        // The run goes ahead: torch, the self-check on this device, thread count and batch size, then the data.
-        var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue<string>("--device")!));
-        Errors.ApplyThreads(r.GetValue<int?>("--threads"));
-        var choice = FastPathChoice.Make(fastPathMode, () => Methods.FastPathCheck.Run(dev, cfg.BatchSize,
-            cfg.Head.Select(Models.KPlusOneHeadNames.Parse), cfg.Methods.Select(m => new Methods.FastPathCheck.Subject(cfg.MethodOf(m), m, cfg.SettingsOf(m))), Models.ImageShape.Of(Datasets.Get(cfg.Dataset))), Console.WriteLine);
-        if (verify) Console.WriteLine(DatasetFetcher.EnsurePresent(dataset, dataFolder, Console.WriteLine));
-        using var images = ImageDataset.Load(dataset, dataFolder, verify);
-        ExperimentRunner.CheckSplits(cfg, images.TrainLabelsHost);
-        var outFolder = RunOutput.Open(outPath, cfg);
-        using var folderLock = FolderLock.Take(outFolder.Folder);
-        using var cores = Kernels.CoreShare.Join(r.GetValue<int?>("--threads"));
-        Console.WriteLine($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
-                          $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
-                          $"device {dev.type}, torch threads {cores.Threads}" + (cores.Shared ? " (a share of the cores, re-checked while training)" : "") + (part == Shard.All ? "" : $", shard {part}"));
-        Console.WriteLine($"writing to {Path.GetFullPath(outFolder.Folder)}");
-
-        var rows = WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
-        {
-            Shard = part,
-            RestartRuns = restarts,
-            // This invocation's run-info.json entry: its start once the runner's checks (checkpoints included) passed, its end when training is over.
-            Starting = () => outFolder.WriteRunInfoStart(cfg, dev, started, part, choice),
-            Observer = new RunObservers(new Reports.RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
-            FastPath = choice,
-            Cores = cores,
-            Progress = report,
+        // The run goes ahead: torch, the self-check on this device, thread count and batch size, then the data and the runner.
+        var rows = run.Train(new RunConsole(Console.WriteLine,
             // Plain console when redirected: Spectre would cut lines to its assumed 80 columns.
-            Log = line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
-        }.Run());
-        string rule = cfg.Select == SelectRule.Last ? "last epoch" : "epoch of best validation accuracy";
-        foreach (var g in rows.GroupBy(x => (x.Method, x.Labels, x.Protocol, x.Head)))
-        {
-            var finals = g.GroupBy(x => x.Seed).Select(s => Reports.Aggregation.Selected(s.OrderBy(x => x.Epoch).ToList(), cfg.Select))
-                .Select(x => cfg.EvaluateTest ? x.TestAccuracy : x.ValidationAccuracy);
-            Console.WriteLine($"{g.Key.Method} ({g.Key.Labels} labels, {g.Key.Protocol}, {g.Key.Head}): final {(cfg.EvaluateTest ? "test" : "validation")} accuracy ({rule}) " +
-                              string.Join(", ", finals.Select(f => f?.ToString("P2", CultureInfo.InvariantCulture) ?? "none")));
-        }
-        if (part == Shard.All) ended?.Invoke(cfg, outFolder);
-        Console.WriteLine($"done: {Path.GetFullPath(outFolder.Folder)}");
+            line => { if (AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.WriteLine(line); else Console.WriteLine(line); },
+            WithProgress), started);
+        foreach (string line in ExperimentRun.FinalAccuracies(cfg, rows)) Console.WriteLine(line);
+        if (options.Shard == Shard.All) ended?.Invoke(cfg, run.Output!);
+        Console.WriteLine($"done: {Path.GetFullPath(run.Output!.Folder)}");
         return Errors.Ok;
     }
 
-    /// <summary>
-    /// Once every run of the grid has ended: report.md, and the experiment's answer, each gain against its
-    /// reference per label count with its 95% CI and paired p (from the folder's CSVs, as the report has them).
-    /// </summary>
+    /// <summary>Once every run of the grid has ended: report.md, and the experiment's answer (<see cref="ExperimentRun.Answer"/>).</summary>
     static void Answer(ExperimentConfig cfg, RunOutput outFolder)
     {
-        if (!cfg.EvaluateTest) return; // no test figures, so no gains to give (a tuning folder: `semigan tune` gives its answer)
-        var statuses = RunStatusCsv.Read(outFolder.RunsCsv);
-        if (cfg.Runs().Any(run => statuses.All(s => s.RunId != run.Id))) return; // unfinished runs remain: no answer yet
-        var runs = Reports.Aggregation.Runs(EpochCsv.Read(outFolder.EpochsCsv), statuses, select: cfg.Select);
-        var gains = Reports.Aggregation.Gains(runs, cfg.GainPairs());
-        string report = Reports.ReportWriter.Write(outFolder.Folder);
-        var inv = CultureInfo.InvariantCulture;
-        foreach (var g in gains)
-            Console.WriteLine(string.Format(inv, "gain {0} − {1} ({2} labels, {3}, {4}): {5:+0.00;−0.00} pp, 95% CI [{6:+0.00;−0.00}, {7:+0.00;−0.00}], paired p = {8:0.000} ({9} seeds)",
-                g.Method, g.Reference, g.Labels, g.Protocol, g.Head, 100 * g.Final.MeanDifference, 100 * g.Final.CiLow, 100 * g.Final.CiHigh, g.Final.P, g.Final.N));
-        Console.WriteLine($"report: {Path.GetFullPath(report)}");
+        foreach (string line in ExperimentRun.Answer(cfg, outFolder)) Console.WriteLine(line);
     }
 
     public static FastPathMode ParseFastPath(string s) => s switch
@@ -180,7 +132,7 @@ public static class RunCommand
             : s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>A progress bar with ETA when the console is interactive; plain log lines otherwise.</summary>
-    static T WithProgress<T>(Func<Action<RunProgress>, T> work)
+    static IReadOnlyList<EpochRecord> WithProgress(Func<Action<RunProgress>, IReadOnlyList<EpochRecord>> work)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive) return work(_ => { });
         return AnsiConsole.Progress()

@@ -8,11 +8,48 @@ using static TorchSharp.torch;
 
 namespace SemiGan.Benchmarks;
 
-/// <summary>One timed item: median milliseconds per call over the repeats, and what that means in throughput.</summary>
-public sealed record BenchResult(string Name, double MedianMs, double ImagesPerCall, long FlopsPerCall)
+/// <summary>What a bench item times. Written into the bench JSON as "Item", so readers select items by value, not by their text.</summary>
+public enum BenchItem { SganStep, BaselineStep, Evaluation, MethodStep }
+
+/// <summary>
+/// One timed item: what it times (<see cref="Item"/>; for a method step, <see cref="Method"/>; <see cref="Reference"/> when the
+/// reference implementation ran it), median milliseconds per call over the repeats, and what that means in throughput.
+/// </summary>
+public sealed record BenchResult(BenchItem Item, string? Method, bool Reference, double MedianMs, double ImagesPerCall, long FlopsPerCall)
 {
+    /// <summary>The item's display name, e.g. "SGAN step (reference)" or "fixmatch method step (streams)".</summary>
+    public string Name => NameOf(Item, Method, Reference);
+
     public double ImagesPerSecond => ImagesPerCall / (MedianMs / 1000);
     public double GflopsPerSecond => FlopsPerCall / (MedianMs / 1000) / 1e9;
+
+    /// <summary>Appended to an item's name when the reference implementation ran it.</summary>
+    public const string ReferenceTag = " (reference)";
+    /// <summary>Appended to a method's name for its step.</summary>
+    public const string MethodStepSuffix = " method step (streams)";
+
+    public static string NameOf(BenchItem item, string? method, bool reference) => item switch
+    {
+        BenchItem.SganStep => "SGAN step",
+        BenchItem.BaselineStep => "baseline step",
+        BenchItem.Evaluation => "evaluation (10,000 images)",
+        _ => method + MethodStepSuffix,
+    } + (reference ? ReferenceTag : "");
+
+    /// <summary>
+    /// What a name of <see cref="NameOf"/> says, for bench files written before items were recorded by value (entries with a
+    /// Name only); null for a name it never gave.
+    /// </summary>
+    public static (BenchItem Item, string? Method, bool Reference)? ParseName(string name)
+    {
+        bool reference = name.EndsWith(ReferenceTag, StringComparison.Ordinal);
+        string bare = reference ? name[..^ReferenceTag.Length] : name;
+        if (bare.EndsWith(MethodStepSuffix, StringComparison.Ordinal)) return (BenchItem.MethodStep, bare[..^MethodStepSuffix.Length], reference);
+        if (bare == "SGAN step") return (BenchItem.SganStep, null, reference);
+        if (bare == "baseline step") return (BenchItem.BaselineStep, null, reference);
+        if (bare.StartsWith("evaluation", StringComparison.Ordinal)) return (BenchItem.Evaluation, null, reference);
+        return null;
+    }
 }
 
 /// <summary>
@@ -44,9 +81,6 @@ public sealed record BenchReport(IReadOnlyList<BenchResult> Results, MatmulSpeed
 /// </summary>
 public static class Benchmark
 {
-    /// <summary>Appended to an item's name when the reference implementation ran it.</summary>
-    public const string ReferenceTag = " (reference)";
-
     public static BenchReport Run(Device device, int batchSize = 100, int steps = 20, int repeats = 5, int warmup = 5, Action<string>? log = null)
     {
         torch.random.manual_seed(0);
@@ -59,29 +93,33 @@ public static class Benchmark
 
         // Masked-protocol SGAN steps (2 labeled images per batch, as with 1000 labels in 60,000) and
         // full-batch baseline steps (the streams protocol).
-        Step SganStep(int i)
+        Step SganStep(DataNeeds _, int i)
         {
             long[] real = Enumerable.Range(0, batchSize).Select(k => (long)((i * batchSize + k) % n)).ToArray();
             return new Step(real, [real[0], real[1]], [0, 1]);
         }
-        Step BaselineStep(int i) => new(Enumerable.Range(0, batchSize).Select(k => (long)((i * batchSize + k) % n)).ToArray(),
-            Enumerable.Range(0, batchSize).Select(k => (long)((i * batchSize + k) % n)).ToArray(), null);
+        Step BaselineStep(DataNeeds _, int i) => StreamsStep(DataNeeds.Protocol, batchSize, n, i);
 
         var matmulBefore = MeasureMatmul(device);
 
         // The SGAN on masked-protocol steps and the baseline on full batches, each on both implementations: the reference
         // path first, with glibc's default allocator settings, as it first landed; then the fast path with the allocator
-        // tuned as `semigan run` tunes it. Then every registered method's own step on streams-protocol steps (a real batch
-        // and a separate full labeled batch: the feature-matching recipe's shape), so methods compare at the same batch
-        // sizes; fast implementation, the CNN.
+        // tuned as `semigan run` tunes it. Then every registered method's own step on streams-protocol steps as its runs
+        // feed it (μ·B unlabeled images, so fixmatch's μ = 7 is timed as such, and a separate full labeled batch; see
+        // StreamsStep), so methods compare at the same batch size B; fast implementation, the CNN.
         var results = new List<BenchResult>();
+        void Add(BenchResult r)
+        {
+            results.Add(r);
+            log?.Invoke($"{r.Name}: {r.MedianMs:F1} ms");
+        }
         var common = new MethodSettings { SampleCount = 0, Epochs = 1, Dropout = 0.3 };
-        double Time(IMethod method, Protocol protocol, Implementation impl, Func<int, Step> step)
+        double Time(IMethod method, Protocol protocol, Implementation impl, Func<DataNeeds, int, Step> step)
         {
             var run = new RunSpec(batchSize, protocol, KPlusOneHead.GanLogit, 1, method.Name);
             torch.random.manual_seed(1);
             using var m = method.Start(new MethodContext(run, common.With(method), shape, device, impl));
-            EpochData Epoch(int count) => new(1, Enumerable.Range(0, count).Select(step), count,
+            EpochData Epoch(int count) => new(1, Enumerable.Range(0, count).Select(i => step(m.Needs, i)), count,
                 (s, i) => new Batch(s, 1, i, count, 1, images, labels, device, m.Needs), null);
             m.Train(Epoch(warmup));
             return Median(repeats, () => m.Train(Epoch(steps))) / steps;
@@ -89,33 +127,42 @@ public static class Benchmark
         foreach (var impl in new[] { Implementation.Reference, Implementation.Fast })
         {
             if (impl == Implementation.Fast) NativeAllocator.KeepFreedMemory();
-            string tag = impl == Implementation.Fast ? "" : ReferenceTag;
+            bool reference = impl == Implementation.Reference;
             double sganMs = Time(Methods.MethodRegistry.Get("sgan"), Protocol.Masked, impl, SganStep);
-            results.Add(new BenchResult("SGAN step" + tag, sganMs, batchSize, FlopCount.SganStep(10, 100, impl) * batchSize));
-            log?.Invoke($"SGAN step{tag}: {sganMs:F1} ms");
+            Add(new BenchResult(BenchItem.SganStep, null, reference, sganMs, batchSize, FlopCount.SganStep(10, 100, impl) * batchSize));
             double baselineMs = Time(Methods.MethodRegistry.Get("baseline"), Protocol.Streams, impl, BaselineStep);
-            results.Add(new BenchResult("baseline step" + tag, baselineMs, batchSize, FlopCount.BaselineStep(10) * batchSize));
-            log?.Invoke($"baseline step{tag}: {baselineMs:F1} ms");
+            Add(new BenchResult(BenchItem.BaselineStep, null, reference, baselineMs, batchSize, FlopCount.BaselineStep(10) * batchSize));
         }
         using (var d = new Discriminator(10, 0.3, Implementation.Fast))
         {
             d.to(device);
             Evaluator.Evaluate(d, testImages, testLabels, 1000, device);
             double evalMs = Median(Math.Max(2, repeats / 2), () => Evaluator.Evaluate(d, testImages, testLabels, 1000, device));
-            results.Add(new BenchResult("evaluation (10,000 images)", evalMs, 10000, FlopCount.DiscriminatorForward(10) * 10000));
-            log?.Invoke($"evaluation: {evalMs:F1} ms");
+            Add(new BenchResult(BenchItem.Evaluation, null, false, evalMs, 10000, FlopCount.DiscriminatorForward(10) * 10000));
         }
         foreach (var method in Methods.MethodRegistry.All)
         {
-            double ms = Time(method, Protocol.Streams, Implementation.Fast, BaselineStep);
-            results.Add(new BenchResult($"{method.Name} method step (streams)", ms, batchSize, 0));
-            log?.Invoke($"{method.Name} method step (streams): {ms:F1} ms");
+            double ms = Time(method, Protocol.Streams, Implementation.Fast, (needs, i) => StreamsStep(needs, batchSize, n, i));
+            Add(new BenchResult(BenchItem.MethodStep, method.Name, false, ms, batchSize, 0));
         }
         // The machine's matmul speed, measured before and after the steps; the better of the two is kept,
         // so a noisy moment cannot lower the yardstick (and flatter the ratio).
         var matmul = MatmulSpeed.Better(matmulBefore, MeasureMatmul(device));
         using var self = Process.GetCurrentProcess();
         return new BenchReport(results, matmul, self.PeakWorkingSet64, get_num_threads(), device.type.ToString(), batchSize);
+    }
+
+    /// <summary>
+    /// Step <paramref name="i"/> of a method's streams-protocol bench batches, shaped as a run's (<see cref="BatchSchedule"/>)
+    /// by what the method reads: μ·B unlabeled images (μ = <see cref="DataNeeds.UnlabeledRatio"/>; none at μ = 0) and a separate
+    /// labeled batch of B, taken in turn from a pool of <paramref name="pool"/> images. The views it declares are made from
+    /// these by <see cref="Batch"/>, as in a run.
+    /// </summary>
+    public static Step StreamsStep(DataNeeds needs, int batchSize, int pool, int i)
+    {
+        long[] Take(long start, int count) => Enumerable.Range(0, count).Select(k => (start + k) % pool).ToArray();
+        int unlabeled = needs.UnlabeledRatio * batchSize;
+        return new Step(Take((long)i * unlabeled, unlabeled), Take((long)i * batchSize, batchSize), null);
     }
 
     /// <summary>fp32 square matrix multiply (size x size by size x size), median of repeats, both ways (see <see cref="MatmulSpeed"/>).</summary>

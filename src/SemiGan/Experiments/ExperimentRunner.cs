@@ -44,10 +44,13 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     readonly Dictionary<string, int[]> threadsByRun = [];
 
     /// <summary>
-    /// Run ids (<see cref="RunSpec.Id"/>) to train again from scratch: their checkpoint and CSV rows are dropped first.
-    /// Each must be a run of the grid that has not ended; ids of runs outside this shard are ignored.
+    /// Runs of the grid to train again from scratch (--restart-run, as <see cref="RestartRunsOf"/> gives them): their checkpoint
+    /// and CSV rows are dropped first. Each must not have ended; runs outside this shard are ignored.
     /// </summary>
-    public IReadOnlyCollection<string> RestartRuns { get; init; } = [];
+    public IReadOnlyCollection<RunSpec> Restart { get; init; } = [];
+
+    /// <summary>The splits to train on, drawn and checked already (<see cref="CheckedSplits"/>); null: drawn here from the data's labels.</summary>
+    public SplitSet? Splits { get; init; }
 
     /// <summary>Called once every check has passed, before the runner writes anything (the CLI records the invocation in run-info.json then).</summary>
     public Action? Starting { get; init; }
@@ -58,7 +61,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// past that checkpoint are dropped first, so no row is ever duplicated. Every unfinished run's
     /// checkpoint is checked before anything is written: a damaged one falls back to the previous intact
     /// checkpoint (one log line); with none left, a <see cref="DataException"/> names the run and
-    /// <see cref="RestartRuns"/> (--restart-run).
+    /// <see cref="Restart"/> (--restart-run).
     /// </summary>
     public IReadOnlyList<EpochRecord> Run()
     {
@@ -66,15 +69,15 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         NativeAllocator.KeepFreedMemory();
         byte[] labelsHost = data.TrainLabelsHost[..TrainCount];
         // Every split is drawn before anything is written, so an impossible one fails cleanly.
-        var (splits, validation) = Splits(config, labelsHost);
+        var (splits, validation) = Splits ?? DrawSplits(config, labelsHost);
         var runs = Shard.Select(config.Runs().ToList());
-        var ended = RunStatusCsv.Read(output.RunsCsv).Select(r => r.Run).ToHashSet();
+        var statuses = RunStatusCsv.Read(output.RunsCsv);
+        var ended = statuses.Select(r => r.Run).ToHashSet();
         var todo = runs.Where(r => !ended.Contains(r)).ToList();
         if (ended.Count > 0) Log?.Invoke($"resuming: {runs.Count - todo.Count} of {runs.Count} runs already ended");
-        CheckRestartRuns(config, RestartRuns);
-        var restart = runs.Where(r => RestartRuns.Contains(r.Id)).ToList();
-        if (restart.FirstOrDefault(ended.Contains) is { } endedRun)
-            throw new ConfigException($"--restart-run {endedRun.Id}: that run has already ended ({RunStatusCsv.Read(output.RunsCsv).First(s => s.Run == endedRun).Status}) in {output.Folder}; only an unfinished run is restarted.");
+        var restart = runs.Where(Restart.Contains).ToList();
+        // The folder as it is now, under its lock: a restart run that ended since the caller's check is refused too.
+        RefuseEnded(restart, statuses, output);
         // Where each unfinished run resumes, checked before anything is written.
         var resume = todo.Where(r => !restart.Contains(r)).ToDictionary(r => r.Id, ResumePoint);
         var written = File.Exists(output.EpochsCsv) ? EpochCsv.Read(output.EpochsCsv) : null; // a torn last line is already gone
@@ -133,50 +136,54 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         byRun = threadsByRun,
     };
 
+    /// <summary>The labeled split per (label count, seed) and the validation split per seed (none without one).</summary>
+    public sealed record SplitSet(Dictionary<(int Labels, int Seed), LabeledSplit> Labeled, Dictionary<int, LabeledSplit> Validation);
+
     /// <summary>
-    /// The labeled split per (label count, seed) and the validation split per seed (none without one): a
-    /// function of (seed, counts) and the training labels only. Throws <see cref="ArgumentException"/>,
+    /// The splits: a function of (seed, counts) and the training labels only. Throws <see cref="ArgumentException"/>,
     /// naming the field, when a class cannot hold them.
     /// </summary>
-    public static (Dictionary<(int Labels, int Seed), LabeledSplit> Labeled, Dictionary<int, LabeledSplit> Validation) Splits(ExperimentConfig config, byte[] trainLabels)
+    static SplitSet DrawSplits(ExperimentConfig config, byte[] trainLabels)
     {
         int classes = Datasets.Get(config.Dataset).Classes;
         if (config.Validation > 0) LabeledSplit.CheckDisjoint(trainLabels, config.Labels.Max(), config.Validation, classes);
         var labeled = (from n in config.Labels from s in config.Seeds select (n, s))
             .ToDictionary(k => k, k => LabeledSplit.Create(trainLabels, k.n, k.s, classes));
         var validation = config.Validation == 0 ? [] : config.Seeds.ToDictionary(s => s, s => LabeledSplit.CreateValidation(trainLabels, config.Validation, s, classes));
-        return (labeled, validation);
+        return new(labeled, validation);
     }
 
     /// <summary>
-    /// Throws a <see cref="ConfigException"/> (one line) for an id in <paramref name="ids"/> that is not a run of the
-    /// experiment's grid (--restart-run).
+    /// The runs of the grid the ids name (--restart-run); an id that names none is a <see cref="ConfigException"/> (one line).
     /// </summary>
-    public static void CheckRestartRuns(ExperimentConfig config, IEnumerable<string> ids)
+    public static List<RunSpec> RestartRunsOf(ExperimentConfig config, IEnumerable<string> ids)
     {
         var grid = config.Runs().ToList();
-        foreach (string id in ids)
-            if (grid.All(r => r.Id != id))
-                throw new ConfigException($"--restart-run: '{id}' is not a run of experiment '{config.Name}'; give a run id as 'semigan run <experiment> --dry-run' lists them, e.g. --restart-run {grid[0].Id}");
+        return ids.Select(id => grid.FirstOrDefault(r => r.Id == id)
+                ?? throw new ConfigException($"--restart-run: '{id}' is not a run of experiment '{config.Name}'; give a run id as 'semigan run <experiment> --dry-run' lists them, e.g. --restart-run {grid[0].Id}"))
+            .ToList();
     }
 
-    /// <summary>As <see cref="CheckRestartRuns(ExperimentConfig, IEnumerable{string})"/>, and an id of a run that has already ended in <paramref name="output"/> is refused too (as <see cref="Run"/> would, after opening the folder).</summary>
-    public static void CheckRestartRuns(ExperimentConfig config, IReadOnlyCollection<string> ids, RunOutput output)
+    /// <summary>Refuses (<see cref="ConfigException"/>) a restart run that has already ended in <paramref name="output"/>: only an unfinished run is restarted.</summary>
+    public static void RefuseEnded(IReadOnlyCollection<RunSpec> restart, RunOutput output)
     {
-        CheckRestartRuns(config, ids);
-        if (ids.Count == 0 || !File.Exists(output.RunsCsv)) return;
-        if (RunStatusCsv.Read(output.RunsCsv).FirstOrDefault(s => ids.Contains(s.RunId)) is { } ended)
-            throw new ConfigException($"--restart-run {ended.RunId}: that run has already ended ({ended.Status}) in {output.Folder}; only an unfinished run is restarted.");
+        if (restart.Count > 0 && File.Exists(output.RunsCsv)) RefuseEnded(restart, RunStatusCsv.Read(output.RunsCsv), output);
+    }
+
+    static void RefuseEnded(IReadOnlyCollection<RunSpec> restart, IReadOnlyList<RunStatus> statuses, RunOutput output)
+    {
+        if (statuses.FirstOrDefault(s => restart.Contains(s.Run)) is { } ended)
+            throw new ConfigException($"--restart-run {ended.Run.Id}: that run has already ended ({ended.Status}) in {output.Folder}; only an unfinished run is restarted.");
     }
 
     /// <summary>
-    /// The splits' feasibility from the training labels alone (plain C#, no torch): the same draws <see cref="Splits"/>
-    /// makes, on the first trainLimit labels; an impossible one is a usage error naming the field.
+    /// The splits drawn from the training labels (plain C#, no torch), on the first trainLimit of them, as the runner
+    /// draws them; an impossible one is a usage error naming the field.
     /// </summary>
-    public static void CheckSplits(ExperimentConfig config, byte[] trainLabels)
+    public static SplitSet CheckedSplits(ExperimentConfig config, byte[] trainLabels)
     {
         int count = config.TrainLimit > 0 ? Math.Min(config.TrainLimit, trainLabels.Length) : trainLabels.Length;
-        try { Splits(config, trainLabels[..count]); }
+        try { return DrawSplits(config, trainLabels[..count]); }
         catch (ArgumentException e) { throw new ConfigException(e.Message); }
     }
 
@@ -289,8 +296,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
-                Experiment = config.Name, Dataset = config.Dataset, Method = c.Run.Method, Protocol = c.Run.Protocol.Name(), Head = c.Run.Head.Name(),
-                Labels = c.Run.Labels, Seed = c.Run.Seed, Epoch = epoch,
+                Experiment = config.Name, Run = c.Run, Epoch = epoch,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
                 ValidationAccuracy = valAcc, ValidationLoss = valLoss,
                 TestAccuracy = tested?.Accuracy, TestLoss = tested?.Loss,
@@ -336,8 +342,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         }, trainer);
         RunStatusCsv.Append(output.RunsCsv, new RunStatus
         {
-            RunId = run.Id, Dataset = run.Dataset, Method = run.Method, Protocol = run.Protocol.Name(), Head = run.Head.Name(), Labels = run.Labels, Seed = run.Seed,
-            Status = status, Epoch = epoch, Detail = detail,
+            RunId = run.Id, Run = run, Status = status, Epoch = epoch, Detail = detail,
         });
         checkpoint.Delete(); // an ended run is never resumed; its checkpoint would only take space
     }

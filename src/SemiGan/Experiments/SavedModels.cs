@@ -51,7 +51,7 @@ public static class SavedModels
             var (accuracy, loss) = Evaluate(config, s.Run, output.ModelFolder(s.Run), info, testImages, testLabels, device);
             var r = new EvalRecord
             {
-                RunId = s.RunId, Method = s.Method, Seed = s.Seed, Labels = s.Labels, Status = info.Status, Epoch = info.Epoch,
+                RunId = s.RunId, Method = s.Run.Method, Seed = s.Run.Seed, Labels = s.Run.Labels, Status = info.Status, Epoch = info.Epoch,
                 TestAccuracy = accuracy, TestLoss = loss,
                 CsvTestAccuracy = rows.GetValueOrDefault((s.Run.Id, info.Epoch))?.TestAccuracy,
             };

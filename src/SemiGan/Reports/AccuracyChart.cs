@@ -1,3 +1,5 @@
+using SemiGan.Training;
+using SemiGan.Models;
 using SemiGan.Results;
 
 namespace SemiGan.Reports;
@@ -17,11 +19,11 @@ public static class AccuracyChart
             if (rows.Count == 0) throw new ArgumentException("a validation-accuracy chart needs rows with validation accuracy", nameof(rows));
         }
         string what = validation ? "Validation accuracy" : "Test accuracy";
-        var series = rows.Select(r => (r.Method, r.Protocol, r.Head)).Distinct()
+        var series = rows.Select(r => (r.Run.Method, Protocol: r.Run.Protocol.Name(), Head: r.Run.Head.Name())).Distinct()
             .OrderBy(k => ChartStyle.Order(k.Method)).ThenBy(k => k.Protocol, StringComparer.Ordinal).ThenBy(k => k.Head, StringComparer.Ordinal).ToList();
         var kinds = series.Select(k => (k.Protocol, k.Head)).Distinct().ToList();
         bool mixed = kinds.Count > 1;
-        var byLabels = rows.GroupBy(r => r.Labels).OrderBy(g => g.Key).ToList();
+        var byLabels = rows.GroupBy(r => r.Run.Labels).OrderBy(g => g.Key).ToList();
         bool multi = byLabels.Count > 1;
         int maxSeeds = 0;
         var seedCounts = series.ToDictionary(k => k, _ => new SortedSet<int>());
@@ -36,11 +38,11 @@ public static class AccuracyChart
             var plot = ChartStyle.NewPanel();
             foreach (var key in series)
             {
-                var s = panelRows.Where(r => (r.Method, r.Protocol, r.Head) == key).ToList();
+                var s = panelRows.Where(r => (r.Run.Method, Protocol: r.Run.Protocol.Name(), Head: r.Run.Head.Name()) == key).ToList();
                 if (s.Count == 0) continue;
                 var color = ChartStyle.MethodColor(key.Method);
                 var pattern = Pattern(key);
-                var seeds = s.GroupBy(r => r.Seed).OrderBy(g => g.Key).ToList();
+                var seeds = s.GroupBy(r => r.Run.Seed).OrderBy(g => g.Key).ToList();
                 seedCounts[key].Add(seeds.Count);
                 maxSeeds = Math.Max(maxSeeds, seeds.Count);
                 var byEpoch = s.GroupBy(r => r.Epoch).OrderBy(g => g.Key).ToList();

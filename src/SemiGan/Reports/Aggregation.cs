@@ -1,3 +1,4 @@
+using SemiGan.Models;
 using SemiGan.Training;
 using SemiGan.Results;
 
@@ -9,12 +10,10 @@ namespace SemiGan.Reports;
 /// <param name="LastMean">Mean test accuracy over the last <c>k</c> epochs (a second, less noisy column).</param>
 /// <param name="LastStd">Std of test accuracy over the last <c>k</c> epochs: the run's within-run spread.</param>
 /// <param name="Status">finished, diverged or unfinished (runs.csv); only finished runs enter the statistics.</param>
-public sealed record RunResult(string Experiment, string Method, string Protocol, string Head, int Labels, int Seed,
+public sealed record RunResult(string Experiment, Training.RunSpec Run,
     int Epochs, double Final, double LastMean, double LastStd, string Status = RunStatus.Finished, string Detail = "", int SelectedEpoch = 0,
-    string? Dataset = null, double? SelectedValidation = null)
+    double? SelectedValidation = null)
 {
-    public Training.RunSpec Run => Training.RunSpec.Of(Labels, Protocol, Head, Seed, Method, Dataset ?? Training.RunSpec.LegacyDataset);
-
     public bool Finished => Status == RunStatus.Finished;
 }
 
@@ -43,7 +42,8 @@ public static class Aggregation
         string select = Config.SelectRule.Last)
     {
         var byRun = statuses?.GroupBy(s => s.Run).ToDictionary(g => g.Key, g => g.Last());
-        return rows.GroupBy(r => (r.Experiment, r.Method, r.Protocol, r.Head, r.Labels, r.Seed))
+        // Grouped by experiment and run without its dataset, as before the dataset was recorded; a run takes its first row's.
+        return rows.GroupBy(r => (r.Experiment, r.Run.Method, r.Run.Protocol, r.Run.Head, r.Run.Labels, r.Run.Seed))
             .Select(g =>
             {
                 var ordered = g.OrderBy(r => r.Epoch).ToList();
@@ -51,13 +51,13 @@ public static class Aggregation
                 var s = Statistics.Summarize(tail);
                 var status = byRun is null ? null : byRun.GetValueOrDefault(ordered[0].Run);
                 var selected = Selected(ordered, select);
-                return new RunResult(g.Key.Experiment, g.Key.Method, g.Key.Protocol, g.Key.Head, g.Key.Labels, g.Key.Seed,
+                return new RunResult(g.Key.Experiment, ordered[0].Run,
                     ordered[^1].Epoch, selected.TestAccuracy ?? double.NaN, s.Mean, s.N < 2 ? 0 : s.Std,
-                    byRun is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "", selected.Epoch, ordered[0].Dataset,
+                    byRun is null ? RunStatus.Finished : status?.Status ?? "unfinished", status?.Detail ?? "", selected.Epoch,
                     selected.ValidationAccuracy);
             })
-            .OrderBy(r => r.Experiment).ThenBy(r => r.Labels).ThenBy(r => r.Protocol).ThenBy(r => r.Head)
-            .ThenBy(r => ChartStyle.Order(r.Method)).ThenBy(r => r.Seed)
+            .OrderBy(r => r.Experiment).ThenBy(r => r.Run.Labels).ThenBy(r => r.Run.Protocol.Name()).ThenBy(r => r.Run.Head.Name())
+            .ThenBy(r => ChartStyle.Order(r.Run.Method)).ThenBy(r => r.Run.Seed)
             .ToList();
     }
 
@@ -69,13 +69,13 @@ public static class Aggregation
     {
         if (select != Config.SelectRule.BestValidation) return ordered[^1];
         if (ordered.Any(r => r.ValidationAccuracy is null))
-            throw new InvalidDataException($"select {select}: run {ordered[0].Method} seed {ordered[0].Seed} has epochs without validation accuracy.");
+            throw new InvalidDataException($"select {select}: run {ordered[0].Run.Method} seed {ordered[0].Run.Seed} has epochs without validation accuracy.");
         return ordered.Aggregate((best, r) => r.ValidationAccuracy > best.ValidationAccuracy ? r : best);
     }
 
     /// <summary>Statistics over finished runs; diverged and unfinished seeds are listed, not averaged in.</summary>
     public static List<VariantSummary> Variants(IEnumerable<RunResult> runs) =>
-        runs.GroupBy(r => (r.Experiment, r.Method, r.Protocol, r.Head, r.Labels))
+        runs.GroupBy(r => (r.Experiment, r.Run.Method, Protocol: r.Run.Protocol.Name(), Head: r.Run.Head.Name(), r.Run.Labels))
             .Select(g =>
             {
                 var ok = g.Where(r => r.Finished).ToList();
@@ -83,24 +83,24 @@ public static class Aggregation
                     Statistics.Summarize(ok.Select(r => r.Final).ToArray()),
                     Statistics.Summarize(ok.Select(r => r.LastMean).ToArray()),
                     ok.Count == 0 ? double.NaN : ok.Average(r => r.LastStd),
-                    ok.Select(r => r.Seed).Order().ToArray(),
-                    g.Where(r => r.Status == RunStatus.Diverged).Select(r => r.Seed).Order().ToArray(),
-                    g.Where(r => r.Status == "unfinished").Select(r => r.Seed).Order().ToArray());
+                    ok.Select(r => r.Run.Seed).Order().ToArray(),
+                    g.Where(r => r.Status == RunStatus.Diverged).Select(r => r.Run.Seed).Order().ToArray(),
+                    g.Where(r => r.Status == "unfinished").Select(r => r.Run.Seed).Order().ToArray());
             })
             .ToList();
 
     /// <summary>Every other method against <paramref name="reference"/> (none: no gains), paired by seed.</summary>
     public static List<GainSummary> Gains(IEnumerable<RunResult> runs, string? reference) =>
-        reference is null ? [] : Gains(runs, runs.Select(r => r.Method).Distinct().Where(m => m != reference).Select(m => (m, reference)).ToList());
+        reference is null ? [] : Gains(runs, runs.Select(r => r.Run.Method).Distinct().Where(m => m != reference).Select(m => (m, reference)).ToList());
 
     /// <summary>Each (method, reference) pair's gain, paired by seed, where both were run.</summary>
     public static List<GainSummary> Gains(IEnumerable<RunResult> runs, IReadOnlyList<(string Method, string Reference)> pairs) =>
-        runs.GroupBy(r => (r.Experiment, r.Protocol, r.Head, r.Labels))
-            .SelectMany(g => pairs.Where(p => g.Any(r => r.Method == p.Method) && g.Any(r => r.Method == p.Reference)).Select(pair =>
+        runs.GroupBy(r => (r.Experiment, Protocol: r.Run.Protocol.Name(), Head: r.Run.Head.Name(), r.Run.Labels))
+            .SelectMany(g => pairs.Where(p => g.Any(r => r.Run.Method == p.Method) && g.Any(r => r.Run.Method == p.Reference)).Select(pair =>
             {
                 var (method, reference) = pair;
-                var treated = g.Where(r => r.Method == method && r.Finished).ToDictionary(r => r.Seed);
-                var control = g.Where(r => r.Method == reference && r.Finished).ToDictionary(r => r.Seed);
+                var treated = g.Where(r => r.Run.Method == method && r.Finished).ToDictionary(r => r.Run.Seed);
+                var control = g.Where(r => r.Run.Method == reference && r.Finished).ToDictionary(r => r.Run.Seed);
                 // Only seeds finished by both methods are paired; the others are reported, never silently dropped.
                 int[] paired = treated.Keys.Intersect(control.Keys).Order().ToArray();
                 double[] methodFinal = paired.Select(s => treated[s].Final).ToArray(), referenceFinal = paired.Select(s => control[s].Final).ToArray();

@@ -1,3 +1,4 @@
+using SemiGan.Models;
 using SemiGan.Results;
 using SemiGan.Training;
 
@@ -19,14 +20,14 @@ public static class LossChart
             : r with { Losses = new LossValues(r.Losses.Items.Select(i => (i.Name, i.Value is { } v && double.IsFinite(v) ? i.Value : null))) }).ToList();
         var names = (lossOrder ?? Names(rows)).Where(n => rows.Any(r => r.Losses[n] is not null)).ToList();
         var colours = (lossOrder ?? names).ToList();
-        var byLabels = rows.GroupBy(r => r.Labels).OrderBy(g => g.Key).ToList();
+        var byLabels = rows.GroupBy(r => r.Run.Labels).OrderBy(g => g.Key).ToList();
         bool multi = byLabels.Count > 1;
         int maxSeeds = 0;
         var panels = new List<ScottPlot.Plot>();
         foreach (var panelRows in byLabels)
         {
             var plot = ChartStyle.NewPanel();
-            maxSeeds = Math.Max(maxSeeds, panelRows.Select(r => r.Seed).Distinct().Count());
+            maxSeeds = Math.Max(maxSeeds, panelRows.Select(r => r.Run.Seed).Distinct().Count());
             foreach (string name in names)
             {
                 var byEpoch = panelRows.Where(r => r.Losses[name] is not null).GroupBy(r => r.Epoch).OrderBy(g => g.Key).ToList();

@@ -1,3 +1,5 @@
+using SemiGan.Training;
+using SemiGan.Models;
 using System.Globalization;
 using System.Text;
 using SemiGan.Results;
@@ -84,7 +86,7 @@ public static class ReportWriter
             {
                 string slug = Slug(experiment);
                 md.AppendLine($"## {experiment}").AppendLine();
-                string dataset = string.Join(", ", folder.Rows.Where(r => r.Experiment == experiment).Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
+                string dataset = string.Join(", ", folder.Rows.Where(r => r.Experiment == experiment).Select(r => Data.Datasets.Find(r.Run.Dataset)?.DisplayName ?? r.Run.Dataset).Distinct());
                 md.AppendLine($"Results folder: `{rel}`. Dataset: {dataset}. " +
                               $"Selected epoch per run: {Config.SelectRule.Describe(select)} (`select: {select}`).").AppendLine();
                 if (!string.IsNullOrWhiteSpace(config?.Description)) md.AppendLine($"*{config.Description.Trim().ReplaceLineEndings(" ")}*").AppendLine();
@@ -119,7 +121,7 @@ public static class ReportWriter
                 }
                 var experimentRows = folder.Rows.Where(r => r.Experiment == experiment).ToList();
                 md.AppendLine("### Learning curves").AppendLine();
-                var labelCounts = experimentRows.Select(r => r.Labels).Distinct().Order().ToList();
+                var labelCounts = experimentRows.Select(r => r.Run.Labels).Distinct().Order().ToList();
                 // A tuning experiment's curves show what it chose on, validation accuracy, never test accuracy.
                 bool tuning = IsTuning(experiment, File.Exists(note) ? File.ReadAllText(note) : null) && experimentRows.All(r => r.ValidationAccuracy is not null);
                 string measure = tuning ? "validation accuracy" : "test accuracy";
@@ -218,8 +220,8 @@ public static class ReportWriter
     /// </summary>
     static void AppendConfusion(StringBuilder md, RunFolder folder, List<RunResult> runs, string chartDir, string slug, string select)
     {
-        int labels = runs.Min(r => r.Labels);
-        var variants = runs.Where(r => r.Labels == labels && r.Finished).GroupBy(r => (r.Method, r.Protocol, r.Head))
+        int labels = runs.Min(r => r.Run.Labels);
+        var variants = runs.Where(r => r.Run.Labels == labels && r.Finished).GroupBy(r => (r.Run.Method, Protocol: r.Run.Protocol.Name(), Head: r.Run.Head.Name()))
             .OrderBy(g => ChartStyle.Order(g.Key.Method)).ThenBy(g => g.Key.Protocol, StringComparer.Ordinal).ThenBy(g => g.Key.Head, StringComparer.Ordinal).ToList();
         var shown = new List<string>();
         var epochsShown = new HashSet<string>();
@@ -227,7 +229,7 @@ public static class ReportWriter
         {
             var matrices = new List<long[,]>();
             bool anyLast = false;
-            foreach (var r in v.OrderBy(r => r.Seed))
+            foreach (var r in v.OrderBy(r => r.Run.Seed))
             {
                 // Results written before the dataset was part of a run's name use its older name.
                 var ids = new[] { r.Run.Id, r.Run.LegacyId };
@@ -242,7 +244,7 @@ public static class ReportWriter
             foreach (var m in matrices)
                 for (int t = 0; t < k; t++)
                     for (int p = 0; p < k; p++) mean[t, p] += (double)m[t, p] / matrices.Count;
-            string dataset = v.First().Dataset ?? Training.RunSpec.LegacyDataset;
+            string dataset = v.First().Run.Dataset;
             var classNames = Data.Datasets.Find(dataset)?.ClassNames;
             string epoch = anyLast ? "the last epoch (this folder kept only the last epoch's matrices; the selected epoch was earlier for some runs)"
                 : select == Config.SelectRule.BestValidation ? "each run's selected epoch (highest validation accuracy)" : "the last epoch (the selected one)";
@@ -251,7 +253,7 @@ public static class ReportWriter
             string name = $"confusion-{slug}-{Slug(v.Key.Method)}-{v.Key.Protocol}-{v.Key.Head}-labels-{labels}";
             ConfusionChart.Write(mean, Chart(chartDir, name + ".png"), Chart(chartDir, name + ".svg"),
                 $"Confusion matrix: {ChartStyle.MethodName(v.Key.Method)}, {labels} labels, {(matrices.Count == 1 ? "1 seed" : $"mean of {matrices.Count} seeds")}",
-                classNames, $"Counts: {seeds} ({string.Join(", ", v.Select(r => r.Seed).Order())}), each at {epoch}");
+                classNames, $"Counts: {seeds} ({string.Join(", ", v.Select(r => r.Run.Seed).Order())}), each at {epoch}");
             shown.Add($"![Confusion matrix, {v.Key.Method} ({v.Key.Protocol}, {v.Key.Head}), {labels} labels](report/{name}.png)");
         }
         if (shown.Count == 0) return;
@@ -269,13 +271,13 @@ public static class ReportWriter
         var order = LossChart.Names(rows);
         if (order.Count == 0) return;
         md.AppendLine("### Training losses").AppendLine();
-        foreach (var v in rows.GroupBy(r => (r.Method, r.Protocol, r.Head))
+        foreach (var v in rows.GroupBy(r => (r.Run.Method, Protocol: r.Run.Protocol.Name(), Head: r.Run.Head.Name()))
                      .OrderBy(g => ChartStyle.Order(g.Key.Method)).ThenBy(g => g.Key.Protocol, StringComparer.Ordinal).ThenBy(g => g.Key.Head, StringComparer.Ordinal))
         {
             var vRows = v.ToList();
             if (LossChart.Names(vRows).Count == 0) continue;
             string name = $"loss-{slug}-{Slug(v.Key.Method)}-{v.Key.Protocol}-{v.Key.Head}";
-            var labels = vRows.Select(r => r.Labels).Distinct().Order().ToList();
+            var labels = vRows.Select(r => r.Run.Labels).Distinct().Order().ToList();
             LossChart.Write(vRows, Chart(chartDir, name + ".png"), Chart(chartDir, name + ".svg"),
                 $"Training losses: {ChartStyle.MethodName(v.Key.Method)} ({dataset}, {(labels.Count == 1 ? $"{labels[0]} labels, " : "")}{v.Key.Protocol} protocol, {v.Key.Head} head)", order);
             md.AppendLine($"![Training losses, {v.Key.Method} ({v.Key.Protocol}, {v.Key.Head})](report/{name}.png)").AppendLine();
@@ -306,7 +308,7 @@ public static class ReportWriter
         md.AppendLine("| labels | method | protocol | head | seed | status | epochs | selected epoch | final acc. | last-epochs mean | within-run std |");
         md.AppendLine("|---:|---|---|---|---:|---|---:|---:|---:|---:|---:|");
         foreach (var r in runs)
-            md.AppendLine($"| {r.Labels} | {r.Method} | {r.Protocol} | {r.Head} | {r.Seed} | {r.Status}{(r.Detail.Length > 0 ? $" ({r.Detail})" : "")} | {r.Epochs} | {r.SelectedEpoch} | {Pct(r.Final)} | {Pct(r.LastMean)} | {Pct(r.LastStd)} |");
+            md.AppendLine($"| {r.Run.Labels} | {r.Run.Method} | {r.Run.Protocol.Name()} | {r.Run.Head.Name()} | {r.Run.Seed} | {r.Status}{(r.Detail.Length > 0 ? $" ({r.Detail})" : "")} | {r.Epochs} | {r.SelectedEpoch} | {Pct(r.Final)} | {Pct(r.LastMean)} | {Pct(r.LastStd)} |");
         md.AppendLine().AppendLine("</details>").AppendLine();
     }
 
@@ -324,7 +326,7 @@ public static class ReportWriter
         md.AppendLine("### Budget").AppendLine();
         md.AppendLine("| method | runs | epochs per run | steps per run | images per run | training time, total (min) | per epoch (s) |" + (threads.Count == 1 ? " × threads (CPU min) |" : ""));
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|" + (threads.Count == 1 ? "---:|" : ""));
-        foreach (var g in rows.GroupBy(r => r.Method).OrderBy(g => ChartStyle.Order(g.Key)))
+        foreach (var g in rows.GroupBy(r => r.Run.Method).OrderBy(g => ChartStyle.Order(g.Key)))
         {
             var perRun = g.GroupBy(r => r.Run).Select(r => (Epochs: r.Max(x => x.Epoch), Steps: r.Max(x => x.Iterations), Images: r.Max(x => x.ImagesSeen), Minutes: r.Sum(x => x.EpochSeconds) / 60)).ToList();
             string Range(IEnumerable<long> xs) { var l = xs.Distinct().Order().ToList(); return l.Count == 1 ? l[0].ToString(inv) : $"{l[0].ToString(inv)}–{l[^1].ToString(inv)}"; }
@@ -389,7 +391,7 @@ public static class ReportWriter
     {
         md.AppendLine("Validation accuracy at the selected epoch (what selects; the test set chooses nothing):").AppendLine();
         md.AppendLine("| labels | method | protocol | head | n | validation acc. (mean ± std) | selected epoch (mean) |").AppendLine("|---:|---|---|---|---:|---:|---:|");
-        foreach (var g in runs.GroupBy(r => (r.Labels, r.Method, r.Protocol, r.Head)).OrderBy(g => g.Key.Labels).ThenBy(g => g.Key.Protocol).ThenBy(g => g.Key.Head).ThenBy(g => ChartStyle.Order(g.Key.Method)))
+        foreach (var g in runs.GroupBy(r => (r.Run.Labels, r.Run.Method, Protocol: r.Run.Protocol.Name(), Head: r.Run.Head.Name())).OrderBy(g => g.Key.Labels).ThenBy(g => g.Key.Protocol).ThenBy(g => g.Key.Head).ThenBy(g => ChartStyle.Order(g.Key.Method)))
         {
             var v = Statistics.Summarize(g.Where(r => r.SelectedValidation is not null).Select(r => r.SelectedValidation!.Value).ToList());
             md.AppendLine($"| {g.Key.Labels} | {g.Key.Method} | {g.Key.Protocol} | {g.Key.Head} | {v.N} | {Pct(v.Mean)} ± {Pct(v.Std)} | {g.Average(r => r.SelectedEpoch).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} |");

@@ -43,7 +43,7 @@ public static class ResultsIndex
         return
         [
             Path.GetRelativePath(indexDir, f.Path).Replace('\\', '/'), experiment,
-            string.Join(" ", f.Rows.Select(r => r.Dataset).Distinct()), state,
+            string.Join(" ", f.Rows.Select(r => r.Run.Dataset).Distinct()), state,
             ended.ToString(CultureInfo.InvariantCulture), planned.ToString(CultureInfo.InvariantCulture),
             string.Join(" ", commits), last == default ? "" : last.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
         ];

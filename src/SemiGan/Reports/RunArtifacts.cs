@@ -1,3 +1,4 @@
+using SemiGan.Models;
 using SemiGan.Config;
 using SemiGan.Results;
 using SemiGan.Training;
@@ -19,17 +20,17 @@ public sealed class RunArtifacts(RunOutput output) : IRunObserver
         $"Generator samples, {run.Id}, after epoch {epoch}{(final ? " (the last)" : "")}";
 
     public void RunEnded(RunSpec run, IReadOnlyList<EpochRecord> rows) =>
-        AccuracyCharts(output, rows.Where(r => r.Labels == run.Labels).ToList());
+        AccuracyCharts(output, rows.Where(r => r.Run.Labels == run.Labels).ToList());
 
     /// <summary>The learning-curve chart of every label count in <paramref name="rows"/> (all methods and variants of it).</summary>
     public static void AccuracyCharts(RunOutput output, IReadOnlyList<EpochRecord> rows)
     {
         if (File.Exists(output.ConfigPath)) ChartStyle.Know(Config.ExperimentConfig.Load(output.ConfigPath));
-        foreach (var group in rows.GroupBy(r => r.Labels))
+        foreach (var group in rows.GroupBy(r => r.Run.Labels))
         {
             var g = group.ToList();
-            string protocols = string.Join("/", g.Select(r => r.Protocol).Distinct());
-            string datasets = string.Join("/", g.Select(r => Data.Datasets.Find(r.Dataset)?.DisplayName ?? r.Dataset).Distinct());
+            string protocols = string.Join("/", g.Select(r => r.Run.Protocol.Name()).Distinct());
+            string datasets = string.Join("/", g.Select(r => Data.Datasets.Find(r.Run.Dataset)?.DisplayName ?? r.Run.Dataset).Distinct());
             string note = Path.Combine(output.Folder, "note.md");
             // A folder that never evaluated the test set (evaluateTest: false) can only draw validation accuracy.
             bool tuning = (ReportWriter.IsTuning(g[0].Experiment, File.Exists(note) ? File.ReadAllText(note) : null) || g.Any(r => r.TestAccuracy is null))

@@ -1,3 +1,4 @@
+using SemiGan.Models;
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -67,12 +68,8 @@ public static class EpochCsv
                 rows.Add(new EpochRecord
                 {
                     Experiment = csv.GetField("experiment")!,
-                    Dataset = Has("dataset") ? csv.GetField("dataset")! : Training.RunSpec.LegacyDataset,
-                    Method = csv.GetField(method)!,
-                    Protocol = csv.GetField("protocol")!,
-                    Head = csv.GetField("head")!,
-                    Labels = csv.GetField<int>("labels"),
-                    Seed = csv.GetField<int>("seed"),
+                    Run = RunSpec.Of(csv.GetField<int>("labels"), csv.GetField("protocol")!, csv.GetField("head")!, csv.GetField<int>("seed"),
+                        csv.GetField(method)!, Has("dataset") ? csv.GetField("dataset")! : RunSpec.LegacyDataset),
                     Epoch = csv.GetField<int>("epoch"),
                     Iterations = csv.GetField<long>("iterations"),
                     ImagesSeen = csv.GetField<long>("images_seen"),
@@ -87,7 +84,7 @@ public static class EpochCsv
                     FinishedUtc = Has(Finished) && csv.GetField(Finished) is { Length: > 0 } f ? DateTimeOffset.Parse(f, Inv, DateTimeStyles.AssumeUniversal) : null,
                 });
         }
-        catch (Exception e) when (e is FormatException or OverflowException or CsvHelper.CsvHelperException)
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or CsvHelper.CsvHelperException) // ArgumentException: an unknown protocol or head
         {
             throw CsvFiles.Unreadable(path, csv.Parser.RawRow, e);
         }
@@ -105,8 +102,8 @@ public static class EpochCsv
         foreach (var r in rows)
         {
             csv.WriteField(r.Run.Id);
-            csv.WriteField(r.Experiment); csv.WriteField(r.Dataset); csv.WriteField(r.Method); csv.WriteField(r.Protocol);
-            csv.WriteField(r.Head); csv.WriteField(r.Labels); csv.WriteField(r.Seed); csv.WriteField(r.Epoch);
+            csv.WriteField(r.Experiment); csv.WriteField(r.Run.Dataset); csv.WriteField(r.Run.Method); csv.WriteField(r.Run.Protocol.Name());
+            csv.WriteField(r.Run.Head.Name()); csv.WriteField(r.Run.Labels); csv.WriteField(r.Run.Seed); csv.WriteField(r.Epoch);
             csv.WriteField(r.Iterations); csv.WriteField(r.ImagesSeen); csv.WriteField(r.LabeledImagesSeen);
             csv.WriteField(r.ValidationAccuracy); csv.WriteField(r.ValidationLoss);
             csv.WriteField(r.TestAccuracy); csv.WriteField(r.TestLoss);

@@ -9,16 +9,8 @@ namespace SemiGan.Results;
 public sealed record EpochRecord
 {
     public required string Experiment { get; init; }
-    /// <summary>The dataset's name (files written before the column existed are MNIST's).</summary>
-    public string Dataset { get; init; } = Training.RunSpec.LegacyDataset;
-    /// <summary>A method of <see cref="Methods.MethodRegistry"/>.</summary>
-    public required string Method { get; init; }
-    /// <summary>"masked" or "streams".</summary>
-    public required string Protocol { get; init; }
-    /// <summary>"gan_logit" or "softmax11".</summary>
-    public required string Head { get; init; }
-    public required int Labels { get; init; }
-    public required int Seed { get; init; }
+    /// <summary>The run this row belongs to (method, dataset, protocol, head, label count, seed).</summary>
+    public required RunSpec Run { get; init; }
     /// <summary>1-based epoch number (see README for what an epoch is under each protocol).</summary>
     public required int Epoch { get; init; }
     /// <summary>Optimizer steps of this method so far (cumulative).</summary>
@@ -36,9 +28,6 @@ public sealed record EpochRecord
     public required double EpochSeconds { get; init; }
     /// <summary>When the epoch's row was written (UTC); null in files written before the column existed.</summary>
     public DateTimeOffset? FinishedUtc { get; init; }
-
-    /// <summary>The run this row belongs to.</summary>
-    public Training.RunSpec Run => Training.RunSpec.Of(Labels, Protocol, Head, Seed, Method, Dataset);
 
     /// <summary>This row without its timing (epoch seconds, time written): what two runs of one seed must agree on.</summary>
     public EpochRecord Untimed() => this with { EpochSeconds = 0, FinishedUtc = null };
