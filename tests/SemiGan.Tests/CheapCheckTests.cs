@@ -87,6 +87,24 @@ public class CheapCheckTests
     }
 
     [Fact]
+    public void Bf16_on_a_cpu_without_it_is_refused_first_and_offered_where_it_is()
+    {
+        const string bf16 = """{ "name": "b", "labels": 100, "seeds": [1], "epochs": 1, "methods": ["supervised"], "methodSettings": { "supervised": { "precision": "bf16" } } }""";
+        var (dir, exp) = Setup(bf16);
+        Models.Autocast.CpuHasBf16Override = false;
+        try { AssertRefused(dir, ["run", exp, "--out", Path.Combine(dir, "out")], "methodSettings.supervised.precision: bf16 needs a CPU with AVX512-BF16 or AMX"); }
+        finally { Models.Autocast.CpuHasBf16Override = null; }
+        // Where the CPU has it, the same file passes the cheap checks (and fails later, on the missing data, not on bf16).
+        Models.Autocast.CpuHasBf16Override = true;
+        try
+        {
+            var (code, _, err) = CliCapture.Run(["run", exp, "--out", Path.Combine(dir, "out"), "--data", Path.Combine(dir, "nodata"), "--no-verify"]);
+            Assert.DoesNotContain("bf16 needs", err);
+        }
+        finally { Models.Autocast.CpuHasBf16Override = null; }
+    }
+
+    [Fact]
     public void Restarting_a_run_that_has_ended_is_refused_first()
     {
         var (dir, exp) = Setup();

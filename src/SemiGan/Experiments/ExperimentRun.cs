@@ -72,6 +72,9 @@ public sealed class ExperimentRun
     {
         if (options.Device is not ("auto" or "cpu" or "cuda")) throw new ConfigException($"--device: '{options.Device}' is not one of auto, cpu, cuda.");
         if (options.Threads is <= 0 and var badThreads) throw new ConfigException($"--threads: {badThreads} must be positive.");
+        if (options.Device != "cuda" && !Autocast.CpuHasBf16 && config.Methods.FirstOrDefault(m => config.SettingsOf(m).Precision == Precision.Bf16) is { } bf16)
+            throw new ConfigException($"methodSettings.{bf16}.precision: bf16 needs a CPU with AVX512-BF16 or AMX (read from /proc/cpuinfo), which this one is not " +
+                "(libtorch would emulate it, slower than fp32); use fp32, or --device cuda on a GPU.");
         var checkedOut = RunOutput.Check(outPath, config);
         FolderLock.Check(outPath);
         var restart = ExperimentRunner.RestartRunsOf(config, options.RestartRuns);

@@ -34,6 +34,26 @@ public static class Autocast
         public void Dispose() => current.Value = before;
     }
 
+    /// <summary>
+    /// Does this CPU compute bf16 natively (AVX512-BF16 or AMX)? Elsewhere libtorch emulates it, slower than float32.
+    /// Read from /proc/cpuinfo's flags (Linux); on other systems not known, so false.
+    /// </summary>
+    public static bool CpuHasBf16 => CpuHasBf16Override ?? cpuHasBf16.Value;
+
+    /// <summary>Test-only: what <see cref="CpuHasBf16"/> answers instead of the CPU's flags (null: the flags).</summary>
+    public static bool? CpuHasBf16Override { get; set; }
+
+    static readonly Lazy<bool> cpuHasBf16 = new(() =>
+    {
+        try
+        {
+            return File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo").Any(line => line.StartsWith("flags", StringComparison.Ordinal)
+                && line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(f => f is "avx512_bf16" or "amx_bf16"));
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    });
+
     /// <summary>t in the compute precision (bfloat16 inside a bf16 scope; a float32 tensor otherwise unchanged).</summary>
     public static Tensor? Low(Tensor? t) => t is not null && Bf16 && t.dtype == ScalarType.Float32 ? t.to_type(ScalarType.BFloat16) : t;
 
