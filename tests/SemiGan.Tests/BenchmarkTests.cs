@@ -26,6 +26,26 @@ public class BenchmarkTests
         Assert.Equal(reference.FlopsPerCall - FlopCount.DiscriminatorForward(10) * 20, fast.FlopsPerCall);
     }
 
+    [Fact]
+    public void Bench_at_bf16_times_the_fast_items_again_and_the_bf16_roof_and_its_file_keeps_them_out_of_estimates()
+    {
+        var report = Benchmark.Run(CPU, batchSize: 20, steps: 1, repeats: 1, warmup: 1, bf16: true);
+        var bf16 = report.Results.Where(r => r.Precision == Models.Precision.Bf16).ToList();
+        Assert.Equal(
+            ((string[])["SGAN step bf16", "baseline step bf16", "evaluation (10,000 images) bf16"])
+                .Concat(Methods.MethodRegistry.All.Select(m => $"{m.Name} method step (streams) bf16")),
+            bf16.Select(r => r.Name));
+        Assert.DoesNotContain(bf16, r => r.Reference);
+        Assert.True(report.MatmulBf16 is { TorchMmGflops: > 0, ConvolutionGflops: > 0 });
+        var file = System.Text.Json.Nodes.JsonNode.Parse(BenchFile.Json(report, new Training.FastPathChoice(Models.Implementation.Fast, null)))!;
+        var results = (System.Text.Json.Nodes.JsonArray)file["results"]!;
+        Assert.Equal("bf16", (string?)results.Last()!["Precision"]);
+        Assert.True((double?)file["matmulBf16Gflops"] > 0);
+        // Estimates read float32 items only: one sgan method step, the float32 one.
+        Assert.Equal(report.Results.Count - bf16.Count, BenchFile.Entries(results).Count());
+        Assert.Equal(report.Results.Single(r => r.Method == "sgan" && r.Precision == Models.Precision.Fp32).MedianMs, BenchFile.MethodStep(results, "sgan")!.MedianMs);
+    }
+
     static readonly BenchReport Made = new( // figures made up: only how the file names its items is tested
     [
         new(BenchItem.SganStep, null, true, 120, 100, 9), new(BenchItem.SganStep, null, false, 60, 100, 8),

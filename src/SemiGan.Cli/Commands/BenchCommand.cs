@@ -34,32 +34,48 @@ public static class BenchCommand
             var choice = FastPathChoice.Make(mode == FastPathMode.Reference ? FastPathMode.Auto : mode,
                 () => Methods.FastPathCheck.Run(dev, 100, [Models.KPlusOneHead.GanLogit],
                     Methods.FastPathCheck.Registered(new Methods.MethodSettings()), Models.ImageShape.Default), Console.WriteLine);
-            var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats));
+            // bf16 too where it computes natively (the precision a run may ask for); its own check first, as a bf16 run makes it.
+            bool bf16 = dev.type == TorchSharp.DeviceType.CUDA || Models.Autocast.CpuHasBf16;
+            if (bf16)
+                Console.WriteLine("bf16: " + Methods.FastPathCheck.Run(dev, 100, [Models.KPlusOneHead.GanLogit],
+                    Methods.FastPathCheck.Registered(new Methods.MethodSettings { Precision = Models.Precision.Bf16 }), Models.ImageShape.Default).Describe());
+            else Console.WriteLine("bf16: not timed (this CPU has neither AVX512-BF16 nor AMX, so libtorch would emulate it)");
+            var report = Benchmark.Run(dev, steps: r.GetValue(steps), repeats: r.GetValue(repeats), bf16: bf16);
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"device {report.Device}, {report.Threads} torch threads (OpenMP wait policy {Kernels.OpenMpWaitPolicy.Describe()}), batch {report.BatchSize}");
             Console.WriteLine($"{"item",-34} {"ms/call",10} {"images/s",10} {"GFLOP/call",11} {"GFLOP/s",9} {"of matmul",10}");
+            // "of matmul": of the float32 roof, or for a bf16 item of the bf16 roof.
+            double Roof(BenchResult x) => x.Precision == Models.Precision.Bf16 ? report.MatmulBf16!.Gflops : report.MatmulGflops;
             foreach (var x in report.Results)
                 Console.WriteLine(x.FlopsPerCall > 0
                     ? string.Format(inv, "{0,-34} {1,10:F2} {2,10:F0} {3,11:F3} {4,9:F1} {5,10:P0}",
-                        x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall / 1e9, x.GflopsPerSecond, x.GflopsPerSecond / report.MatmulGflops)
+                        x.Name, x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall / 1e9, x.GflopsPerSecond, x.GflopsPerSecond / Roof(x))
                     : string.Format(inv, "{0,-34} {1,10:F2} {2,10:F0} {3,11} {3,9} {3,10}", x.Name, x.MedianMs, x.ImagesPerSecond, "–"));
             Console.WriteLine();
             // Every timed step with its reference-implementation twin ("X" and "X (reference)").
-            foreach (var reference in report.Results.Where(x => x.Reference))
+            var fp32 = report.Results.Where(x => x.Precision == Models.Precision.Fp32).ToList();
+            foreach (var reference in fp32.Where(x => x.Reference))
             {
-                var fast = report.Results.Single(x => !x.Reference && x.Item == reference.Item && x.Method == reference.Method);
+                var fast = fp32.Single(x => !x.Reference && x.Item == reference.Item && x.Method == reference.Method);
                 string step = fast.Name;
                 Console.WriteLine(string.Format(inv, "{0}: {1:F1} ms, reference implementation {2:F1} ms: {3:F2}x faster ({4:P0} of the reference time)",
                     step, fast.MedianMs, reference.MedianMs, reference.MedianMs / fast.MedianMs, fast.MedianMs / reference.MedianMs));
                 Console.WriteLine(string.Format(inv, "{0}: {1:F1} GFLOP/s = {2:F2} of matmul GFLOP/s", step, fast.GflopsPerSecond, fast.GflopsPerSecond / report.MatmulGflops));
             }
             // Each method's step against the SGAN's, at the same batch sizes (methods have no FLOP count: "–" above).
-            var methodSteps = report.Results.Where(x => x.Item == BenchItem.MethodStep).ToList();
+            var methodSteps = fp32.Where(x => x.Item == BenchItem.MethodStep).ToList();
             if (methodSteps.FirstOrDefault(x => x.Method == "sgan") is { } sganStep)
                 foreach (var x in methodSteps.Where(x => x != sganStep))
                     Console.WriteLine(string.Format(inv, "{0}: {1:F1} ms = {2:F2}x the sgan method step ({3:F1} ms)", x.Name, x.MedianMs, x.MedianMs / sganStep.MedianMs, sganStep.MedianMs));
+            // Each bf16 item against its float32 twin, same sitting.
+            foreach (var b in report.Results.Where(x => x.Precision == Models.Precision.Bf16))
+                if (fp32.FirstOrDefault(x => !x.Reference && x.Item == b.Item && x.Method == b.Method) is { } f)
+                    Console.WriteLine(string.Format(inv, "{0}: {1:F1} ms = {2:F2}x the fp32 {3} ({4:F1} ms)", b.Name, b.MedianMs, b.MedianMs / f.MedianMs, f.Name, f.MedianMs));
             Console.WriteLine(string.Format(inv, "matmul fp32 1024x1024: {0:F1} GFLOP/s (the faster of torch.mm {1:F1} and the same product as a 1x1 convolution {2:F1})",
                 report.MatmulGflops, report.Matmul.TorchMmGflops, report.Matmul.ConvolutionGflops));
+            if (report.MatmulBf16 is { } mb)
+                Console.WriteLine(string.Format(inv, "matmul bf16 1024x1024: {0:F1} GFLOP/s (the faster of torch.mm {1:F1} and the 1x1 convolution {2:F1}); {3:F2}x fp32",
+                    mb.Gflops, mb.TorchMmGflops, mb.ConvolutionGflops, mb.Gflops / report.MatmulGflops));
             Console.WriteLine(string.Format(inv, "peak resident memory: {0} MB", report.PeakResidentBytes / (1 << 20)));
             Console.WriteLine("FLOPs are analytic: multiply and add counted; each layer's forward, weight gradient and input gradient");
             Console.WriteLine("only where the step computes it (see FlopCount); bias, batch norm, activations and optimizer left out.");

@@ -16,11 +16,11 @@ public static class BenchFile
     {
         implementationRunsWouldUse = choice.Implementation.ToString().ToLowerInvariant(),
         fastPathLargestDifference = choice.Verdict?.Worst?.Difference, fastPathLargestDifferenceOf = choice.Verdict?.Worst?.Quantity,
-        report.Device, report.Threads, report.BatchSize, report.MatmulGflops,
+        report.Device, report.Threads, report.BatchSize, report.MatmulGflops, matmulBf16Gflops = report.MatmulBf16?.Gflops,
         matmulTorchMmGflops = report.Matmul.TorchMmGflops, matmulConvolutionGflops = report.Matmul.ConvolutionGflops, report.PeakResidentBytes,
         results = report.Results.Select(x => new
         {
-            x.Name, Item = x.Item.ToString(), x.Method, Implementation = x.Reference ? "reference" : "fast",
+            x.Name, Item = x.Item.ToString(), x.Method, Implementation = x.Reference ? "reference" : "fast", Precision = x.Precision.ToString().ToLowerInvariant(),
             x.MedianMs, x.ImagesPerSecond, x.FlopsPerCall, x.GflopsPerSecond, shareOfMatmul = x.GflopsPerSecond / report.MatmulGflops,
         }),
     }, new JsonSerializerOptions { WriteIndented = true });
@@ -32,7 +32,7 @@ public static class BenchFile
         public double? ImagesPerSecond => Figures["ImagesPerSecond"]?.GetValue<double>();
     }
 
-    /// <summary>The items whose kind is known; an item of a kind this version does not know is left out.</summary>
+    /// <summary>The float32 items whose kind is known; an item of a kind this version does not know is left out, and so are bf16 items.</summary>
     public static IEnumerable<Entry> Entries(JsonArray results)
     {
         foreach (var x in results)
@@ -41,7 +41,8 @@ public static class BenchFile
             (BenchItem, string?, bool)? what = x["Item"] is { } item
                 ? Enum.TryParse<BenchItem>((string?)item, out var kind) && Enum.IsDefined(kind) ? (kind, (string?)x["Method"], (string?)x["Implementation"] == "reference") : null
                 : (string?)x["Name"] is { } name ? BenchResult.ParseName(name) : null;
-            if (what is var (k, method, reference)) yield return new Entry(k, method, reference, x);
+            // Only float32 items: estimates are for float32 runs (a bf16 item has "Precision": "bf16"; files before it had none).
+            if (what is var (k, method, reference) && (string?)x["Precision"] is null or "fp32") yield return new Entry(k, method, reference, x);
         }
     }
 

@@ -17,8 +17,14 @@ public enum BenchItem { SganStep, BaselineStep, Evaluation, MethodStep }
 /// </summary>
 public sealed record BenchResult(BenchItem Item, string? Method, bool Reference, double MedianMs, double ImagesPerCall, long FlopsPerCall)
 {
-    /// <summary>The item's display name, e.g. "SGAN step (reference)" or "fixmatch method step (streams)".</summary>
-    public string Name => NameOf(Item, Method, Reference);
+    /// <summary>The precision it ran at (<see cref="Autocast"/>); float32 unless the item says bf16.</summary>
+    public Precision Precision { get; init; }
+
+    /// <summary>The item's display name, e.g. "SGAN step (reference)", "fixmatch method step (streams)" or "SGAN step bf16".</summary>
+    public string Name => NameOf(Item, Method, Reference) + (Precision == Precision.Bf16 ? Bf16Tag : "");
+
+    /// <summary>Appended to an item's name when it ran at bf16.</summary>
+    public const string Bf16Tag = " bf16";
 
     public double ImagesPerSecond => ImagesPerCall / (MedianMs / 1000);
     public double GflopsPerSecond => FlopsPerCall / (MedianMs / 1000) / 1e9;
@@ -69,6 +75,8 @@ public sealed record MatmulSpeed(double TorchMmGflops, double ConvolutionGflops)
 public sealed record BenchReport(IReadOnlyList<BenchResult> Results, MatmulSpeed Matmul, long PeakResidentBytes, int Threads, string Device, int BatchSize)
 {
     public double MatmulGflops => Matmul.Gflops;
+    /// <summary>The same product in bfloat16 (null when bf16 was not timed): the roof of the bf16 items.</summary>
+    public MatmulSpeed? MatmulBf16 { get; init; }
 }
 
 /// <summary>
@@ -81,7 +89,8 @@ public sealed record BenchReport(IReadOnlyList<BenchResult> Results, MatmulSpeed
 /// </summary>
 public static class Benchmark
 {
-    public static BenchReport Run(Device device, int batchSize = 100, int steps = 20, int repeats = 5, int warmup = 5, Action<string>? log = null)
+    /// <param name="bf16">Also time the fast steps, evaluation and every method's step at bf16, and the bf16 matmul roof.</param>
+    public static BenchReport Run(Device device, int batchSize = 100, int steps = 20, int repeats = 5, int warmup = 5, Action<string>? log = null, bool bf16 = false)
     {
         torch.random.manual_seed(0);
         int n = batchSize * 10;
@@ -145,11 +154,32 @@ public static class Benchmark
             double ms = Time(method, Protocol.Streams, Implementation.Fast, (needs, i) => StreamsStep(needs, batchSize, n, i));
             Add(new BenchResult(BenchItem.MethodStep, method.Name, false, ms, batchSize, 0));
         }
+        MatmulSpeed? matmulBf16 = null;
+        if (bf16)
+        {
+            // The fast path's items again, each layer computing as a bf16 run's does.
+            using var precision = Autocast.Use(Precision.Bf16);
+            Add(new BenchResult(BenchItem.SganStep, null, false, Time(Methods.MethodRegistry.Get("sgan"), Protocol.Masked, Implementation.Fast, SganStep),
+                batchSize, FlopCount.SganStep(10, 100, Implementation.Fast) * batchSize) { Precision = Precision.Bf16 });
+            Add(new BenchResult(BenchItem.BaselineStep, null, false, Time(Methods.MethodRegistry.Get("baseline"), Protocol.Streams, Implementation.Fast, BaselineStep),
+                batchSize, FlopCount.BaselineStep(10) * batchSize) { Precision = Precision.Bf16 });
+            using (var d = new Discriminator(10, 0.3, Implementation.Fast))
+            {
+                d.to(device);
+                Evaluator.Evaluate(d, testImages, testLabels, 1000, device);
+                double evalMs = Median(Math.Max(2, repeats / 2), () => Evaluator.Evaluate(d, testImages, testLabels, 1000, device));
+                Add(new BenchResult(BenchItem.Evaluation, null, false, evalMs, 10000, FlopCount.DiscriminatorForward(10) * 10000) { Precision = Precision.Bf16 });
+            }
+            foreach (var method in Methods.MethodRegistry.All)
+                Add(new BenchResult(BenchItem.MethodStep, method.Name, false,
+                    Time(method, Protocol.Streams, Implementation.Fast, (needs, i) => StreamsStep(needs, batchSize, n, i)), batchSize, 0) { Precision = Precision.Bf16 });
+            matmulBf16 = MeasureMatmul(device, dtype: ScalarType.BFloat16);
+        }
         // The machine's matmul speed, measured before and after the steps; the better of the two is kept,
         // so a noisy moment cannot lower the yardstick (and flatter the ratio).
         var matmul = MatmulSpeed.Better(matmulBefore, MeasureMatmul(device));
         using var self = Process.GetCurrentProcess();
-        return new BenchReport(results, matmul, self.PeakWorkingSet64, get_num_threads(), device.type.ToString(), batchSize);
+        return new BenchReport(results, matmul, self.PeakWorkingSet64, get_num_threads(), device.type.ToString(), batchSize) { MatmulBf16 = matmulBf16 };
     }
 
     /// <summary>
@@ -165,8 +195,8 @@ public static class Benchmark
         return new Step(Take((long)i * unlabeled, unlabeled), Take((long)i * batchSize, batchSize), null);
     }
 
-    /// <summary>fp32 square matrix multiply (size x size by size x size), median of repeats, both ways (see <see cref="MatmulSpeed"/>).</summary>
-    public static MatmulSpeed MeasureMatmul(Device device, int size = 1024, int repeats = 7)
+    /// <summary>Square matrix multiply (size x size by size x size) in <paramref name="dtype"/> (float32 by default), median of repeats, both ways (see <see cref="MatmulSpeed"/>).</summary>
+    public static MatmulSpeed MeasureMatmul(Device device, int size = 1024, int repeats = 7, ScalarType dtype = ScalarType.Float32)
     {
         double flops = 2.0 * size * size * size;
         double Gflops(Func<Tensor> product)
@@ -175,8 +205,8 @@ public static class Benchmark
             double ms = Median(repeats, () => { using var c = product(); if (device.type == DeviceType.CUDA) cuda.synchronize(); });
             return flops / (ms / 1000) / 1e9;
         }
-        using var a = randn(size, size, device: device);
-        using var b = randn(size, size, device: device);
+        using var a = randn(size, size, device: device).to_type(dtype);
+        using var b = randn(size, size, device: device).to_type(dtype);
         double mm = Gflops(() => a.mm(b));
         using var image = ConvolutionOperand(a);
         using var kernel = b.t().contiguous().reshape(size, size, 1, 1); // dense: oneDNN would otherwise reorder it every call
