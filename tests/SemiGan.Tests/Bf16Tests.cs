@@ -135,3 +135,36 @@ public class Bf16Tests
         Assert.True(cosine > 0.99, $"cosine of the fp32 and bf16 directions {cosine}");
     }
 }
+
+/// <summary>--precision bf16: every method becomes its bf16 variant, with its settings, and the gains follow.</summary>
+public class PrecisionOptionTests
+{
+    [Fact]
+    public void Bf16_renames_every_method_to_its_bf16_variant_keeping_settings_reference_and_comparisons()
+    {
+        var cfg = new Config.ExperimentConfig
+        {
+            Name = "p", Labels = [100], Seeds = [1], Epochs = 1, Methods = ["sgan", "baseline-whole-batch", "supervised"],
+            Reference = "supervised", Comparisons = [["sgan", "supervised"], ["baseline-whole-batch", "supervised"]],
+            MethodSettings = new()
+            {
+                ["baseline-whole-batch"] = new MethodOptions { Method = "baseline" }.WithOwn("mask", "whole-batch"),
+                ["supervised"] = new MethodOptions { LearningRate = 1e-3 },
+            },
+        }.Validated();
+        var bf16 = cfg.InPrecision("bf16").Validated();
+        Assert.Equal(["sgan-bf16", "baseline-whole-batch-bf16", "supervised-bf16"], bf16.Methods);
+        Assert.Equal("supervised-bf16", bf16.Reference);
+        Assert.Equal([("sgan-bf16", "supervised-bf16"), ("baseline-whole-batch-bf16", "supervised-bf16")], bf16.GainPairs());
+        Assert.All(bf16.Methods, m => Assert.Equal(Precision.Bf16, bf16.SettingsOf(m).Precision));
+        Assert.Equal(1e-3, bf16.SettingsOf("supervised-bf16").LearningRate);
+        Assert.Equal(cfg.SettingsOf("baseline-whole-batch").Own, bf16.SettingsOf("baseline-whole-batch-bf16").Own);
+        Assert.Equal("baseline", bf16.MethodOf("baseline-whole-batch-bf16").Name);
+        Assert.Same(cfg, cfg.InPrecision("fp32"));
+        Assert.Equal(Precision.Fp32, cfg.SettingsOf("sgan").Precision);
+        // fp32 is not written into config.json: files of earlier runs stay as they were.
+        Assert.DoesNotContain("precision", cfg.ToJson());
+        Assert.Contains("\"precision\": \"bf16\"", bf16.ToJson());
+        Assert.Throws<Config.ConfigException>(() => cfg.InPrecision("fp16"));
+    }
+}

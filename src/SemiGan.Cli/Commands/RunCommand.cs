@@ -32,15 +32,19 @@ public static class RunCommand
         var fastPath = FastPathOption();
         var jobs = Jobs.Option();
         var restartRun = RestartRunOption();
+        var precision = PrecisionOption();
         var cmd = new Command("run", "Train every run of the experiment's grid (each method, label count, seed, protocol and head it lists); write per-epoch CSV, config, splits, charts, samples and run-info.json. Re-running on the same --out resumes.")
         {
-            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, restartRun, dryRun, bench,
+            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, restartRun, dryRun, bench, precision,
         };
         cmd.SetAction(r => Errors.Guard(() => Execute(r, () =>
         {
             var sets = ConfigOverride.ParseAll(r.GetValue(set));
             var cfg = ValidateCommand.Load(r.GetValue(experiment)!, r.GetValue(seeds), r.GetValue(epochs), sets);
-            return (cfg, r.GetValue(output) ?? DefaultOut(cfg, sets));
+            string p = r.GetValue(precision)!;
+            var inPrecision = cfg.InPrecision(p).Validated("command line");
+            // A bf16 run of an experiment never shares the fp32 folder.
+            return (inPrecision, r.GetValue(output) ?? DefaultOut(cfg, sets) + (p == "fp32" || ReferenceEquals(inPrecision, cfg) ? "" : $"-{p}"));
         }, ended: Answer)));
         return cmd;
     }
@@ -116,6 +120,14 @@ public static class RunCommand
     };
 
     /// <summary>--set key=value, repeatable (run and validate).</summary>
+    /// <summary>--precision fp32|bf16: every method's precision (bf16 renames each method m to the variant m-bf16).</summary>
+    public static Option<string> PrecisionOption() => new("--precision")
+    {
+        Description = "fp32 (default) or bf16 (experimental; CPUs with AVX512-BF16 or AMX, or CUDA): convolutions and linear layers in bfloat16 from float32 " +
+                      "master weights. bf16 runs each method m as the variant m-bf16, into results/<name>-bf16 by default.",
+        DefaultValueFactory = _ => "fp32",
+    };
+
     public static Option<string[]> SetOption() => new Option<string[]>("--set")
     {
         Description = "Override an experiment field, e.g. --set learningRate=0.001 or --set methodSettings.supervised.learningRate=0.001 (repeatable; " +

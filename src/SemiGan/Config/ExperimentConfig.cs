@@ -201,6 +201,32 @@ public sealed record ExperimentConfig
         MethodSettings = Methods.ToDictionary(m => m, ResolvedOptions),
     };
 
+    /// <summary>
+    /// The experiment with every method at <paramref name="precision"/> (<c>--precision</c>): for bf16 each method m that is
+    /// not bf16 already becomes the variant "m-bf16" (its settings, plus the precision), and the reference and comparisons
+    /// follow, so every run id, CSV row and report names the precision. fp32: unchanged.
+    /// </summary>
+    public ExperimentConfig InPrecision(string precision)
+    {
+        if (precision == "fp32") return this;
+        if (precision != "bf16") throw new ConfigException($"--precision: '{precision}' is not one of fp32, bf16.");
+        var renamed = Methods.ToDictionary(m => m, m => SettingsOf(m).Precision == SemiGan.Models.Precision.Bf16 ? m : $"{m}-{precision}");
+        var settings = new Dictionary<string, MethodOptions>(MethodSettings ?? []);
+        foreach (var (m, name) in renamed.Where(kv => kv.Key != kv.Value))
+        {
+            var entry = settings.GetValueOrDefault(m) ?? new MethodOptions();
+            settings.Remove(m);
+            settings[name] = entry with { Method = MethodOf(m).Name, Precision = precision, DisplayName = $"{DisplayName(m)}, {precision}" };
+        }
+        return this with
+        {
+            Methods = Methods.Select(m => renamed[m]).ToArray(),
+            MethodSettings = settings,
+            Reference = Reference is { } r && renamed.TryGetValue(r, out var rr) ? rr : Reference,
+            Comparisons = Comparisons?.Select(pair => pair.Select(m => renamed.GetValueOrDefault(m, m)).ToArray()).ToArray(),
+        };
+    }
+
     /// <summary>The registered method a name of <see cref="Methods"/> runs (itself, or the one its variant names).</summary>
     public IMethod MethodOf(string name) =>
         MethodRegistry.Find(MethodSettings?.GetValueOrDefault(name)?.Method ?? name)
