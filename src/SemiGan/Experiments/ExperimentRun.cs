@@ -94,6 +94,23 @@ public sealed class ExperimentRun
     /// </summary>
     public IReadOnlyList<EpochRecord> Train(RunConsole console, DateTime started)
     {
+        // Every line also goes to the folder's run.log (appended on resume): lines from before the folder is locked are held until then.
+        var early = new List<string> { $"== {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {Config.Name}: training in this process ==" };
+        StreamWriter? runLog = null;
+        void Record(string line)
+        {
+            if (runLog is null) { early.Add(line); return; }
+            runLog.WriteLine(line);
+            runLog.Flush();
+        }
+        void Print(string line) { console.Print(line); Record(line); }
+        void Log(string line) { console.Log(line); Record(line); }
+        try { return TrainLogged(console, started, Print, Log, folder => { runLog = new StreamWriter(RunOutput.RunLogPath(folder), append: true); early.ForEach(Record); }); }
+        finally { runLog?.Dispose(); }
+    }
+
+    IReadOnlyList<EpochRecord> TrainLogged(RunConsole console, DateTime started, Action<string> print, Action<string> log, Action<string> locked)
+    {
         var cfg = Config;
         Device dev;
         try { dev = DeviceChoice.Resolve(options.Device); }
@@ -101,20 +118,21 @@ public sealed class ExperimentRun
         if (options.Threads is { } t) TorchSharp.torch.set_num_threads(t);
         var choice = FastPathChoice.Make(options.FastPath, () => Methods.FastPathCheck.Run(dev, cfg.BatchSize,
             cfg.Head.Select(KPlusOneHeadNames.Parse), cfg.Methods.Select(m => new Methods.FastPathCheck.Subject(cfg.MethodOf(m), m, cfg.SettingsOf(m))),
-            ImageShape.Of(dataset)), console.Print);
-        if (options.Verify) console.Print(DatasetFetcher.EnsurePresent(dataset, dataFolder, console.Print));
+            ImageShape.Of(dataset)), print);
+        if (options.Verify) print(DatasetFetcher.EnsurePresent(dataset, dataFolder, print));
         using var images = ImageDataset.Load(dataset, dataFolder, options.Verify);
         // The splits checked before are the ones to train on when they came from these same labels; else they are drawn now (and checked).
         var splits = checkedSplits is { } c && c.Labels.AsSpan().SequenceEqual(images.TrainLabelsHost)
             ? c.Splits : ExperimentRunner.CheckedSplits(cfg, images.TrainLabelsHost);
         var outFolder = Output = RunOutput.Open(outPath, cfg);
         using var folderLock = FolderLock.Take(outFolder.Folder);
+        locked(outFolder.Folder);
         using var cores = CoreShare.Join(options.Threads);
         var part = options.Shard;
-        console.Print($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
+        print($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
                       $"protocol [{string.Join(",", cfg.Protocol)}], head [{string.Join(",", cfg.Head)}], {cfg.Runs().Count()} runs, " +
                       $"device {dev.type}, torch threads {cores.Threads}" + (cores.Shared ? " (a share of the cores, re-checked while training)" : "") + (part == Shard.All ? "" : $", shard {part}"));
-        console.Print($"writing to {Path.GetFullPath(outFolder.Folder)}");
+        print($"writing to {Path.GetFullPath(outFolder.Folder)}");
 
         return console.WithProgress(report => new ExperimentRunner(cfg, images, outFolder, dev)
         {
@@ -127,7 +145,7 @@ public sealed class ExperimentRun
             FastPath = choice,
             Cores = cores,
             Progress = report,
-            Log = console.Log,
+            Log = log,
         }.Run());
     }
 

@@ -102,8 +102,20 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
 
         BatchSchedule ScheduleOf(RunSpec r) => Schedule(r, splits[(r.Labels, r.Seed)], validation.GetValueOrDefault(r.Seed));
         long total = todo.Sum(r => (long)ScheduleOf(r).StepsPerEpoch * config.Epochs), done = 0;
-        foreach (var run in todo)
+        // "run k/N" counts this shard's grid, ended runs included; the ETA weighs what is left by each method's measured step cost.
+        int before = runs.Count - todo.Count;
+        var eta = new Eta();
+        for (int index = 0; index < todo.Count; index++)
         {
+            var run = todo[index];
+            int k = before + index + 1;
+            string EpochProgress(int epoch, long steps, double seconds)
+            {
+                eta.Record(config.MethodOf(run.Method).Name, steps, seconds);
+                var left = todo.Skip(index + 1).Select(r => (config.MethodOf(r.Method).Name, (long)ScheduleOf(r).StepsPerEpoch * config.Epochs))
+                    .Prepend((config.MethodOf(run.Method).Name, (long)ScheduleOf(run).StepsPerEpoch * (config.Epochs - epoch)));
+                return $"run {k}/{runs.Count}" + (eta.Remaining(left) is { } r ? $", about {Eta.Describe(r)} left" : "");
+            }
             var schedule = ScheduleOf(run);
             (Tensor Images, Tensor Labels)? held = validation.GetValueOrDefault(run.Seed) is { } v ? Held(v) : null;
             string what = $"{run.Method} labels {run.Labels} seed {run.Seed}";
@@ -114,7 +126,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 Cores?.Poll();
             }
             Cores?.StartRun();
-            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, test, Tick, resume.GetValueOrDefault(run.Id));
+            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, test, Tick, resume.GetValueOrDefault(run.Id), EpochProgress);
             rows.AddRange(Train(context));
             if (Cores is not null) threadsByRun[run.Id] = [.. Cores.Used];
             Observer?.RunEnded(run, rows);
@@ -233,8 +245,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     }
 
 
+    /// <param name="Progress">After an epoch (its number, training steps and seconds): "run k/N, about … left" for its log line.</param>
     sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor? ValidationImages, Tensor? ValidationLabels,
-        TestSet? Test, Action Tick, FoundCheckpoint? Resume);
+        TestSet? Test, Action Tick, FoundCheckpoint? Resume, Func<int, long, double, string> Progress);
 
     /// <summary>The test images and labels on the run's device; null when the experiment never evaluates the test set.</summary>
     sealed record TestSet(Tensor Images, Tensor Labels);
@@ -313,7 +326,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             // With averaged weights, the live ones' accuracy too, in the log only (a diagnostic: the average lags early on).
             if (trainer.Averaged && EvaluateTest(c.Test, d) is { } live) validationText = $"live weights' test accuracy {live.Accuracy:P2}, averaged weights' " + validationText;
             string testText = tested is { } tt ? $"test accuracy {tt.Accuracy:P2}, test loss {tt.Loss:F4}, " : "test set not evaluated, ";
-            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: {validationText}{testText}{trainSeconds:F1} s, {Memory.Describe()}");
+            Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: {validationText}{testText}{trainSeconds:F1} s, {Memory.Describe()}; {c.Progress(epoch, losses.Steps, trainSeconds)}");
             if (losses.NonFinite() is { } bad)
             {
                 Log?.Invoke($"{c.Run.Id} diverged at epoch {epoch}: {bad}; going on with the next run");

@@ -20,6 +20,8 @@ public sealed class RunOutput
     public string ConfigPath => Path.Combine(Folder, "config.json");
     public string RunInfoPath => Path.Combine(Folder, "run-info.json");
     public string RunsCsv => Path.Combine(Folder, "runs.csv");
+    /// <summary>Every line a training process printed, appended invocation after invocation.</summary>
+    public static string RunLogPath(string folder) => Path.Combine(folder, "run.log");
     public string CheckpointFolder(RunSpec run) => Path.Combine(Folder, "checkpoints", run.Id);
     /// <summary>An ended run's final networks (see <see cref="SavedModel"/>).</summary>
     public string ModelsFolder => Path.Combine(Folder, "models");

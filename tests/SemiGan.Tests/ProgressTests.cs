@@ -1,0 +1,49 @@
+using SemiGan.Experiments;
+
+namespace SemiGan.Tests;
+
+/// <summary>Progress a log can follow: each epoch line says run k/N and the time left, weighted by each method's measured step cost; run.log keeps every line.</summary>
+public class ProgressTests
+{
+    [Fact]
+    public void The_time_left_weighs_each_method_by_its_measured_cost_per_step()
+    {
+        var eta = new Eta();
+        Assert.Null(eta.Remaining([("sgan", 10)]));
+        eta.Record("sgan", 100, 10);      // 0.1 s a step
+        eta.Record("sgan", 100, 30);      // then 0.3: 0.2 on average
+        eta.Record("supervised", 50, 1);  // 0.02 s a step
+        Assert.Equal(0.2, eta.SecondsPerStep("sgan")!.Value, 12);
+        Assert.Equal(10 * 0.2 + 100 * 0.02, eta.Remaining([("sgan", 10), ("supervised", 100)])!.Value, 9);
+        // A method not measured yet: the mean cost per step of those that were (41 s over 250 steps).
+        Assert.Equal(5 * 41.0 / 250, eta.Remaining([("vat", 5)])!.Value, 9);
+        Assert.Equal("2 h 05 min", Eta.Describe(2 * 3600 + 5 * 60));
+        Assert.Equal("12 min", Eta.Describe(12 * 60 + 10));
+        Assert.Equal("40 s", Eta.Describe(40));
+    }
+
+    [Fact]
+    public void Each_epoch_line_says_run_k_of_n_and_the_time_left_and_run_log_keeps_the_lines_across_a_resume()
+    {
+        string dir = Synthetic.TempDir();
+        string data = Synthetic.WriteFolder(Path.Combine(dir, "data"), train: 200, test: 100);
+        string exp = Path.Combine(dir, "e.json"), outDir = Path.Combine(dir, "out");
+        File.WriteAllText(exp, """{ "name": "e", "labels": 100, "seeds": [1], "epochs": 2, "batchSize": 50, "sampleCount": 0, "evalBatchSize": 100, "methods": ["sgan", "supervised"] }""");
+        var (code, output, _) = CliCapture.Run("run", exp, "--out", outDir, "--data", data, "--no-verify", "--shard", "1/2");
+        Assert.Equal(0, code);
+        var epochLines = output.Split('\n').Where(l => l.Contains(" epoch ", StringComparison.Ordinal) && l.Contains("test accuracy", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, epochLines.Count); // shard 1/2: the sgan run, one line per epoch
+        Assert.All(epochLines, l => Assert.Matches(@"; run 1/1, about \d+ (s|min) left\s*$", l));
+        string log = File.ReadAllText(Path.Combine(outDir, "run.log"));
+        Assert.Contains("fast path check", log); // printed before the folder was locked, written once it was
+        Assert.All(epochLines, l => Assert.Contains(l.TrimEnd(), log));
+
+        // The other shard into the same folder: appended, with its own header.
+        (code, output, _) = CliCapture.Run("run", exp, "--out", outDir, "--data", data, "--no-verify");
+        Assert.Equal(0, code);
+        Assert.Matches(@"supervised-\S+ epoch 2/2: .*; run 2/2, about \d+ s left", output);
+        log = File.ReadAllText(Path.Combine(outDir, "run.log"));
+        Assert.Equal(2, log.Split('\n').Count(l => l.StartsWith("== ", StringComparison.Ordinal)));
+        Assert.Contains("resuming: 1 of 2 runs already ended", log);
+    }
+}
