@@ -75,15 +75,20 @@ public static class Aggregation
     }
 
     /// <summary>
-    /// The epoch whose test accuracy is the run's final one: the last, or under best-validation the first epoch
-    /// with the highest validation accuracy. Test accuracy takes no part in the choice.
+    /// The epoch whose test accuracy is the run's final one: the last, or under best-validation the epoch with the
+    /// highest validation accuracy, the latest of tied ones. Test accuracy takes no part in the choice.
     /// </summary>
+    /// <remarks>
+    /// Why the later of tied epochs: equal validation accuracy says nothing to prefer either model, but the later one has
+    /// trained on more data and (under a decaying learning rate) with smaller, less noisy steps, and it is the one the
+    /// "last" rule would pick were training stopped there. The choice still looks only at validation accuracy.
+    /// </remarks>
     public static EpochRecord Selected(IReadOnlyList<EpochRecord> ordered, string select)
     {
         if (select != Config.SelectRule.BestValidation) return ordered[^1];
         if (ordered.Any(r => r.ValidationAccuracy is null))
             throw new InvalidDataException($"select {select}: run {ordered[0].Run.Method} seed {ordered[0].Run.Seed} has epochs without validation accuracy.");
-        return ordered.Aggregate((best, r) => r.ValidationAccuracy > best.ValidationAccuracy ? r : best);
+        return ordered.Aggregate((best, r) => r.ValidationAccuracy >= best.ValidationAccuracy ? r : best); // ordered by epoch: >= keeps the later tie
     }
 
     /// <summary>Each gain under the three selection rules, paired over the same seeds as <paramref name="gains"/>.</summary>
