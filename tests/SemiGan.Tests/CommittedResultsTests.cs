@@ -75,6 +75,35 @@ public class CommittedResultsTests
         }
     }
 
+    /// <summary>The three-rule table's column at each experiment's own rule is its gain table's final gain and CI, its last-3 column the last-epochs mean.</summary>
+    [Fact]
+    public void Rule_table_agrees_with_the_gain_table_at_each_experiments_rule()
+    {
+        var md = File.ReadAllText(Path.Combine(Reference, "report.md")).ReplaceLineEndings("\n").Split('\n');
+        string section = "", rule = "";
+        var gainRows = new Dictionary<(string, string, string, string, string), string[]>();
+        int checkedRows = 0;
+        foreach (var line in md)
+        {
+            if (line.StartsWith("## ", StringComparison.Ordinal)) { section = line[3..].Trim(); rule = ""; }
+            var m = System.Text.RegularExpressions.Regex.Match(line, "`select: ([a-z-]+)`");
+            if (m.Success && rule.Length == 0) rule = m.Groups[1].Value;
+            var c = line.Trim().Trim('|').Split('|').Select(x => x.Trim()).ToArray();
+            if (!line.StartsWith("| ", StringComparison.Ordinal) || c.Length < 2 || !c[1].Contains(" − ") || !int.TryParse(c[0], out _)) continue;
+            var key = (section, c[0], c[1], c[2], c[3]);
+            if (c.Length == 15) gainRows[key] = c;
+            else if (c.Length == 11)
+            {
+                var g = gainRows[key];
+                Assert.Equal(g[5..7], rule == "best-validation" ? c[5..7] : c[7..9]);
+                Assert.Equal(g[11], c[9]);
+                checkedRows++;
+            }
+        }
+        Assert.Equal(gainRows.Count, checkedRows);
+        Assert.Contains(md, l => l.Contains("`select: best-validation`")); // both rules are exercised
+    }
+
     static string Pp(string v) => double.Parse(v, CultureInfo.InvariantCulture).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
     static string P(string v) => v.Length == 0 ? "–" : double.Parse(v, CultureInfo.InvariantCulture) is var p && p < 1e-4 ? p.ToString("0.0E+0", CultureInfo.InvariantCulture) : p.ToString("F4", CultureInfo.InvariantCulture);
 }

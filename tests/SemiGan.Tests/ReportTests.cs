@@ -209,9 +209,93 @@ public class ReportTests
 
         // sgan 90, 92, 91 (std 1.00) vs baseline 80, 83, 81 (std 1.53): F = 3/7 on (2, 2), p = 2·F/(1 + F) = 0.6;
         // Brown–Forsythe z = 1, 0, 1 vs 1, 2, 0 (medians 91 and 81): F = 0.25 on (1, 4), p = 0.6433 (t_4 closed form, in Python).
-        Assert.Equal(["1.00", "1.53", "0.65", "0.6000", "0.6433"], Cells(md, "| 100 | sgan − baseline |", 1)[5..]);
+        Assert.Equal(["1.00", "1.53", "0.65", "0.6000", "0.6433"], Cells(md, "| 100 | sgan − baseline |", 2)[5..]);
         // Two pairs, the baseline's finals equal: the F-test's ratio is infinite (p 0), Brown–Forsythe has no within-side spread.
-        Assert.Equal(["0.71", "0.00", "∞", "0.0E+0", "–"], Cells(md, "| 1000 | sgan − baseline |", 1)[5..]);
+        Assert.Equal(["0.71", "0.00", "∞", "0.0E+0", "–"], Cells(md, "| 1000 | sgan − baseline |", 2)[5..]);
+    }
+
+    /// <summary>A run from per-epoch test accuracies (and validation accuracies, or none).</summary>
+    static IEnumerable<EpochRecord> Curve(string model, int seed, double?[] test, double[]? validation = null) =>
+        test.Select((t, i) => Row(model, 100, seed, i + 1, 0) with { TestAccuracy = t, TestLoss = null, ValidationAccuracy = validation?[i] });
+
+    [Fact]
+    public void A_drop_of_more_than_10_pp_between_epochs_is_flagged_with_its_epochs_and_exactly_10_pp_is_not()
+    {
+        List<EpochRecord> rows =
+        [
+            .. Curve("sgan", 1, [0.80, 0.85, 0.70, 0.72]),                                     // test 85 → 70 at epoch 3
+            .. Curve("sgan", 2, [0.80, 0.70, 0.75, 0.65]),                                     // exactly 10 pp twice (0.8 − 0.7 is 0.1000…09 in doubles)
+            .. Curve("baseline", 1, [null, null, null], [0.90, 0.75, 0.80]),                    // a tuning run: validation only, 90 → 75 at epoch 2
+            .. Curve("baseline", 2, [null, null, null], [0.90, 0.92, 0.93]),
+        ];
+        var cs = Aggregation.Collapses(rows);
+        Assert.Equal(2, cs.Count);
+        var c = cs.Single(x => x.Run.Method == "sgan");
+        Assert.Equal((1, "test", 2, 0.85, 3, 0.70), (c.Run.Seed, c.Measure, c.FromEpoch, c.From, c.ToEpoch, c.To));
+        c = cs.Single(x => x.Run.Method == "baseline");
+        Assert.Equal((1, "validation", 1, 0.90, 2, 0.75), (c.Run.Seed, c.Measure, c.FromEpoch, c.From, c.ToEpoch, c.To));
+
+        string root = Synthetic.TempDir();
+        foreach (var (name, data) in new[] { ("collapsing", rows), ("steady", Grid()) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            EpochCsv.Append(Path.Combine(root, name, "epochs.csv"), data.Select(r => r with { Experiment = name }).ToList());
+        }
+        string md = File.ReadAllText(ReportWriter.Write(root)).ReplaceLineEndings("\n");
+        // A section's "### Collapses" up to its learning curves.
+        string Section(string name)
+        {
+            string rest = md[md.IndexOf($"## {name}", StringComparison.Ordinal)..];
+            rest = rest[rest.IndexOf("### Collapses", StringComparison.Ordinal)..];
+            return rest[..rest.IndexOf("### Learning curves", StringComparison.Ordinal)];
+        }
+        Assert.Contains("| 100 | sgan | masked | gan_logit | 1 | test | 2 → 3 | 85.00 → 70.00 | -15.00 |", Section("collapsing"));
+        Assert.Contains("| 100 | baseline | masked | gan_logit | 1 | validation | 1 → 2 | 90.00 → 75.00 | -15.00 |", Section("collapsing"));
+        Assert.DoesNotContain("| 100 | sgan | masked | gan_logit | 2 |", Section("collapsing"));
+        Assert.Contains("No run drops by more than 10 pp between epochs", Section("steady"));
+        Assert.DoesNotContain("No run drops", Section("collapsing"));
+    }
+
+    [Fact]
+    public void Each_gain_is_given_under_best_validation_last_epoch_and_last_3_mean()
+    {
+        double[] val = [0.6, 0.7, 0.9, 0.8, 0.8]; // best validation at epoch 3 for every run
+        List<EpochRecord> rows =
+        [
+            .. Curve("sgan", 1, [0.70, 0.80, 0.90, 0.85, 0.84], val),
+            .. Curve("sgan", 2, [0.70, 0.82, 0.88, 0.86, 0.80], val),
+            .. Curve("baseline", 1, [0.70, 0.75, 0.80, 0.82, 0.83], val),
+            .. Curve("baseline", 2, [0.70, 0.76, 0.80, 0.80, 0.84], val),
+        ];
+        var runs = Aggregation.Runs(rows);
+        var r = Assert.Single(Aggregation.ByRule(runs, Aggregation.Gains(runs, "baseline")));
+        // By hand: best validation 90−80, 88−80; last 84−83, 80−84; last-3 mean 86.33−81.67, 84.67−81.33.
+        // Two pairs: CI = mean ± t(0.975, 1) · sd / √2, t(0.975, 1) = 12.7062047361747.
+        const double t1 = 12.7062047361747;
+        foreach (var (test, d1, d2) in new[] { (r.BestValidation, 0.10, 0.08), (r.Last, 0.01, -0.04), (r.LastMean, (0.90 + 0.85 + 0.84 - 0.80 - 0.82 - 0.83) / 3, (0.88 + 0.86 + 0.80 - 0.80 - 0.80 - 0.84) / 3) })
+        {
+            double mean = (d1 + d2) / 2, half = t1 * Math.Abs(d1 - d2) / Math.Sqrt(2) / Math.Sqrt(2);
+            Assert.Equal(2, test.N);
+            Assert.Equal(mean, test.MeanDifference, 12);
+            Assert.Equal(mean - half, test.CiLow, 9);
+            Assert.Equal(mean + half, test.CiHigh, 9);
+        }
+        Assert.Equal(0.09, r.BestValidation.MeanDifference, 12);
+        Assert.Equal(-0.015, r.Last.MeanDifference, 12);
+        Assert.Equal(0.04, r.LastMean.MeanDifference, 12);
+
+        string root = Synthetic.TempDir();
+        Directory.CreateDirectory(Path.Combine(root, "rules"));
+        EpochCsv.Append(Path.Combine(root, "rules", "epochs.csv"), rows);
+        string md = File.ReadAllText(ReportWriter.Write(root));
+        Assert.Equal(["2", "+9.00", "[-3.71, +21.71]", "-1.50", "[-33.27, +30.27]", "+4.00", "[-4.47, +12.47]"],
+            Cells(md, "| 100 | sgan − baseline |", 1)[4..]);
+
+        // Without a validation split the best-validation column is empty, the others unchanged.
+        runs = Aggregation.Runs(rows.Select(x => x with { ValidationAccuracy = null }));
+        r = Assert.Single(Aggregation.ByRule(runs, Aggregation.Gains(runs, "baseline")));
+        Assert.True(double.IsNaN(r.BestValidation.MeanDifference));
+        Assert.Equal(-0.015, r.Last.MeanDifference, 12);
     }
 
     /// <summary>The cells of the <paramref name="k"/>-th table row starting with <paramref name="prefix"/>.</summary>

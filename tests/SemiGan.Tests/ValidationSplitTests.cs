@@ -59,13 +59,16 @@ public class ValidationSplitTests
     };
 
     [Fact]
-    public void Best_validation_picks_the_first_epoch_of_highest_validation_accuracy_whatever_the_test_accuracy()
+    public void Best_validation_picks_the_latest_epoch_of_highest_validation_accuracy_whatever_the_test_accuracy()
     {
-        var rows = new[] { Row(1, 0.80, 0.99), Row(2, 0.90, 0.70), Row(3, 0.90, 0.95), Row(4, 0.85, 0.98) };
+        // Validation tied at epochs 2 and 5; the test accuracy is highest elsewhere.
+        var rows = new[] { Row(1, 0.80, 0.99), Row(2, 0.90, 0.95), Row(3, 0.85, 0.98), Row(4, 0.88, 0.97), Row(5, 0.90, 0.70), Row(6, 0.85, 0.96) };
         var best = Aggregation.Runs(rows, select: SelectRule.BestValidation).Single();
-        Assert.Equal((2, 0.70), (best.SelectedEpoch, best.Final));
+        Assert.Equal((5, 0.70, 0.90), (best.SelectedEpoch, best.Final, best.SelectedValidation));
+        // In any row order.
+        Assert.Equal(5, Aggregation.Runs(rows.Reverse(), select: SelectRule.BestValidation).Single().SelectedEpoch);
         var last = Aggregation.Runs(rows, select: SelectRule.Last).Single();
-        Assert.Equal((4, 0.98), (last.SelectedEpoch, last.Final));
+        Assert.Equal((6, 0.96), (last.SelectedEpoch, last.Final));
     }
 
     [Theory]

@@ -428,6 +428,6 @@ public static class SelectRule
     public static readonly string[] Names = [Last, BestValidation];
 
     public static string Describe(string rule) => rule == BestValidation
-        ? "the epoch with the highest validation accuracy (the earliest such epoch on a tie); its test accuracy is reported"
+        ? "the epoch with the highest validation accuracy (the latest such epoch on a tie); its test accuracy is reported"
         : "the last epoch";
 }

@@ -101,6 +101,7 @@ public static class ReportWriter
                 if (g.Count > 0)
                 {
                     AppendGainTable(md, g, holm, tests);
+                    AppendRuleTable(md, Aggregation.ByRule(runs, g), lastEpochs);
                     AppendSpreadTable(md, g);
                 }
 
@@ -120,6 +121,7 @@ public static class ReportWriter
                     }
                 }
                 var experimentRows = folder.Rows.Where(r => r.Experiment == experiment).ToList();
+                AppendCollapses(md, Aggregation.Collapses(experimentRows));
                 md.AppendLine("### Learning curves").AppendLine();
                 var labelCounts = experimentRows.Select(r => r.Run.Labels).Distinct().Order().ToList();
                 // A tuning experiment's curves show what it chose on, validation accuracy, never test accuracy.
@@ -197,6 +199,41 @@ public static class ReportWriter
                       "*Smallest detectable gain (80% power)*: the smallest true mean gain in final accuracy (pp) that a two-sided paired t-test on this many pairs " +
                       "detects at α = 0.05 with 80% probability if the differences' true std were the observed one, solved exactly with the noncentral t " +
                       "(not the normal approximation); a true gain smaller than that is more likely missed than found.").AppendLine();
+    }
+
+    /// <summary>Each gain under the three selection rules side by side, so a gain that hangs on the rule shows.</summary>
+    static void AppendRuleTable(StringBuilder md, List<RuleGains> rs, int lastEpochs)
+    {
+        md.AppendLine($"| labels | method − reference | protocol | head | pairs | gain, best validation (pp) | 95% CI | gain, last epoch (pp) | 95% CI | gain, last-{lastEpochs} mean (pp) | 95% CI |");
+        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rs)
+        {
+            var g = r.Gain;
+            md.AppendLine($"| {g.Labels} | {g.Method} − {g.Reference} | {g.Protocol} | {g.Head} | {g.Final.N} | " +
+                          string.Join(" | ", new[] { r.BestValidation, r.Last, r.LastMean }.Select(t => $"{Pp(t.MeanDifference)} | {CiPp(t.CiLow, t.CiHigh)}")) + " |");
+        }
+        md.AppendLine().AppendLine("The same paired seeds' gain in test accuracy under each selection rule: at each run's epoch of highest validation accuracy " +
+                                   $"(– where the runs have no validation split), at its last epoch, and averaged over its last {lastEpochs} epochs. " +
+                                   "A gain whose sign or size changes across the three depends on when training stopped; the p's above are for the experiment's own rule and the last-epochs mean.").AppendLine();
+    }
+
+    /// <summary>Every run whose validation or test accuracy falls by more than <see cref="Aggregation.CollapseDrop"/> from one epoch to the next.</summary>
+    static void AppendCollapses(StringBuilder md, List<Collapse> cs)
+    {
+        string drop = Pct(Aggregation.CollapseDrop).Replace(".00", "");
+        md.AppendLine("### Collapses").AppendLine();
+        if (cs.Count == 0)
+        {
+            md.AppendLine($"No run drops by more than {drop} pp between epochs (validation or test accuracy).").AppendLine();
+            return;
+        }
+        md.AppendLine($"Every drop of more than {drop} pp in a run's validation or test accuracy from one epoch to the next:").AppendLine();
+        md.AppendLine("| labels | method | protocol | head | seed | accuracy | epochs | accuracy (%) | drop (pp) |");
+        md.AppendLine("|---:|---|---|---|---:|---|---:|---:|---:|");
+        foreach (var c in cs)
+            md.AppendLine($"| {c.Run.Labels} | {c.Run.Method} | {c.Run.Protocol.Name()} | {c.Run.Head.Name()} | {c.Run.Seed} | {c.Measure} | " +
+                          $"{c.FromEpoch} → {c.ToEpoch} | {Pct(c.From)} → {Pct(c.To)} | {Pp(c.To - c.From)} |");
+        md.AppendLine();
     }
 
     static void AppendSpreadTable(StringBuilder md, List<GainSummary> gs)
