@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace SemiGan.Tests;
 
-/// <summary>Mean Teacher's consistency cost, ramp-up and teacher against their definitions, its steps, its evaluation of the teacher, and its resume.</summary>
+/// <summary>Mean Teacher's consistency cost, ramp-up and teacher against their definitions, its steps, and its evaluation of the teacher (its resume: MethodResumeTests).</summary>
 public class MeanTeacherTests
 {
     static double[] Softmax(double[] r) { var e = r.Select(Math.Exp).ToArray(); return e.Select(x => x / e.Sum()).ToArray(); }
@@ -122,31 +122,5 @@ public class MeanTeacherTests
         }
         Assert.All(ps.Zip(live), p => Assert.True(p.First.detach().equal(p.Second).all().item<bool>(), "the student's weights were not restored"));
     }
-
-    [Fact]
-    public void A_run_interrupted_inside_its_second_epoch_resumes_to_the_rows_of_an_uninterrupted_one()
-    {
-        using var data = Synthetic.Dataset(train: 300, test: 100);
-        var cfg = new ExperimentConfig
-        {
-            Name = "mt", Labels = [100], Seeds = [1], Epochs = 2, Protocol = ["streams"], BatchSize = 50, EvalBatchSize = 100,
-            Methods = ["mean-teacher"],
-        }.Validated();
-        string dir = Synthetic.TempDir();
-        long total = 0;
-        var expected = new ExperimentRunner(cfg, data, RunOutput.Open(Path.Combine(dir, "full"), cfg), CPU) { Progress = p => total = p.StepsTotal }
-            .Run().Select(r => r.Untimed()).ToList();
-        Assert.Equal(2, expected.Count);
-        Assert.True(total >= 4);
-
-        // A crash two steps into epoch 2, after epoch 1's row and checkpoint (which holds the teacher).
-        var output = RunOutput.Open(Path.Combine(dir, "crashed"), cfg);
-        Assert.Throws<InvalidOperationException>(() => new ExperimentRunner(cfg, data, output, CPU)
-        {
-            Progress = p => { if (p.StepsDone == total / 2 + 2) throw new InvalidOperationException("crash in epoch 2"); },
-        }.Run());
-        Assert.Single(EpochCsv.Read(output.EpochsCsv));
-        var rows = new ExperimentRunner(cfg, data, RunOutput.Open(Path.Combine(dir, "crashed"), cfg), CPU).Run();
-        Assert.Equal(expected, EpochCsv.Read(output.EpochsCsv).Select(r => r.Untimed()).ToList());
-    }
+    // Its resume after a kill (the teacher is in the checkpoint): MethodResumeTests, for every registered method.
 }
