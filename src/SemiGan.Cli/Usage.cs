@@ -23,6 +23,7 @@ public static partial class Usage
         ["--threads"] = "--threads 2",
         ["--shard"] = "--shard 2/4",
         ["--fast-path"] = "--fast-path auto",
+        ["--precision"] = "--precision bf16",
         ["--jobs"] = "--jobs 2",
         ["--dataset"] = "--dataset fashion-mnist",
         ["--dir"] = "--dir data/mnist",

@@ -94,7 +94,8 @@ public sealed class ExperimentRun
     /// </summary>
     public IReadOnlyList<EpochRecord> Train(RunConsole console, DateTime started)
     {
-        // Every line also goes to the folder's run.log (appended on resume): lines from before the folder is locked are held until then.
+        // Every line also goes to the folder's run.log (appended on resume); lines are held until the runner has passed every
+        // check and starts writing, so a refused resume leaves the folder as it was.
         var early = new List<string> { $"== {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {Config.Name}: training in this process ==" };
         StreamWriter? runLog = null;
         void Record(string line)
@@ -109,7 +110,7 @@ public sealed class ExperimentRun
         finally { runLog?.Dispose(); }
     }
 
-    IReadOnlyList<EpochRecord> TrainLogged(RunConsole console, DateTime started, Action<string> print, Action<string> log, Action<string> locked)
+    IReadOnlyList<EpochRecord> TrainLogged(RunConsole console, DateTime started, Action<string> print, Action<string> log, Action<string> writing)
     {
         var cfg = Config;
         Device dev;
@@ -126,7 +127,6 @@ public sealed class ExperimentRun
             ? c.Splits : ExperimentRunner.CheckedSplits(cfg, images.TrainLabelsHost);
         var outFolder = Output = RunOutput.Open(outPath, cfg);
         using var folderLock = FolderLock.Take(outFolder.Folder);
-        locked(outFolder.Folder);
         using var cores = CoreShare.Join(options.Threads);
         var part = options.Shard;
         print($"{cfg.Name}: labels [{string.Join(",", cfg.Labels)}], seeds [{string.Join(",", cfg.Seeds)}], {cfg.Epochs} epochs, " +
@@ -140,7 +140,11 @@ public sealed class ExperimentRun
             Restart = restart,
             Splits = splits,
             // This invocation's run-info.json entry: its start once the runner's checks (checkpoints included) passed, its end when training is over.
-            Starting = () => outFolder.WriteRunInfoStart(cfg, dev, started, part, choice),
+            Starting = () =>
+            {
+                outFolder.WriteRunInfoStart(cfg, dev, started, part, choice);
+                writing(outFolder.Folder);
+            },
             Observer = new RunObservers(new RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
             FastPath = choice,
             Cores = cores,
