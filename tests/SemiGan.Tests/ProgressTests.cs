@@ -1,4 +1,6 @@
+using SemiGan.Config;
 using SemiGan.Experiments;
+using SemiGan.Results;
 
 namespace SemiGan.Tests;
 
@@ -45,5 +47,33 @@ public class ProgressTests
         log = File.ReadAllText(Path.Combine(outDir, "run.log"));
         Assert.Equal(2, log.Split('\n').Count(l => l.StartsWith("== ", StringComparison.Ordinal)));
         Assert.Contains("resuming: 1 of 2 runs already ended", log);
+    }
+
+    [Fact]
+    public void A_resumed_grid_prices_its_remaining_runs_from_the_epochs_already_in_the_folder()
+    {
+        using var data = Synthetic.Dataset(train: 300, test: 100);
+        var cfg = new ExperimentConfig
+        {
+            Name = "eta", Labels = [100], Seeds = [1], Epochs = 2, Protocol = ["streams"], BatchSize = 50, EvalBatchSize = 100,
+            SampleCount = 0, Methods = ["sgan", "supervised"],
+        }.Validated();
+        string dir = Synthetic.TempDir();
+        var output = RunOutput.Open(Path.Combine(dir, "out"), cfg);
+        Assert.Throws<InvalidOperationException>(() => new ExperimentRunner(cfg, data, output, TorchSharp.torch.CPU)
+        {
+            Progress = p => { if (p.StepsDone == p.StepsTotal / 4 + 1) throw new InvalidOperationException("killed in sgan's epoch 2"); },
+        }.Run());
+        // The sgan epoch already written claims an hour: the resumed process has measured nothing itself yet.
+        var written = EpochCsv.Read(output.EpochsCsv);
+        Assert.Equal("sgan", Assert.Single(written).Run.Method);
+        EpochCsv.Rewrite(output.EpochsCsv, [written[0] with { EpochSeconds = 3600 }]);
+
+        var lines = new List<string>();
+        new ExperimentRunner(cfg, data, RunOutput.Open(Path.Combine(dir, "out"), cfg), TorchSharp.torch.CPU) { Log = lines.Add }.Run();
+        // sgan's epoch 2 ends with supervised's two epochs left, priced at the only cost measured: about an hour per sgan epoch
+        // (3600 s from the folder plus this process's few seconds, over two epochs' steps). Unseeded, it would say seconds.
+        string line = Assert.Single(lines, l => l.Contains("sgan-", StringComparison.Ordinal) && l.Contains(" epoch 2/2", StringComparison.Ordinal));
+        Assert.Matches(@"run 1/2, about (59 min|1 h 0\d min) left$", line);
     }
 }

@@ -105,6 +105,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         // "run k/N" counts this shard's grid, ended runs included; the ETA weighs what is left by each method's measured step cost.
         int before = runs.Count - todo.Count;
         var eta = new Eta();
+        // Epochs already in the folder (a resume) are measured costs too: without them a resumed grid would price its
+        // remaining GAN runs at the supervised runs' cost until a GAN epoch ends in this process.
+        foreach (var row in written ?? [])
+            if (splits.ContainsKey((row.Run.Labels, row.Run.Seed)) && config.Methods.Contains(row.Run.Method))
+                eta.Record(config.MethodOf(row.Run.Method).Name, ScheduleOf(row.Run).StepsPerEpoch, row.EpochSeconds);
         for (int index = 0; index < todo.Count; index++)
         {
             var run = todo[index];
