@@ -334,4 +334,31 @@ public class ChartTests
             for (int x = 0; x < grid.Width; x += 7)
                 Assert.Equal(grid.GetPixel(x, y).Red, bitmap.GetPixel(ox + x, strip + y).Red);
     }
+
+    [Fact]
+    public void Writing_the_svg_of_a_dashed_line_prints_nothing_to_the_native_stderr()
+    {
+        // Skia's SVG backend writes a line to fd 2 per dashed stroke; only a child process shows it (Console.SetError cannot).
+        string dir = Synthetic.TempDir(), folder = Path.Combine(dir, "seed-1000");
+        string from = Path.Combine(RepoRoot.Path, "results", "reference", "seed-1000");
+        foreach (string f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string to = Path.Combine(folder, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(f, to);
+        }
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "semigan.dll"));
+        psi.ArgumentList.Add("report");
+        psi.ArgumentList.Add(folder);
+        using var child = System.Diagnostics.Process.Start(psi)!;
+        var stdout = child.StandardOutput.ReadToEndAsync();
+        string stderr = child.StandardError.ReadToEnd();
+        child.WaitForExit();
+        Assert.Equal(0, child.ExitCode);
+        Assert.Equal("", stderr);
+        Assert.Contains("wrote", stdout.Result);
+        // The figures with a dashed line ("no gain") were drawn, as SVG too.
+        Assert.True(File.Exists(Path.Combine(folder, "report", "gains.svg")), "gains.svg");
+    }
 }

@@ -145,9 +145,13 @@ public sealed class Figure
             using var f = File.Create(pngPath);
             data.SaveTo(f);
         }
-        using (var f = File.Create(svgPath))
-        using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, Width, Height), f))
+        // The SVG draws dashed lines solid (Skia's SVG backend has no dashes; markers still tell the methods apart).
+        NativeStderr.Silenced(() =>
+        {
+            using var f = File.Create(svgPath);
+            using var canvas = SKSvgCanvas.Create(new SKRect(0, 0, Width, Height), f);
             Draw(canvas);
+        });
 
         // The labels' rectangles as laid out, moved to where the legend was drawn.
         var labelRects = legendLayout is not { } ll ? [] : ll.LabelRects.Select(r => new PixelRect(
