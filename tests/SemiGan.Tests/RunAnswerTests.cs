@@ -22,8 +22,10 @@ public class RunAnswerTests
         (code, output, _) = CliCapture.Run("run", exp, "--out", outDir, "--data", data, "--no-verify");
         Assert.Equal(0, code);
         var lines = output.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        // The last lines: the gain (with CI and p over 2 seeds), the report, the folder.
-        Assert.Matches(@"^gain sgan − baseline \(100 labels, masked, gan_logit\): [+−]\d+\.\d\d pp, 95% CI \[[+−]\d+\.\d\d, [+−]\d+\.\d\d\], paired p = \d\.\d{3} \(2 seeds\)$", lines[^3]);
+        // The last lines: the table of gains (with CI and p over 2 seeds), the report, the folder.
+        Assert.Equal("gains in final test accuracy (last epoch), paired by seed:", lines[^5]);
+        Assert.Matches(@"^  gain +labels +protocol +head +mean +95% CI +paired p +seeds$", lines[^4]);
+        Assert.Matches(@"^  sgan − baseline +100 +masked +gan_logit +[+−]\d+\.\d\d pp +\[[+−]\d+\.\d\d, [+−]\d+\.\d\d\] +\d\.\d{3} +2$", lines[^3]);
         Assert.StartsWith("report: ", lines[^2]);
         Assert.StartsWith("done: ", lines[^1]);
         Assert.True(File.Exists(Path.Combine(outDir, "report.md")));

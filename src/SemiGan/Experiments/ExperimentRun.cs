@@ -180,10 +180,20 @@ public sealed class ExperimentRun
         var gains = Aggregation.Gains(runs, cfg.GainPairs());
         string report = ReportWriter.Write(outFolder.Folder);
         var inv = CultureInfo.InvariantCulture;
+        string rule = cfg.Select == SelectRule.Last ? "last epoch" : "epoch of best validation accuracy";
+        // A table, one row per gain: the answer of an experiment with several references reads at a glance.
+        var table = gains.Select(g => new[]
+        {
+            $"{g.Method} − {g.Reference}", g.Labels.ToString(inv), g.Protocol, g.Head,
+            string.Format(inv, "{0:+0.00;−0.00} pp", 100 * g.Final.MeanDifference),
+            string.Format(inv, "[{0:+0.00;−0.00}, {1:+0.00;−0.00}]", 100 * g.Final.CiLow, 100 * g.Final.CiHigh),
+            string.Format(inv, "{0:0.000}", g.Final.P), g.Final.N.ToString(inv),
+        }).Prepend(["gain", "labels", "protocol", "head", "mean", "95% CI", "paired p", "seeds"]).ToList();
+        var widths = Enumerable.Range(0, table[0].Length).Select(c => table.Max(r => r[c].Length)).ToArray();
+        string Line(string[] r) => "  " + string.Join("  ", r.Select((x, c) => c is 1 or >= 4 && c != 5 ? x.PadLeft(widths[c]) : x.PadRight(widths[c]))).TrimEnd();
         return
         [
-            .. gains.Select(g => string.Format(inv, "gain {0} − {1} ({2} labels, {3}, {4}): {5:+0.00;−0.00} pp, 95% CI [{6:+0.00;−0.00}, {7:+0.00;−0.00}], paired p = {8:0.000} ({9} seeds)",
-                g.Method, g.Reference, g.Labels, g.Protocol, g.Head, 100 * g.Final.MeanDifference, 100 * g.Final.CiLow, 100 * g.Final.CiHigh, g.Final.P, g.Final.N)),
+            .. gains.Count == 0 ? [] : new[] { $"gains in final test accuracy ({rule}), paired by seed:" }.Concat(table.Select(Line)),
             $"report: {Path.GetFullPath(report)}",
         ];
     }
