@@ -26,6 +26,8 @@ public sealed class RunOutput
     /// <summary>An ended run's final networks (see <see cref="SavedModel"/>).</summary>
     public string ModelsFolder => Path.Combine(Folder, "models");
     public string ModelFolder(RunSpec run) => Path.Combine(ModelsFolder, run.Id);
+    /// <summary>Under <c>select: best-validation</c>, the networks after the run's selected epoch (the best validation accuracy so far while it trains).</summary>
+    public string SelectedModelFolder(RunSpec run) => Path.Combine(ModelsFolder, "selected", run.Id);
     /// <summary>A run's TensorBoard event files (one per invocation that trained it).</summary>
     public string TensorBoardFolder(RunSpec run) => Path.Combine(Folder, "tensorboard", run.Id);
     /// <summary>What `semigan eval` measured on the saved models.</summary>
