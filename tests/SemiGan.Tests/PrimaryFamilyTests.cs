@@ -202,6 +202,14 @@ public class PrimaryFamilyTests
         Assert.DoesNotContain("primary", File.ReadAllText(Path.Combine(dir, "config.json"))); // as config.json files before the field
 
         var declared = Config("a", Sgan(100));
+        // A dry run says what a run would record (a config.json is itself an experiment file), and writes nothing.
+        string exp = Path.Combine(root, "declared.json");
+        File.WriteAllText(exp, declared.ToJson());
+        var (code, stdout, err) = CliCapture.Run("run", exp, "--out", dir, "--dry-run");
+        Assert.True(code == 0, err);
+        Assert.Contains("primary comparisons: sgan versus baseline at 100 labels (declared after the folder's runs: config.json records that, and the report says it)", stdout);
+        Assert.DoesNotContain("primary", File.ReadAllText(Path.Combine(dir, "config.json")));
+
         var output = RunOutput.Open(dir, declared);
         output.WriteConfig(declared);
         var recorded = JsonNode.Parse(File.ReadAllText(output.ConfigPath))!;

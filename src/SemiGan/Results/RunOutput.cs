@@ -138,6 +138,7 @@ public sealed class RunOutput
 
     /// <summary>Was the primary list recorded in this folder declared after its runs (see <see cref="ExperimentConfig.PrimaryDeclaredAfterRuns"/>)?</summary>
     bool primaryAfterRuns;
+    public bool PrimaryDeclaredAfterRuns => primaryAfterRuns;
 
     /// <summary>config.json: the resolved experiment, marked when its primary list came after the folder's runs.</summary>
     public void WriteConfig(ExperimentConfig config) =>
