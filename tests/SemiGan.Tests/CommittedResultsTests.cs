@@ -44,7 +44,15 @@ public class CommittedResultsTests
     {
         var md = File.ReadAllText(Path.Combine(Reference, "report.md")).ReplaceLineEndings("\n").Split('\n');
         var gains = TextTable.Read(Path.Combine(Reference, GainsCsv.FileName));
-        int m = int.Parse(md.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"all m = (\d+) paired tests")).First(x => x.Success).Groups[1].Value, CultureInfo.InvariantCulture);
+        // Each Holm family's m as the definitions state it: one family of all tests, or a primary and a secondary one.
+        int? M(string pattern) => md.Select(l => System.Text.RegularExpressions.Regex.Match(l, pattern)).FirstOrDefault(x => x.Success) is { } x
+            ? int.Parse(x.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        var m = new Dictionary<string, int?>
+        {
+            [GainFamily.All] = M(@"all m = (\d+) paired tests"),
+            [GainFamily.Primary] = M(@"the \*\*primary family\*\*, m = (\d+) paired test"),
+            [GainFamily.Secondary] = M(@"the \*\*secondary family\*\*, m = (\d+) paired test"),
+        };
 
         // The gain-table rows, by section: "| labels | method − reference | protocol | head | pairs | gain | CI | t | p | Holm p | ...".
         var tableRows = new List<(string Experiment, string[] Cells)>();
@@ -53,7 +61,8 @@ public class CommittedResultsTests
         {
             if (line.StartsWith("## ", StringComparison.Ordinal)) section = line[3..].Trim();
             var cells = line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
-            if (line.StartsWith("| ", StringComparison.Ordinal) && cells.Length == 15 && cells[1].Contains(" − ") && int.TryParse(cells[0], out _))
+            // 15 cells, or 16 with the family column of a report with a primary family.
+            if (line.StartsWith("| ", StringComparison.Ordinal) && cells.Length is 15 or 16 && cells[1].Contains(" − ") && int.TryParse(cells[0], out _))
                 tableRows.Add((section, cells));
         }
         Assert.Equal(tableRows.Count, gains.Count);
@@ -69,7 +78,8 @@ public class CommittedResultsTests
             Assert.Equal(c[6], g["ci_low_pp"].Length == 0 ? "–" : $"[{Pp(g["ci_low_pp"])}, {Pp(g["ci_high_pp"])}]");
             Assert.Equal(c[8], P(g["p"]));
             Assert.Equal(c[9], P(g["holm_p"]));
-            Assert.Equal(m.ToString(CultureInfo.InvariantCulture), g["m"]);
+            Assert.Equal(m[g["family"]]?.ToString(CultureInfo.InvariantCulture), g["m"]);
+            Assert.Equal(g["family"] == GainFamily.All ? null : g["family"], c.Length == 16 ? c[15] : null);
             Assert.Contains(g["rule"], new[] { "last", "best-validation" });
             Assert.Contains($"`select: {g["rule"]}`", string.Join("\n", md.SkipWhile(l => l != $"## {experiment}").Take(4)));
         }
@@ -91,7 +101,7 @@ public class CommittedResultsTests
             var c = line.Trim().Trim('|').Split('|').Select(x => x.Trim()).ToArray();
             if (!line.StartsWith("| ", StringComparison.Ordinal) || c.Length < 2 || !c[1].Contains(" − ") || !int.TryParse(c[0], out _)) continue;
             var key = (section, c[0], c[1], c[2], c[3]);
-            if (c.Length == 15) gainRows[key] = c;
+            if (c.Length is 15 or 16) gainRows[key] = c;
             else if (c.Length == 11)
             {
                 var g = gainRows[key];

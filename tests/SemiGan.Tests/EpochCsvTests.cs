@@ -43,6 +43,40 @@ public class EpochCsvTests
         Assert.Contains("supervised_loss,feature_matching_loss,epoch_seconds", File.ReadAllLines(path)[0]);
     }
 
+    /// <summary>
+    /// A folder's epochs.csv from before the live columns (every committed one): read as it is, appended to in place while no
+    /// row has a live accuracy, and widened (atomically, every earlier row kept with empty live cells) by the first row that has one.
+    /// </summary>
+    [Fact]
+    public void A_file_from_before_the_live_columns_keeps_its_bytes_until_a_live_row_widens_it_without_losing_a_row()
+    {
+        string committed = Path.Combine(RepoRoot.Path, "results", "reference", "claim-1000", "epochs.csv");
+        string path = Path.Combine(Synthetic.TempDir(), "epochs.csv");
+        File.Copy(committed, path);
+        string before = File.ReadAllText(path);
+        Assert.DoesNotContain("live_", before.Split('\n')[0]);
+        var old = EpochCsv.Read(path);
+        Assert.True(old.Count > 100);
+        Assert.All(old, r => Assert.Null(r.LiveTestAccuracy));
+
+        // A resumed run of a method without averaged weights: the header and every earlier byte stay.
+        var plain = old[^1] with { Epoch = old[^1].Epoch + 1 };
+        EpochCsv.Append(path, [plain]);
+        string appended = File.ReadAllText(path);
+        Assert.StartsWith(before, appended);
+        Assert.Equal([.. old, plain], EpochCsv.Read(path));
+
+        // A resumed run with averaged weights: the file gains the two columns, nothing else changes.
+        var live = plain with { Epoch = plain.Epoch + 1, LiveValidationAccuracy = 0.5, LiveTestAccuracy = 0.25 };
+        EpochCsv.Append(path, [live]);
+        Assert.Equal([.. old, plain, live], EpochCsv.Read(path));
+        var lines = File.ReadAllLines(path);
+        Assert.Contains(",test_accuracy,test_loss,live_validation_accuracy,live_test_accuracy,", lines[0]);
+        Assert.Equal(before.Split('\n')[0].TrimEnd('\r').Replace(",test_loss,", ",test_loss,live_validation_accuracy,live_test_accuracy,"), lines[0]);
+        Assert.Equal(old.Count + 3, lines.Length);
+        Assert.Contains(",0.5,0.25,", lines[^1]);
+    }
+
     [Fact]
     public void Files_from_before_the_method_dataset_and_validation_columns_are_read()
     {

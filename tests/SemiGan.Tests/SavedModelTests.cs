@@ -53,7 +53,7 @@ public class SavedModelTests
             Assert.Equal(csv.TestAccuracy, r.TestAccuracy); // exactly: the same networks, evaluated the same way
             Assert.Equal(csv.TestLoss, r.TestLoss);
             Assert.Equal(csv.TestAccuracy, r.CsvTestAccuracy);
-            Assert.Contains($"{r.RunId} (finished, epoch 2): test accuracy ", stdout);
+            Assert.Contains($"{r.RunId} (finished, last epoch 2): test accuracy ", stdout);
         }
         Assert.Contains("every test accuracy as in epochs.csv", stdout);
 
@@ -65,6 +65,50 @@ public class SavedModelTests
         SavedModel.Load(output.ModelFolder(fm), fmInfo, method);
         var live = Evaluator.Evaluate(method.Classifier, images.TestImages, images.TestLabels, cfg.EvalBatchSize, CPU);
         Assert.NotEqual(last[fm.Id].TestLoss, live.Loss);
+    }
+
+    [Fact]
+    public void Under_best_validation_the_selected_epochs_model_is_kept_and_eval_reproduces_the_reported_accuracy()
+    {
+        using var data = Synthetic.Dataset(train: 400, test: 200);
+        // Synthetic digits are learnt perfectly at once; under heavy noise and a high learning rate validation accuracy
+        // moves up and down, so the selected epoch is not the last.
+        random.manual_seed(7);
+        using (no_grad())
+        {
+            data.TrainImages.add_(randn_like(data.TrainImages) * 2);
+            data.TestImages.add_(randn_like(data.TestImages) * 2);
+        }
+        var cfg = new ExperimentConfig
+        {
+            Name = "sel", Labels = [100], Seeds = [1], Epochs = 4, BatchSize = 50, SampleCount = 0, Validation = 100, Select = SelectRule.BestValidation,
+            Methods = ["baseline", "supervised"], LearningRate = 0.02,
+        }.Validated();
+        var output = RunOutput.Open(Path.Combine(Synthetic.TempDir(), "run"), cfg);
+
+        var rows = new ExperimentRunner(cfg, data, output, CPU).Run();
+
+        var evaluated = SavedModels.EvaluateAll(output, cfg, data, CPU);
+        int earlier = 0;
+        foreach (var run in rows.GroupBy(r => r.Run))
+        {
+            var selected = Reports.Aggregation.Selected(run.OrderBy(r => r.Epoch).ToList(), SelectRule.BestValidation);
+            var kept = SavedModel.TryRead(output.SelectedModelFolder(run.Key))!;
+            Assert.Equal((SavedModelInfo.SelectedStatus, selected.Epoch), (kept.Status, kept.Epoch));
+            if (selected.Epoch < cfg.Epochs) earlier++;
+            var e = evaluated.Single(x => x.RunId == run.Key.Id && x.Model == EvalRecord.Selected);
+            Assert.Equal(selected.Epoch, e.Epoch);
+            Assert.Equal(selected.TestAccuracy, e.TestAccuracy); // exactly: the reported (selected-epoch) figure
+            Assert.Equal(selected.TestLoss, e.TestLoss);
+            Assert.Equal(selected.TestAccuracy, e.CsvTestAccuracy);
+            var last = evaluated.Single(x => x.RunId == run.Key.Id && x.Model == EvalRecord.Last);
+            Assert.Equal((cfg.Epochs, run.MaxBy(r => r.Epoch)!.TestAccuracy), (last.Epoch, (double?)last.TestAccuracy));
+        }
+        Assert.True(earlier > 0, "some run's best validation must come before its last epoch, or this test shows nothing: " +
+                                 string.Join("; ", rows.Select(r => $"{r.Run.Method} {r.Epoch} {r.ValidationAccuracy} {r.TestAccuracy}")));
+        // The report's final accuracy is the kept model's.
+        var reported = Reports.Aggregation.Runs(rows, RunStatusCsv.Read(output.RunsCsv), select: cfg.Select);
+        Assert.All(reported, r => Assert.Equal(r.Final, evaluated.Single(x => x.RunId == r.Run.Id && x.Model == EvalRecord.Selected).TestAccuracy));
     }
 
     [Fact]

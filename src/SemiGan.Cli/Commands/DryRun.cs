@@ -66,6 +66,9 @@ public static class DryRun
         Console.WriteLine($"{cfg.Name}: dry run, nothing written; {runs.Count} runs" + (part == Shard.All ? "" : $" (shard {part} of {cfg.Runs().Count()})") +
                           $", dataset {cfg.Dataset} ({trainCount} training images{dataNote}), batch {cfg.BatchSize}, {cfg.Epochs} epochs; " +
                           $"output folder {outPath} ({(resumes ? $"holds this experiment: {runs.Count(ended.Contains)} runs ended" : "new")})");
+        if (cfg.Primary is { } primary)
+            Console.WriteLine($"primary comparisons: {string.Join("; ", primary.Select(p => p.ToString()))}" +
+                              (output.PrimaryDeclaredAfterRuns ? " (declared after the folder's runs: config.json records that, and the report says it)" : ""));
         long stepsLeft = 0, stepsAll = 0;
         double seconds = 0;
         var unknown = new SortedSet<string>(StringComparer.Ordinal);

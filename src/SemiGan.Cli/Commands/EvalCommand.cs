@@ -9,8 +9,8 @@ using SemiGan.Training;
 namespace SemiGan.Cli.Commands;
 
 /// <summary>
-/// `semigan eval <results-folder>`: reloads every ended run's saved networks (models/), evaluates them on the test set
-/// as the run did, prints a line each and writes eval.csv beside epochs.csv's figures. Exit 2 for a folder that is not
+/// `semigan eval <results-folder>`: reloads every ended run's saved networks (models/: the last epoch's, and under
+/// best-validation the selected epoch's), evaluates them on the test set as the run did, prints a line each and writes eval.csv beside epochs.csv's figures. Exit 2 for a folder that is not
 /// a run's or holds no saved models, 1 for missing or damaged data or model files.
 /// </summary>
 public static class EvalCommand
@@ -61,6 +61,6 @@ public static class EvalCommand
     {
         static string P(double? v) => v is { } x ? x.ToString("P2", CultureInfo.InvariantCulture) : "none";
         string csv = e.CsvTestAccuracy is null ? "epochs.csv has no row for it" : $"epochs.csv: {P(e.CsvTestAccuracy)}{(e.CsvTestAccuracy == e.TestAccuracy ? "" : ", differs")}";
-        return $"{e.RunId} ({e.Status}, epoch {e.Epoch}): test accuracy {P(e.TestAccuracy)} ({csv}), test loss {e.TestLoss.ToString("F4", CultureInfo.InvariantCulture)}";
+        return $"{e.RunId} ({e.Status}, {(e.Model == EvalRecord.Selected ? "selected" : "last")} epoch {e.Epoch}): test accuracy {P(e.TestAccuracy)} ({csv}), test loss {e.TestLoss.ToString("F4", CultureInfo.InvariantCulture)}";
     }
 }

@@ -57,6 +57,26 @@ public sealed record ExperimentConfig
     /// </summary>
     public string[][]? Comparisons { get; init; }
 
+    /// <summary>
+    /// The primary comparisons, declared before the runs: the report applies Holm's correction within this family (over
+    /// every experiment of the report that declares one) and reports every other test as secondary, with its own Holm.
+    /// Each must be a gain the report computes (<see cref="GainPairs"/>) at label counts the experiment trains. Null: none
+    /// declared. config.json records it; a folder with rows refuses a different list (<see cref="Results.RunOutput"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PrimaryComparison[]? Primary { get; init; }
+
+    /// <summary>
+    /// Written by the runner, never by hand: true when <see cref="Primary"/> was declared into a folder whose runs had
+    /// already been made (its config.json predates the field), so the report says the family was not fixed in advance.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool PrimaryDeclaredAfterRuns { get; init; }
+
+    /// <summary>Is this gain (method − reference at this label count) one of the declared primary comparisons?</summary>
+    public bool IsPrimary(string method, string reference, int labels) =>
+        Primary?.Any(p => p.Method == method && p.Versus == reference && p.Labels.Contains(labels)) ?? false;
+
     /// <summary>The gains a report computes: <see cref="Comparisons"/>, else every other method against the reference.</summary>
     public IReadOnlyList<(string Method, string Reference)> GainPairs() =>
         Comparisons is { } c ? c.Select(p => (p[0], p[1])).ToList()
@@ -191,7 +211,8 @@ public sealed record ExperimentConfig
     /// <summary>The JSON field names this record accepts, in declaration order.</summary>
     public static IEnumerable<string> FieldNames =>
         typeof(ExperimentConfig).GetProperties()
-            .Where(p => p.CanWrite && !Attribute.IsDefined(p, typeof(JsonIgnoreAttribute)))
+            // Not the former name "models"; fields written only when set (primary) are fields all the same.
+            .Where(p => p.CanWrite && p.Name != nameof(Models) && p.GetCustomAttributes(typeof(JsonIgnoreAttribute), false).Cast<JsonIgnoreAttribute>().All(a => a.Condition != JsonIgnoreCondition.Always))
             .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
 
     /// <summary>This config with defaults that depend on other fields filled in (what config.json records).</summary>
@@ -224,6 +245,7 @@ public sealed record ExperimentConfig
             MethodSettings = settings,
             Reference = Reference is { } r && renamed.TryGetValue(r, out var rr) ? rr : Reference,
             Comparisons = Comparisons?.Select(pair => pair.Select(m => renamed.GetValueOrDefault(m, m)).ToArray()).ToArray(),
+            Primary = Primary?.Select(p => p with { Method = renamed.GetValueOrDefault(p.Method, p.Method), Versus = renamed.GetValueOrDefault(p.Versus, p.Versus) }).ToArray(),
         };
     }
 
@@ -285,6 +307,10 @@ public sealed record ExperimentConfig
     {
         string field = FieldOf(e);
         string msg = e.Message.Split(". Path:")[0].TrimEnd('.');
+        if (msg.Contains("could not be mapped", StringComparison.Ordinal) && field == "primary")
+            return $"unknown field in '{e.Path?.TrimStart('$', '.')}'; a primary entry has the fields method, versus, labels, e.g. {{\"method\": \"sgan\", \"versus\": \"supervised\", \"labels\": 100}}";
+        if (msg.Contains("missing required properties", StringComparison.Ordinal) && field == "primary")
+            return $"'{e.Path?.TrimStart('$', '.')}' must give method, versus and labels, e.g. {{\"method\": \"sgan\", \"versus\": \"supervised\", \"labels\": 100}}";
         if (msg.Contains("could not be mapped", StringComparison.Ordinal))
             return field.StartsWith("methodSettings.", StringComparison.Ordinal)
                 ? $"unknown field '{field}'; allowed fields of a methodSettings entry: {string.Join(", ", MethodOptions.Common)}, and per method {string.Join("; ", MethodRegistry.All.Where(m => OwnOptions.Names(m).Count > 0).Select(m => $"{m.Name}: {string.Join(", ", OwnOptions.Names(m))}"))}"
@@ -367,6 +393,29 @@ public sealed record ExperimentConfig
                 Fail("comparisons", $"'{unknown}' is not trained by this experiment; name one of [{string.Join(", ", Methods)}]");
         }
         if (Comparisons is { } cs && cs.Select(p => (p[0], p[1])).Distinct().Count() != cs.Length) Fail("comparisons", "must not repeat a pair");
+        if (Primary is { } primary)
+        {
+            var pairs = GainPairs();
+            string Computed() => pairs.Count == 0 ? "none (set reference or comparisons)" : string.Join(", ", pairs.Select(p => $"{p.Method} versus {p.Reference}"));
+            if (primary.Length == 0) Fail("primary", "must list at least one comparison, or be left out (no primary family)");
+            for (int i = 0; i < primary.Length; i++)
+            {
+                var p = primary[i];
+                string at = $"primary[{i}]";
+                if (p is null) Fail(at, "must be an object {\"method\": ..., \"versus\": ..., \"labels\": ...}");
+                if (!Methods.Contains(p.Method)) Fail($"{at}.method", $"'{p.Method}' is not trained by this experiment; name one of [{string.Join(", ", Methods)}]");
+                if (!Methods.Contains(p.Versus)) Fail($"{at}.versus", $"'{p.Versus}' is not trained by this experiment; name one of [{string.Join(", ", Methods)}]");
+                if (!pairs.Contains((p.Method, p.Versus)))
+                    Fail(at, $"{p.Method} versus {p.Versus} is not a gain the report computes (it computes: {Computed()}); add [\"{p.Method}\", \"{p.Versus}\"] to comparisons or name a computed pair");
+                if (p.Labels is null || p.Labels.Length == 0) Fail($"{at}.labels", $"must give one or more of the experiment's label counts [{string.Join(", ", Labels)}]");
+                foreach (int n in p.Labels)
+                    if (!Labels.Contains(n)) Fail($"{at}.labels", $"{n} is not a label count of this experiment; name one of [{string.Join(", ", Labels)}]");
+                if (p.Labels.Distinct().Count() != p.Labels.Length) Fail($"{at}.labels", "must not repeat a label count");
+            }
+            var keys = primary.SelectMany(p => p.Labels.Select(n => (p.Method, p.Versus, n))).ToList();
+            if (keys.Distinct().Count() != keys.Count) Fail("primary", "must not declare the same comparison at the same label count twice");
+        }
+        if (PrimaryDeclaredAfterRuns && Primary is null) Fail("primaryDeclaredAfterRuns", "true needs a primary list; the runner sets this field, leave it out");
         if (Protocol.Contains("masked") && !LabeledInUnlabeledPool)
             Fail("labeledInUnlabeledPool", "false needs protocol 'streams': the masked protocol passes over all training images, labeled ones included");
         if (BatchSize > trainSize) Fail("batchSize", $"{BatchSize} is larger than the training set ({trainSize})");
@@ -419,6 +468,20 @@ public sealed record ExperimentConfig
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+}
+
+/// <summary>
+/// One declared primary comparison: the gain of <see cref="Method"/> over <see cref="Versus"/> at each of <see cref="Labels"/>
+/// (a number or a list), at every protocol and head the experiment trains.
+/// </summary>
+public sealed record PrimaryComparison
+{
+    public required string Method { get; init; }
+    public required string Versus { get; init; }
+    [JsonConverter(typeof(OneOrManyConverter<int>))]
+    public required int[] Labels { get; init; }
+
+    public override string ToString() => $"{Method} versus {Versus} at {string.Join(", ", Labels)} labels";
 }
 
 /// <summary>How a report picks each run's final epoch. The test set never chooses anything.</summary>

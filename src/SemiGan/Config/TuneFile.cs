@@ -51,7 +51,7 @@ public sealed record TuneFile
                                    "(the experiment's select rule); only trials whose runs all finished compete; a tie goes to the earlier-listed trial";
 
     /// <summary>Experiment fields a tune file sets elsewhere, or that tuning fixes.</summary>
-    static readonly string[] NotInExperiment = ["name", "description", "seeds", "methods", "models", "methodSettings", "reference", "comparisons", "evaluateTest"];
+    static readonly string[] NotInExperiment = ["name", "description", "seeds", "methods", "models", "methodSettings", "reference", "comparisons", "primary", "primaryDeclaredAfterRuns", "evaluateTest"];
 
     /// <summary>Options a search may not vary or fix: names, and where settings came from.</summary>
     static readonly string[] NotAnOption = ["method", "displayName", "tunedFrom", "settingsFrom"];

@@ -5,6 +5,7 @@ using SemiGan.Config;
 using SemiGan.Data;
 using SemiGan.Methods;
 using SemiGan.Models;
+using SemiGan.Reports;
 using SemiGan.Results;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -91,6 +92,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         foreach (var run in restart)
         {
             Log?.Invoke($"{run.Id}: restarting from scratch (--restart-run): its checkpoint and CSV rows are dropped");
+            if (Directory.Exists(output.SelectedModelFolder(run))) Directory.Delete(output.SelectedModelFolder(run), true);
             new Checkpoint(output.CheckpointFolder(run)).Delete();
         }
         var rows = DropRowsPastCheckpoints(written, todo.ToDictionary(r => r.Id, r => resume.GetValueOrDefault(r.Id)?.Meta.Epoch ?? 0));
@@ -131,7 +133,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 Cores?.Poll();
             }
             Cores?.StartRun();
-            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, test, Tick, resume.GetValueOrDefault(run.Id), EpochProgress);
+            var context = new RunContext(run, schedule, images, labels, held?.Images, held?.Labels, test, Tick, resume.GetValueOrDefault(run.Id), EpochProgress,
+                rows.Where(r => r.Run == run).OrderBy(r => r.Epoch).ToList());
             rows.AddRange(Train(context));
             if (Cores is not null) threadsByRun[run.Id] = [.. Cores.Used];
             Observer?.RunEnded(run, rows);
@@ -251,8 +254,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
 
 
     /// <param name="Progress">After an epoch (its number, training steps and seconds): "run k/N, about … left" for its log line.</param>
+    /// <param name="Earlier">The run's rows from earlier invocations (up to its checkpoint), by epoch.</param>
     sealed record RunContext(RunSpec Run, BatchSchedule Schedule, Tensor Images, Tensor Labels, Tensor? ValidationImages, Tensor? ValidationLabels,
-        TestSet? Test, Action Tick, FoundCheckpoint? Resume, Func<int, long, double, string> Progress);
+        TestSet? Test, Action Tick, FoundCheckpoint? Resume, Func<int, long, double, string> Progress, IReadOnlyList<EpochRecord> Earlier);
 
     /// <summary>The test images and labels on the run's device; null when the experiment never evaluates the test set.</summary>
     sealed record TestSet(Tensor Images, Tensor Labels);
@@ -298,6 +302,12 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         if (c.Resume is { } found) Restore(c.Run, found, trainer);
         long iterations = resumed?.Iterations ?? 0, seen = resumed?.ImagesSeen ?? 0, labeledSeen = resumed?.LabeledImagesSeen ?? 0;
         if (resumed is not null) Log?.Invoke($"{c.Run.Id}: resumed after epoch {resumed.Epoch}");
+        // Under best-validation the model of the epoch selected so far is kept beside the last one, so `semigan eval` can
+        // reproduce the reported accuracy. A run starting afresh has none yet (a crashed attempt's copy is dropped).
+        bool keepSelected = config.Select == SelectRule.BestValidation;
+        string selectedFolder = output.SelectedModelFolder(c.Run);
+        if (keepSelected && c.Earlier.Count == 0 && Directory.Exists(selectedFolder)) Directory.Delete(selectedFolder, true);
+        double? bestValidation = c.Earlier.Count == 0 ? null : c.Earlier.Max(r => r.ValidationAccuracy);
         for (int epoch = (resumed?.Epoch ?? 0) + 1; epoch <= config.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -311,6 +321,13 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 (valAcc, valLoss) = c.ValidationImages is null ? ((double?)null, (double?)null)
                     : Evaluator.Evaluate(d, c.ValidationImages, c.ValidationLabels!, config.EvalBatchSize, device);
             }
+            // With averaged weights, the live ones too (the average lags early on; validation says whether it helps, without the test set).
+            double? liveValidation = null, liveTest = null;
+            if (trainer.Averaged)
+            {
+                liveTest = EvaluateTest(c.Test, d)?.Accuracy;
+                if (c.ValidationImages is not null) liveValidation = Evaluator.Evaluate(d, c.ValidationImages, c.ValidationLabels!, config.EvalBatchSize, device).Accuracy;
+            }
             iterations += losses.Steps; seen += losses.RealImages; labeledSeen += losses.LabeledImages;
             var row = new EpochRecord
             {
@@ -318,6 +335,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
                 Iterations = iterations, ImagesSeen = seen, LabeledImagesSeen = labeledSeen,
                 ValidationAccuracy = valAcc, ValidationLoss = valLoss,
                 TestAccuracy = tested?.Accuracy, TestLoss = tested?.Loss,
+                LiveValidationAccuracy = liveValidation, LiveTestAccuracy = liveTest,
                 Losses = losses.Losses,
                 EpochSeconds = trainSeconds,
                 FinishedUtc = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()), // whole seconds, as the CSV holds it
@@ -325,16 +343,28 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
             // Row first, checkpoint second: a crash in between re-runs this epoch from the previous
             // checkpoint, and the resume drops this row before writing it again.
             EpochCsv.Append(output.EpochsCsv, [row]);
+            // After the row, before the checkpoint: a crash in between re-runs this epoch, which saves its model again.
+            // >= as the rule: the latest of tied epochs is the selected one.
+            if (keepSelected && valAcc is { } v && (bestValidation is not { } best || v >= best))
+            {
+                bestValidation = v;
+                SavedModel.Save(selectedFolder, new SavedModelInfo
+                {
+                    RunId = c.Run.Id, Status = SavedModelInfo.SelectedStatus, Epoch = epoch, Implementation = Impl.ToString().ToLowerInvariant(),
+                }, trainer);
+            }
             if (tested is { } t) ConfusionCsv.Write(output.ConfusionPath(c.Run, epoch), t.Confusion); // every epoch's, so the report can show the selected one
             rows.Add(row);
             string validationText = valAcc is { } va ? $"validation accuracy {va:P2}, " : "";
-            // With averaged weights, the live ones' accuracy too, in the log only (a diagnostic: the average lags early on).
-            if (trainer.Averaged && EvaluateTest(c.Test, d) is { } live) validationText = $"live weights' test accuracy {live.Accuracy:P2}, averaged weights' " + validationText;
+            if (trainer.Averaged)
+                validationText = (liveValidation is { } lv ? $"live weights' validation accuracy {lv:P2}, " : "") +
+                                 (liveTest is { } lt ? $"live weights' test accuracy {lt:P2}, " : "") + "averaged weights' " + validationText;
             string testText = tested is { } tt ? $"test accuracy {tt.Accuracy:P2}, test loss {tt.Loss:F4}, " : "test set not evaluated, ";
             Log?.Invoke($"{c.Run.Id} epoch {epoch}/{config.Epochs}: {validationText}{testText}{trainSeconds:F1} s, {Memory.Describe()}; {c.Progress(epoch, losses.Steps, trainSeconds)}");
             if (losses.NonFinite() is { } bad)
             {
                 Log?.Invoke($"{c.Run.Id} diverged at epoch {epoch}: {bad}; going on with the next run");
+                CheckSelected(c, rows);
                 End(c.Run, RunStatus.Diverged, epoch, bad, checkpoint, trainer);
                 Observer?.Epoch(c.Run, row);
                 return rows;
@@ -346,8 +376,25 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         // The last epoch's model's confusion matrix, for the report (reported, never used to choose anything).
         using (trainer.Evaluated())
             if (EvaluateTest(c.Test, d) is { } last) ConfusionCsv.Write(output.ConfusionPath(c.Run), last.Confusion);
+        CheckSelected(c, rows);
         End(c.Run, RunStatus.Finished, config.Epochs, "", checkpoint, trainer);
         return rows;
+    }
+
+    /// <summary>
+    /// The kept selected model must be of the epoch the rule selects from the run's rows; one that is not (a resumed epoch that
+    /// trained differently from its crashed attempt) is dropped with a log line, so `semigan eval` never shows another epoch's model.
+    /// </summary>
+    void CheckSelected(RunContext c, List<EpochRecord> rows)
+    {
+        if (config.Select != SelectRule.BestValidation) return;
+        string folder = output.SelectedModelFolder(c.Run);
+        var all = c.Earlier.Concat(rows).OrderBy(r => r.Epoch).ToList();
+        if (all.Count == 0 || all.Any(r => r.ValidationAccuracy is null)) return;
+        int selected = Aggregation.Selected(all, SelectRule.BestValidation).Epoch;
+        if (SavedModel.TryRead(folder) is { } kept && kept.Epoch == selected) return;
+        if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        Log?.Invoke($"{c.Run.Id}: warning: the kept model is not of its selected epoch {selected}; dropped (models/{c.Run.Id}/ keeps the last epoch's)");
     }
 
     /// <summary>Saves the run's final networks, records how it ended, then drops its checkpoint.</summary>

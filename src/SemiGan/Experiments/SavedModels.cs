@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace SemiGan.Experiments;
 
 /// <summary>
-/// The networks ended runs saved under models/ (<see cref="SavedModel"/>), rebuilt and evaluated again as the runner
+/// The networks ended runs saved under models/ (<see cref="SavedModel"/>: the last epoch's, and under best-validation the
+/// selected epoch's in models/selected/), rebuilt and evaluated again as the runner
 /// evaluated them: the method started from config.json, the saved state loaded, the classifier evaluated inside
 /// <see cref="MethodRun.Evaluated"/> (so on averaged weights where the method keeps them) on the whole test set.
 /// </summary>
@@ -39,7 +40,10 @@ public static class SavedModels
             return Evaluator.Evaluate(method.Classifier, testImages, testLabels, config.EvalBatchSize, device);
     }
 
-    /// <summary>Every saved model of the folder, in runs.csv order, beside epochs.csv's test accuracy of the same epoch.</summary>
+    /// <summary>
+    /// Every saved model of the folder, in runs.csv order, beside epochs.csv's test accuracy of the same epoch: the last
+    /// epoch's, then (under best-validation) the selected epoch's, whose test accuracy is the one the report gives.
+    /// </summary>
     public static List<EvalRecord> EvaluateAll(RunOutput output, ExperimentConfig config, ImageDataset data, Device device, Action<EvalRecord>? each = null)
     {
         var rows = EpochCsv.Read(output.EpochsCsv).ToDictionary(r => (r.Run.Id, r.Epoch));
@@ -48,15 +52,20 @@ public static class SavedModels
         var results = new List<EvalRecord>();
         foreach (var (s, info) in Find(output).Saved)
         {
-            var (accuracy, loss) = Evaluate(config, s.Run, output.ModelFolder(s.Run), info, testImages, testLabels, device);
-            var r = new EvalRecord
+            var models = new List<(string Kind, string Folder, SavedModelInfo Info)> { (EvalRecord.Last, output.ModelFolder(s.Run), info) };
+            if (SavedModel.TryRead(output.SelectedModelFolder(s.Run)) is { } selected) models.Add((EvalRecord.Selected, output.SelectedModelFolder(s.Run), selected));
+            foreach (var (kind, folder, model) in models)
             {
-                RunId = s.RunId, Method = s.Run.Method, Seed = s.Run.Seed, Labels = s.Run.Labels, Status = info.Status, Epoch = info.Epoch,
-                TestAccuracy = accuracy, TestLoss = loss,
-                CsvTestAccuracy = rows.GetValueOrDefault((s.Run.Id, info.Epoch))?.TestAccuracy,
-            };
-            each?.Invoke(r);
-            results.Add(r);
+                var (accuracy, loss) = Evaluate(config, s.Run, folder, model, testImages, testLabels, device);
+                var r = new EvalRecord
+                {
+                    RunId = s.RunId, Method = s.Run.Method, Seed = s.Run.Seed, Labels = s.Run.Labels, Status = s.Status, Model = kind, Epoch = model.Epoch,
+                    TestAccuracy = accuracy, TestLoss = loss,
+                    CsvTestAccuracy = rows.GetValueOrDefault((s.Run.Id, model.Epoch))?.TestAccuracy,
+                };
+                each?.Invoke(r);
+                results.Add(r);
+            }
         }
         return results;
     }

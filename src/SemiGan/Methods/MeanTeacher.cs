@@ -86,6 +86,9 @@ public sealed class MeanTeacher : IMethod
         /// <summary>The teacher's weights, with the student's batch-norm running statistics (the teacher has none of its own).</summary>
         public override IDisposable Evaluated() => teacher.Swapped();
 
+        /// <summary>Always: the teacher, an average of the student's weights, is what is evaluated.</summary>
+        public override bool Averaged => true;
+
         public override void Dispose() { optimizer.Dispose(); teacher.Dispose(); d.Dispose(); }
     }
 }

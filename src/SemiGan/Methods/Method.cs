@@ -128,8 +128,8 @@ public abstract class MethodRun(MethodContext context) : ICheckpointable, IDispo
     /// <summary>After each optimizer step: the evaluation average moves (a method with a teacher moves its own in its step).</summary>
     protected virtual void AfterUpdate() => Average?.Update();
 
-    /// <summary>Is the classifier evaluated on averaged weights (option <c>ema</c>)?</summary>
-    public bool Averaged => context.Settings.Ema > 0;
+    /// <summary>Is the classifier evaluated on averaged weights (option <c>ema</c>, or a method's own average such as Mean Teacher's teacher)?</summary>
+    public virtual bool Averaged => context.Settings.Ema > 0;
 
     /// <summary>The classifier as it is evaluated (with <c>ema</c>, holding the averaged weights) until disposed.</summary>
     public virtual IDisposable Evaluated() => Average?.Swapped() ?? NoSwap.Instance;

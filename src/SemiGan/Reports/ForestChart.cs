@@ -7,7 +7,19 @@ namespace SemiGan.Reports;
 /// Holm-adjusted p's over the report's <see cref="Tests"/> paired tests. The report's gain table, its forest plot and
 /// gains.csv are all written from these, so they cannot disagree.
 /// </summary>
-public sealed record GainRow(GainSummary Gain, string Select, double HolmFinal, double HolmLastMean, int Tests);
+/// <param name="Tests">m of the final test's Holm family.</param>
+/// <param name="Family">The final test's Holm family (<see cref="GainFamily"/>); the last-epochs mean test is in the secondary
+/// family when the report has a primary one, else in the one family of all tests.</param>
+public sealed record GainRow(GainSummary Gain, string Select, double HolmFinal, double HolmLastMean, int Tests, string Family = GainFamily.All);
+
+/// <summary>
+/// A report's Holm families: "all" (no experiment declares primary comparisons: every paired test in one family), or
+/// "primary" (the declared comparisons' final tests) and "secondary" (every other test), each adjusted on its own.
+/// </summary>
+public static class GainFamily
+{
+    public const string All = "all", Primary = "primary", Secondary = "secondary";
+}
 
 /// <summary>
 /// The report's headline figure: a forest plot of gains, one row per comparison (experiment, label count,
@@ -88,7 +100,7 @@ public static class ForestChart
                          "Marker: the mean gain in final test accuracy over seeds, paired by seed (the same labeled images and initial classifier weights); " +
                          "whiskers: its 95% confidence interval (Student t), not ±1 std. Dashed line: no gain. " +
                          $"Final accuracy is at each run's selected epoch ({string.Join(" or ", rules.Select(r => r == Config.SelectRule.BestValidation ? "highest validation accuracy" : "the last epoch"))}, as each experiment's section of the report says). " +
-                         $"Right: mean [95% CI] and the Holm-adjusted p over all m = {rows[0].Tests} paired tests of the report. Colour and marker: the method, as in every chart." +
+                         $"Right: mean [95% CI] and {HolmText(rows)}. Colour and marker: the method, as in every chart." +
                          (missingBar ? " No whiskers: a single pair." : "");
         var figure = new Figure
         {
@@ -96,6 +108,15 @@ public static class ForestChart
             Height = 170 + n * RowHeight,
         };
         return figure.Save(pngPath, svgPath);
+    }
+
+    /// <summary>What the right column's Holm p is adjusted over: the report's one family, or each row's.</summary>
+    static string HolmText(IReadOnlyList<GainRow> rows)
+    {
+        var families = rows.GroupBy(r => r.Family).Select(g => (Family: g.Key, g.First().Tests)).ToList();
+        if (families is [{ Family: GainFamily.All } one]) return $"the Holm-adjusted p over all m = {one.Tests} paired tests of the report";
+        if (families is [{ Family: GainFamily.Primary } primary]) return $"the Holm-adjusted p within the declared primary family (m = {primary.Tests} paired tests)";
+        return "the Holm-adjusted p within each row's family (" + string.Join(", ", families.Select(f => $"{f.Family}: m = {f.Tests}")) + ")";
     }
 
     static string Pp(double v) => double.IsNaN(v) ? "–" : (v * 100).ToString("+0.00;−0.00;0.00", Inv);

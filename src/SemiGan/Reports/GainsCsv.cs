@@ -6,13 +6,14 @@ namespace SemiGan.Reports;
 /// <summary>
 /// gains.csv, written by `semigan report` next to report.md: one line per gain the report tests (its gain tables'
 /// rows, in the same order), in final accuracy at the experiment's selection rule. Gains and CI bounds in percentage
-/// points, p's as numbers, empty where the report shows – (fewer than two pairs).
+/// points, p's as numbers, empty where the report shows – (fewer than two pairs). holm_p and m are the final test's Holm
+/// family's, named in <c>family</c>: "primary" or "secondary" when some experiment declares primary comparisons, else "all".
 /// </summary>
 public static class GainsCsv
 {
     public const string FileName = "gains.csv";
     public static readonly string[] Header =
-        ["experiment", "comparison", "method", "reference", "labels", "protocol", "head", "rule", "mean_pp", "ci_low_pp", "ci_high_pp", "p", "holm_p", "m", "n"];
+        ["experiment", "comparison", "method", "reference", "labels", "protocol", "head", "rule", "mean_pp", "ci_low_pp", "ci_high_pp", "p", "holm_p", "m", "n", "family"];
 
     public static void Write(string path, IReadOnlyList<GainRow> rows) =>
         TextTable.Write(path, Header, rows.Select(r =>
@@ -22,7 +23,7 @@ public static class GainsCsv
             {
                 g.Experiment, $"{g.Method} − {g.Reference}", g.Method, g.Reference, g.Labels.ToString(CultureInfo.InvariantCulture), g.Protocol, g.Head, r.Select,
                 Num(g.Final.MeanDifference * 100), Num(g.Final.CiLow * 100), Num(g.Final.CiHigh * 100), Num(g.Final.P), Num(r.HolmFinal),
-                r.Tests.ToString(CultureInfo.InvariantCulture), g.Final.N.ToString(CultureInfo.InvariantCulture),
+                r.Tests.ToString(CultureInfo.InvariantCulture), g.Final.N.ToString(CultureInfo.InvariantCulture), r.Family,
             };
         }));
 

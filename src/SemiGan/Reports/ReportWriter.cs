@@ -60,8 +60,14 @@ public static class ReportWriter
             var gains = experimentConfig is null ? Aggregation.Gains(runs, Methods.MethodRegistry.DefaultReference.Name) : Aggregation.Gains(runs, experimentConfig.GainPairs());
             return (Folder: folder, Config: experimentConfig, Select: select, Runs: runs, Variants: Aggregation.Variants(runs), Gains: gains);
         }).ToList();
-        var holm = HolmAdjusted(sections.SelectMany(x => x.Gains).ToList(), out int tests);
-        var gainRows = sections.SelectMany(x => x.Gains.Select(g => new GainRow(g, x.Select, holm[g].Final, holm[g].LastMean, tests))).ToList();
+        var primaryGains = new HashSet<GainSummary>(sections.SelectMany(x => x.Gains.Where(g => x.Config?.IsPrimary(g.Method, g.Reference, g.Labels) ?? false)),
+            ReferenceEqualityComparer.Instance);
+        bool families = sections.Any(x => x.Config?.Primary is not null);
+        var holm = HolmAdjusted(sections.SelectMany(x => x.Gains).ToList(), families ? primaryGains.Contains : null);
+        int tests = holm.All, primaryTests = holm.Primary, secondaryTests = holm.Secondary;
+        var gainRows = sections.SelectMany(x => x.Gains.Select(g => new GainRow(g, x.Select, holm.Adjusted[g].Final, holm.Adjusted[g].LastMean,
+            !families ? tests : primaryGains.Contains(g) ? primaryTests : secondaryTests,
+            !families ? GainFamily.All : primaryGains.Contains(g) ? GainFamily.Primary : GainFamily.Secondary))).ToList();
         GainsCsv.Write(System.IO.Path.Combine(root, GainsCsv.FileName), gainRows);
         var md = new StringBuilder();
         md.AppendLine("# SemiGan report").AppendLine();
@@ -73,10 +79,17 @@ public static class ReportWriter
                       $"*Within-run spread* is the std of test accuracy over a run's last {lastEpochs} epochs, averaged over seeds (lower = steadier). " +
                       "Gains are each method minus the experiment's reference method (its `reference` field) in percentage points, paired by seed " +
                       "(the same seed means the same labeled split and the same initial classifier weights), with a paired t-test." +
-                      (tests == 0 ? "" : $" Each paired test's p is shown with its **Holm-adjusted p**: Holm's step-down method over all m = {tests} paired tests " +
+                      (families ? $" Each paired test's p is shown with its **Holm-adjusted p** within its family (Holm's step-down method, which keeps the family-wise error rate, " +
+                                  "the chance of any false positive among a family's tests, at the level the adjusted p is compared with): the **primary family**, " +
+                                  $"m = {primaryTests} paired test{(primaryTests == 1 ? "" : "s")}, the final-accuracy test of each comparison an experiment declared in its `primary` field " +
+                                  "(its section lists them), and the **secondary family**, " +
+                                  $"m = {secondaryTests} paired test{(secondaryTests == 1 ? "" : "s")}, every other test this report prints (the final test of every other gain row and " +
+                                  "the last-epochs mean of every gain row, primary ones included). Only the primary family's p's answer the questions declared before the runs."
+                       : tests == 0 ? "" : $" Each paired test's p is shown with its **Holm-adjusted p**: Holm's step-down method over all m = {tests} paired tests " +
                                          "this report prints (final and last-epochs mean of every gain row, in every section), which keeps the family-wise error rate " +
                                          "(the chance of any false positive among them) at the level the adjusted p is compared with.")).AppendLine();
-        var headlineRows = gainRows.Where(headline ?? (_ => true)).ToList();
+        // The headline figure: the caller's choice, else the declared primary family where there is one, else every gain.
+        var headlineRows = gainRows.Where(headline ?? (families && gainRows.Any(r => r.Family == GainFamily.Primary) ? r => r.Family == GainFamily.Primary : _ => true)).ToList();
         AppendHeadline(md, headlineRows, chartDir, all: headlineRows.Count == gainRows.Count);
 
         foreach (var (folder, config, select, runs, variants, gains) in sections)
@@ -90,6 +103,7 @@ public static class ReportWriter
                 md.AppendLine($"Results folder: `{rel}`. Dataset: {dataset}. " +
                               $"Selected epoch per run: {Config.SelectRule.Describe(select)} (`select: {select}`).").AppendLine();
                 if (!string.IsNullOrWhiteSpace(config?.Description)) md.AppendLine($"*{config.Description.Trim().ReplaceLineEndings(" ")}*").AppendLine();
+                if (config?.Primary is { } primary) AppendPrimary(md, config, primary, primaryTests);
                 // A folder's note.md says what its config cannot, e.g. that newer code and experiments superseded it.
                 string note = System.IO.Path.Combine(folder.Path, "note.md");
                 if (File.Exists(note))
@@ -100,7 +114,7 @@ public static class ReportWriter
                 var g = gains.Where(x => x.Experiment == experiment).ToList();
                 if (g.Count > 0)
                 {
-                    AppendGainTable(md, g, holm, tests);
+                    AppendGainTable(md, g, gainRows, families ? (primaryTests, secondaryTests) : null, tests);
                     AppendRuleTable(md, Aggregation.ByRule(runs, g), lastEpochs);
                     AppendSpreadTable(md, g);
                 }
@@ -149,9 +163,14 @@ public static class ReportWriter
     {
         if (rows.Count == 0) return;
         md.AppendLine("## Gains at a glance").AppendLine();
-        ForestChart.Write(rows, Chart(chartDir, "gains.png"), Chart(chartDir, "gains.svg"), "Gain in final test accuracy over the reference method, with 95% CIs");
-        md.AppendLine("![Every gain of this report with its 95% confidence interval](report/gains.png)").AppendLine();
-        md.AppendLine((all ? "Every gain this report tests" : $"The {rows.Count} headline gains") +
+        bool primary = !all && rows.All(r => r.Family == GainFamily.Primary);
+        ForestChart.Write(rows, Chart(chartDir, "gains.png"), Chart(chartDir, "gains.svg"),
+            primary ? "Primary comparisons: gain in final test accuracy over the reference method, with 95% CIs" : "Gain in final test accuracy over the reference method, with 95% CIs");
+        md.AppendLine(primary ? "![The declared primary comparisons with their 95% confidence intervals](report/gains.png)"
+            : "![Every gain of this report with its 95% confidence interval](report/gains.png)").AppendLine();
+        md.AppendLine((all ? "Every gain this report tests" : rows.All(r => r.Family == GainFamily.Primary)
+                          ? $"The {rows.Count} declared primary comparison{(rows.Count == 1 ? "" : "s")} (each experiment's `primary` field), with Holm's p within that family"
+                          : $"The {rows.Count} headline gains") +
                       $", one row per comparison, at its experiment's selection rule; every gain's figures, with the p's, are in `{GainsCsv.FileName}` next to this report.").AppendLine();
     }
 
@@ -171,31 +190,64 @@ public static class ReportWriter
             : string.Join("; ", new[] { ("diverged", v.DivergedSeeds), ("unfinished", v.UnfinishedSeeds) }
                 .Where(x => x.Item2.Length > 0).Select(x => $"{x.Item1}: {string.Join(", ", x.Item2)}"));
 
-    /// <summary>Holm-adjusted p's of every paired test the report prints (final and last-epochs mean of each gain row) as one family; m = the non-NaN ones.</summary>
-    static Dictionary<GainSummary, (double Final, double LastMean)> HolmAdjusted(List<GainSummary> gains, out int tests)
+    /// <summary>Holm-adjusted p's of the paired tests the report prints, with each family's m (its non-NaN tests).</summary>
+    sealed record HolmFamilies(Dictionary<GainSummary, (double Final, double LastMean)> Adjusted, int All, int Primary, int Secondary);
+
+    /// <summary>
+    /// Holm over every paired test the report prints (final and last-epochs mean of each gain row): one family, or with
+    /// <paramref name="primary"/> two, the primary gains' final tests and every other test, each adjusted on its own.
+    /// </summary>
+    static HolmFamilies HolmAdjusted(List<GainSummary> gains, Func<GainSummary, bool>? primary)
     {
+        // Test 2i is gain i's final test, 2i + 1 its last-epochs mean; each lands in one family.
         var raw = gains.SelectMany(g => new[] { g.Final.P, g.LastMean.P }).ToList();
-        var adjusted = Statistics.Holm(raw);
-        tests = raw.Count(p => !double.IsNaN(p));
+        bool InPrimary(int test) => primary is not null && test % 2 == 0 && primary(gains[test / 2]);
+        var adjusted = new double[raw.Count];
+        int Adjust(Func<int, bool> member)
+        {
+            var tests = Enumerable.Range(0, raw.Count).Where(member).ToList();
+            var holm = Statistics.Holm(tests.Select(t => raw[t]).ToList());
+            for (int j = 0; j < tests.Count; j++) adjusted[tests[j]] = holm[j];
+            return tests.Count(t => !double.IsNaN(raw[t]));
+        }
+        int primaryTests = Adjust(InPrimary), secondaryTests = Adjust(t => !InPrimary(t));
         var byGain = new Dictionary<GainSummary, (double, double)>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < gains.Count; i++) byGain[gains[i]] = (adjusted[2 * i], adjusted[2 * i + 1]);
-        return byGain;
+        return new(byGain, primaryTests + secondaryTests, primaryTests, secondaryTests);
     }
 
-    static void AppendGainTable(StringBuilder md, List<GainSummary> gs, Dictionary<GainSummary, (double Final, double LastMean)> holm, int tests)
+    /// <summary>The experiment's declared primary comparisons, and when they were declared.</summary>
+    static void AppendPrimary(StringBuilder md, Config.ExperimentConfig config, Config.PrimaryComparison[] primary, int primaryTests)
     {
-        md.AppendLine("| labels | method − reference | protocol | head | pairs | gain, final (pp) | 95% CI | t | p | Holm p | smallest detectable gain (80% power) | gain, last-epochs mean (pp) | p | Holm p | unpaired seeds |");
-        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        string list = string.Join("; ", primary.Select(p => $"{p.Method} − {p.Versus} at {string.Join(", ", p.Labels)} labels"));
+        md.AppendLine($"**Primary comparisons** (`primary`): {list}. Their final-accuracy tests are in the report's primary family (Holm over m = {primaryTests}); " +
+                      "every other test of this section is secondary. " +
+                      (config.PrimaryDeclaredAfterRuns
+                          ? "**This family was declared after the runs**: the folder's config.json recorded no primary list when its runs were made, " +
+                            "and the list was added once they had ended, so it was not fixed in advance and its Holm p's carry that caveat."
+                          : "The list was recorded in the folder's config.json with its runs, and a run into the folder with a different list is refused.")).AppendLine();
+    }
+
+    static void AppendGainTable(StringBuilder md, List<GainSummary> gs, List<GainRow> rows, (int Primary, int Secondary)? families, int tests)
+    {
+        var holm = rows.ToDictionary(r => r.Gain, r => r, ReferenceEqualityComparer.Instance);
+        string family = families is null ? "" : " family |";
+        md.AppendLine("| labels | method − reference | protocol | head | pairs | gain, final (pp) | 95% CI | t | p | Holm p | smallest detectable gain (80% power) | gain, last-epochs mean (pp) | p | Holm p | unpaired seeds |" + family);
+        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|" + (families is null ? "" : "---|"));
         foreach (var g in gs)
         {
             string unpaired = g.MethodOnlySeeds.Length + g.ReferenceOnlySeeds.Length == 0 ? "none"
                 : string.Join("; ", new[] { ($"{g.Method} only", g.MethodOnlySeeds), ($"{g.Reference} only", g.ReferenceOnlySeeds) }
                     .Where(x => x.Item2.Length > 0).Select(x => $"{x.Item1}: {string.Join(", ", x.Item2)}"));
             md.AppendLine($"| {g.Labels} | {g.Method} − {g.Reference} | {g.Protocol} | {g.Head} | {g.Final.N} | {Pp(g.Final.MeanDifference)} | {CiPp(g.Final.CiLow, g.Final.CiHigh)} | " +
-                          $"{Num(g.Final.T, "F3")} | {P(g.Final.P)} | {P(holm[g].Final)} | {Pct(g.SmallestDetectableGain)} | {Pp(g.LastMean.MeanDifference)} | {P(g.LastMean.P)} | {P(holm[g].LastMean)} | {unpaired} |");
+                          $"{Num(g.Final.T, "F3")} | {P(g.Final.P)} | {P(holm[g].HolmFinal)} | {Pct(g.SmallestDetectableGain)} | {Pp(g.LastMean.MeanDifference)} | {P(g.LastMean.P)} | {P(holm[g].HolmLastMean)} | {unpaired} |" +
+                          (families is null ? "" : $" {holm[g].Family} |"));
         }
         md.AppendLine().AppendLine("pp = percentage points. With fewer than two pairs there is no spread, so no CI, t or p (shown as –).").AppendLine();
-        md.AppendLine($"Holm p: adjusted by Holm's step-down method over all m = {tests} paired tests of this report (family-wise error rate). " +
+        md.AppendLine((families is { } f
+                          ? $"Holm p: adjusted by Holm's step-down method within its family (family-wise error rate): a final test in the *family* column's family, primary (m = {f.Primary}) " +
+                            $"or secondary (m = {f.Secondary}); every last-epochs mean test is secondary. "
+                          : $"Holm p: adjusted by Holm's step-down method over all m = {tests} paired tests of this report (family-wise error rate). ") +
                       "*Smallest detectable gain (80% power)*: the smallest true mean gain in final accuracy (pp) that a two-sided paired t-test on this many pairs " +
                       "detects at α = 0.05 with 80% probability if the differences' true std were the observed one, solved exactly with the noncentral t " +
                       "(not the normal approximation); a true gain smaller than that is more likely missed than found.").AppendLine();

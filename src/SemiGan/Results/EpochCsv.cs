@@ -12,6 +12,9 @@ namespace SemiGan.Results;
 /// The first column is the run's id, the last the time the row was written (UTC). Files from before the
 /// `run_id`, `dataset`, `method` (was `model`), validation and `finished_utc` columns are read as well,
 /// and rewritten with the current header before a row is appended to them.
+/// The live weights' accuracies of a method with averaged weights (`live_validation_accuracy`, `live_test_accuracy`,
+/// after `test_loss`) are columns only of a file that holds such a value: a file without them keeps its header, and
+/// appending the first such row rewrites it with the wider header (every earlier row kept, its live cells empty).
 /// </summary>
 public static class EpochCsv
 {
@@ -19,6 +22,7 @@ public static class EpochCsv
         ["experiment", "dataset", "method", "protocol", "head", "labels", "seed", "epoch", "iterations", "images_seen",
          "labeled_images_seen", "validation_accuracy", "validation_loss", "test_accuracy", "test_loss"];
     const string After = "epoch_seconds", RunId = "run_id", Finished = "finished_utc", LossSuffix = "_loss";
+    static readonly string[] Live = ["live_validation_accuracy", "live_test_accuracy"];
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Appends rows (header first if the file is new) and flushes, so finished epochs survive a crash.</summary>
@@ -26,24 +30,28 @@ public static class EpochCsv
     {
         var existing = File.Exists(path) && new FileInfo(path).Length > 0 ? ReadHeader(path) : null;
         var losses = existing is null ? null : LossColumns(existing);
-        if (existing is not null && (rows.SelectMany(r => r.Losses.Names).Any(n => !losses!.Contains(n)) || existing[0] != RunId || existing[^1] != Finished))
+        if (existing is not null && (rows.SelectMany(r => r.Losses.Names).Any(n => !losses!.Contains(n)) || existing[0] != RunId || existing[^1] != Finished
+                                     || HasLive(rows) && !existing.Contains(Live[0])))
         {
-            // A loss the header lacks, or an older header: rewrite the file with the current, wider header (atomic), then it holds these rows too.
+            // A loss or live accuracy the header lacks, or an older header: rewrite the file with the current, wider header (atomic), then it holds these rows too.
             Rewrite(path, Read(path).Concat(rows).ToList());
             return;
         }
         bool header = losses is null;
+        bool live = existing?.Contains(Live[0]) ?? HasLive(rows);
         losses ??= Union(rows);
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         using var writer = new StreamWriter(stream);
-        Write(writer, rows, losses, header);
+        Write(writer, rows, losses, live, header);
     }
+
+    static bool HasLive(IEnumerable<EpochRecord> rows) => rows.Any(r => r.LiveValidationAccuracy is not null || r.LiveTestAccuracy is not null);
 
     /// <summary>Replaces the file's rows atomically.</summary>
     public static void Rewrite(string path, IReadOnlyList<EpochRecord> rows)
     {
         string tmp = path + ".tmp";
-        using (var writer = new StreamWriter(tmp)) Write(writer, rows, Union(rows), header: true);
+        using (var writer = new StreamWriter(tmp)) Write(writer, rows, Union(rows), HasLive(rows), header: true);
         File.Move(tmp, path, overwrite: true);
     }
 
@@ -78,6 +86,8 @@ public static class EpochCsv
                     ValidationLoss = Optional("validation_loss"),
                     TestAccuracy = Optional("test_accuracy"),
                     TestLoss = Optional("test_loss"),
+                    LiveValidationAccuracy = Optional(Live[0]),
+                    LiveTestAccuracy = Optional(Live[1]),
                     // Empty cells (another method's loss, or one that had no step) read as absent: the same value.
                     Losses = new LossValues(losses.Select(n => (n, Optional(n + LossSuffix))).Where(l => l.Item2 is not null)),
                     EpochSeconds = csv.GetField<double>(After),
@@ -91,12 +101,12 @@ public static class EpochCsv
         return rows;
     }
 
-    static void Write(TextWriter writer, IReadOnlyList<EpochRecord> rows, IReadOnlyList<string> losses, bool header)
+    static void Write(TextWriter writer, IReadOnlyList<EpochRecord> rows, IReadOnlyList<string> losses, bool live, bool header)
     {
         using var csv = new CsvWriter(writer, new CsvConfiguration(Inv));
         if (header)
         {
-            foreach (var c in Before.Prepend(RunId).Concat(losses.Select(n => n + LossSuffix)).Append(After).Append(Finished)) csv.WriteField(c);
+            foreach (var c in Before.Prepend(RunId).Concat(live ? Live : []).Concat(losses.Select(n => n + LossSuffix)).Append(After).Append(Finished)) csv.WriteField(c);
             csv.NextRecord();
         }
         foreach (var r in rows)
@@ -107,6 +117,7 @@ public static class EpochCsv
             csv.WriteField(r.Iterations); csv.WriteField(r.ImagesSeen); csv.WriteField(r.LabeledImagesSeen);
             csv.WriteField(r.ValidationAccuracy); csv.WriteField(r.ValidationLoss);
             csv.WriteField(r.TestAccuracy); csv.WriteField(r.TestLoss);
+            if (live) { csv.WriteField(r.LiveValidationAccuracy); csv.WriteField(r.LiveTestAccuracy); }
             foreach (var n in losses) csv.WriteField(r.Losses[n]);
             csv.WriteField(r.EpochSeconds);
             csv.WriteField(r.FinishedUtc?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv));

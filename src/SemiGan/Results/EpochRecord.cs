@@ -24,6 +24,13 @@ public sealed record EpochRecord
     /// <summary>Null when the experiment never evaluates the test set (<c>evaluateTest: false</c>, as in tuning).</summary>
     public required double? TestAccuracy { get; init; }
     public required double? TestLoss { get; init; }
+    /// <summary>
+    /// Where the method evaluates averaged weights (an ema, or Mean Teacher's teacher), the live (trained) weights'
+    /// validation and test accuracy at the same epoch; the columns above are then the averaged weights', the reported
+    /// ones. Null for a method without averaged weights, without the split, and in files written before the columns.
+    /// </summary>
+    public double? LiveValidationAccuracy { get; init; }
+    public double? LiveTestAccuracy { get; init; }
     public LossValues Losses { get; init; } = LossValues.None;
     public required double EpochSeconds { get; init; }
     /// <summary>When the epoch's row was written (UTC); null in files written before the column existed.</summary>

@@ -9,9 +9,12 @@ public sealed record EvalRecord
     public required string Method { get; init; }
     public required int Seed { get; init; }
     public required int Labels { get; init; }
-    /// <summary>"finished" or "diverged".</summary>
+    /// <summary>How the run ended: "finished" or "diverged".</summary>
     public required string Status { get; init; }
-    /// <summary>The epoch after which the model was saved (the run's last).</summary>
+    /// <summary>Which saved model: <see cref="Last"/> (after the run's last epoch) or <see cref="Selected"/> (after its selected epoch, under best-validation).</summary>
+    public string Model { get; init; } = Last;
+    public const string Last = "last", Selected = "selected";
+    /// <summary>The epoch after which the model was saved.</summary>
     public required int Epoch { get; init; }
     public required double TestAccuracy { get; init; }
     public required double TestLoss { get; init; }
@@ -31,6 +34,7 @@ public static class EvalCsv
             Map(r => r.Seed).Name("seed");
             Map(r => r.Labels).Name("labels");
             Map(r => r.Status).Name("status");
+            Map(r => r.Model).Name("model");
             Map(r => r.Epoch).Name("epoch");
             Map(r => r.TestAccuracy).Name("test_accuracy");
             Map(r => r.TestLoss).Name("test_loss");

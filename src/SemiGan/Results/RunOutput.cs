@@ -26,6 +26,8 @@ public sealed class RunOutput
     /// <summary>An ended run's final networks (see <see cref="SavedModel"/>).</summary>
     public string ModelsFolder => Path.Combine(Folder, "models");
     public string ModelFolder(RunSpec run) => Path.Combine(ModelsFolder, run.Id);
+    /// <summary>Under <c>select: best-validation</c>, the networks after the run's selected epoch (the best validation accuracy so far while it trains).</summary>
+    public string SelectedModelFolder(RunSpec run) => Path.Combine(ModelsFolder, "selected", run.Id);
     /// <summary>A run's TensorBoard event files (one per invocation that trained it).</summary>
     public string TensorBoardFolder(RunSpec run) => Path.Combine(Folder, "tensorboard", run.Id);
     /// <summary>What `semigan eval` measured on the saved models.</summary>
@@ -90,8 +92,20 @@ public sealed class RunOutput
             ExperimentConfig existing;
             try { existing = ExperimentConfig.Load(o.ConfigPath); }
             catch (ConfigException) { throw new ConfigException($"{folder}: holds a config.json this version cannot read; pass --out with a new folder."); }
-            if (existing.ToJson() != config.ToJson())
+            static string WithoutPrimary(ExperimentConfig c) => (c with { Primary = null, PrimaryDeclaredAfterRuns = false }).ToJson();
+            if (WithoutPrimary(existing) != WithoutPrimary(config))
                 throw new ConfigException($"{folder}: already holds a run of a different configuration (see its config.json); pass --out with a new folder to keep both.");
+            if (!SamePrimary(existing.Primary, config.Primary))
+            {
+                // A primary family is fixed before the runs it judges. Runs without a recorded family (config.json from before the
+                // field) may be given one, once, and the report says it came after them.
+                bool rows = File.Exists(o.EpochsCsv) && EpochCsv.Read(o.EpochsCsv).Count > 0;
+                if (rows && existing.Primary is not null)
+                    throw new ConfigException($"{folder}: its runs were made under the primary comparisons [{Describe(existing.Primary)}] (its config.json), " +
+                                              $"and this experiment declares [{Describe(config.Primary)}]; a primary family cannot change after the runs: pass --out with a new folder.");
+                o.primaryAfterRuns = rows;
+            }
+            else o.primaryAfterRuns = existing.PrimaryDeclaredAfterRuns;
             // Without runs.csv nothing says which runs ended, and resuming would drop their rows.
             if (File.Exists(o.EpochsCsv) && !File.Exists(o.RunsCsv))
                 throw new ConfigException($"{folder}: holds results without runs.csv (an older SemiGan's), which cannot be resumed safely; pass --out with a new folder.");
@@ -122,8 +136,19 @@ public sealed class RunOutput
         return o;
     }
 
+    /// <summary>Was the primary list recorded in this folder declared after its runs (see <see cref="ExperimentConfig.PrimaryDeclaredAfterRuns"/>)?</summary>
+    bool primaryAfterRuns;
+    public bool PrimaryDeclaredAfterRuns => primaryAfterRuns;
+
+    /// <summary>config.json: the resolved experiment, marked when its primary list came after the folder's runs.</summary>
     public void WriteConfig(ExperimentConfig config) =>
-        File.WriteAllText(ConfigPath, config.ToJson() + Environment.NewLine);
+        File.WriteAllText(ConfigPath, (config with { PrimaryDeclaredAfterRuns = (primaryAfterRuns || config.PrimaryDeclaredAfterRuns) && config.Primary is not null }).ToJson() + Environment.NewLine);
+
+    static bool SamePrimary(PrimaryComparison[]? a, PrimaryComparison[]? b) =>
+        a is null || b is null ? a is null && b is null
+            : a.Length == b.Length && a.Zip(b).All(p => p.First.Method == p.Second.Method && p.First.Versus == p.Second.Versus && p.First.Labels.SequenceEqual(p.Second.Labels));
+
+    static string Describe(PrimaryComparison[]? primary) => primary is null ? "none" : string.Join("; ", primary.Select(p => p.ToString()));
 
     /// <summary>The index in run-info.json of this invocation's entry, once <see cref="WriteRunInfoStart"/> wrote it.</summary>
     int? runInfoEntry;

@@ -9,9 +9,11 @@ namespace SemiGan.Training;
 public sealed record SavedModelInfo
 {
     public required string RunId { get; init; }
-    /// <summary>How the run ended: "finished", or "diverged" (the networks as they were after the epoch whose loss was not finite).</summary>
+    /// <summary>How the run ended: "finished", or "diverged" (the networks as they were after the epoch whose loss was not finite);
+    /// "selected" for the copy kept at the selected epoch (models/selected/, under best-validation).</summary>
     public required string Status { get; init; }
-    /// <summary>The epoch after which the networks were saved: the run's last row in epochs.csv.</summary>
+    public const string SelectedStatus = "selected";
+    /// <summary>The epoch after which the networks were saved: the run's last row in epochs.csv, or its selected one.</summary>
     public required int Epoch { get; init; }
     /// <summary>The implementation that trained and evaluated them ("fast" or "reference").</summary>
     public required string Implementation { get; init; }
