@@ -25,7 +25,7 @@ public class RunAnswerTests
         // The last lines: the table of gains (with CI and p over 2 seeds), the report, the folder.
         Assert.Equal("gains in final test accuracy (last epoch), paired by seed:", lines[^5]);
         Assert.Matches(@"^  gain +labels +protocol +head +mean +95% CI +paired p +seeds$", lines[^4]);
-        Assert.Matches(@"^  sgan − baseline +100 +masked +gan_logit +[+−]\d+\.\d\d pp +\[[+−]\d+\.\d\d, [+−]\d+\.\d\d\] +\d\.\d{3} +2$", lines[^3]);
+        Assert.Matches(@"^  sgan − baseline +100 +masked +gan_logit +[+−]\d+\.\d\d pp +\[[+−]\d+\.\d\d, [+−]\d+\.\d\d\] +(\d\.\d{3}|\d\.\dE[+-]\d+) +2$", lines[^3]);
         Assert.StartsWith("report: ", lines[^2]);
         Assert.StartsWith("done: ", lines[^1]);
         Assert.True(File.Exists(Path.Combine(outDir, "report.md")));

@@ -187,7 +187,7 @@ public sealed class ExperimentRun
             $"{g.Method} − {g.Reference}", g.Labels.ToString(inv), g.Protocol, g.Head,
             string.Format(inv, "{0:+0.00;−0.00} pp", 100 * g.Final.MeanDifference),
             string.Format(inv, "[{0:+0.00;−0.00}, {1:+0.00;−0.00}]", 100 * g.Final.CiLow, 100 * g.Final.CiHigh),
-            string.Format(inv, "{0:0.000}", g.Final.P), g.Final.N.ToString(inv),
+            g.Final.P < 0.001 ? g.Final.P.ToString("0.0E+0", inv) : g.Final.P.ToString("0.000", inv), g.Final.N.ToString(inv), // a tiny p is not 0
         }).Prepend(["gain", "labels", "protocol", "head", "mean", "95% CI", "paired p", "seeds"]).ToList();
         var widths = Enumerable.Range(0, table[0].Length).Select(c => table.Max(r => r[c].Length)).ToArray();
         string Line(string[] r) => "  " + string.Join("  ", r.Select((x, c) => c is 1 or >= 4 && c != 5 ? x.PadLeft(widths[c]) : x.PadRight(widths[c]))).TrimEnd();
