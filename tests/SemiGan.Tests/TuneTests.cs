@@ -100,6 +100,38 @@ public class TuneTests
     }
 
     [Fact]
+    public void Under_mean_validation_stable_a_trial_whose_run_collapses_does_not_compete()
+    {
+        var (dir, data) = Folder();
+        string file = TuneFileIn(dir), outDir = Path.Combine(dir, "out");
+        var (code, output, err) = Tune(file, outDir, data);
+        Assert.True(code == 0, err);
+        Assert.Contains("supervised: winner supervised~t02", output); // 3e-3, as in the test above
+
+        // The winner's seed-1002 run made to collapse: validation 100 % at epoch 1, then 10 pp lower plus one image (a drop
+        // of more than 10 pp). Its best-validation figure rises, so mean-validation would still pick it.
+        string epochs = Path.Combine(outDir, "epochs.csv");
+        var rows = EpochCsv.Read(epochs).Select(r => r.Run.Method == "supervised~t02" && r.Run.Seed == 1002
+            ? r with { ValidationAccuracy = r.Epoch == 1 ? 1.0 : 0.89 } : r).ToList();
+        EpochCsv.Rewrite(epochs, rows);
+        (code, output, err) = Tune(file, outDir, data);
+        Assert.True(code == 0, err);
+        Assert.Contains("supervised: winner supervised~t02", output);
+
+        // The same folder under the stable rule: t02 is out, named with its collapse; the next best wins.
+        Write(file, File.ReadAllText(file).Replace("\"search\": \"grid\"", "\"search\": \"grid\", \"rule\": \"mean-validation-stable\""));
+        (code, output, err) = Tune(file, outDir, data);
+        Assert.True(code == 0, err);
+        Assert.Contains("supervised: supervised~t02 does not compete (collapsed: seed 1002 validation 100 % at epoch 1 to 89 % at epoch 2)", output);
+        var (tuned, _) = TunedSettings.Read(Path.Combine(outDir, "tuned", "supervised-mnist-100.json"), "test", "test");
+        Assert.Equal(TuneFile.MeanValidationStable, tuned.Rule);
+        var rest = tuned.Trials.Where(t => t.Name != "supervised~t02").ToList();
+        Assert.Equal(rest.MaxBy(t => t.Mean)!.Name, tuned.Winner);
+        Assert.NotNull(tuned.Trials.Single(t => t.Name == "supervised~t02").Excluded);
+        Assert.All(rest, t => Assert.Null(t.Excluded));
+    }
+
+    [Fact]
     public void A_tuning_run_resumes_with_identical_trials_after_its_last_run_is_lost()
     {
         var (dir, data) = Folder();

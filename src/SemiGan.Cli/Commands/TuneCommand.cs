@@ -65,8 +65,9 @@ public static class TuneCommand
             string path = setup.TunedPath(folder, tuned.Method);
             tuned.Write(path);
             var winner = tuned.Trials.FirstOrDefault(t => t.Name == tuned.Winner);
+            foreach (var t in tuned.Trials.Where(t => t.Excluded is not null)) Console.WriteLine($"{tuned.Method}: {t.Name} does not compete ({t.Excluded})");
             Console.WriteLine(winner is null
-                ? $"{tuned.Method}: no trial finished on every seed, so there is no winner; tuned file {Path.GetFullPath(path)}"
+                ? $"{tuned.Method}: no trial finished on every seed{(tuned.Trials.Any(t => t.Excluded is not null) ? " without a collapse" : "")}, so there is no winner; tuned file {Path.GetFullPath(path)}"
                 : string.Create(inv, $"{tuned.Method}: winner {winner.Name} {winner.Values.ToJsonString()}, mean validation accuracy {winner.Mean:P2} over seeds {Seeds(tuned.Seeds)}") +
                   (tuned.Trials.Length < tuned.Budget ? $" ({tuned.Trials.Length} trials of a budget of {tuned.Budget})" : "") + $"; tuned file {Path.GetFullPath(path)}");
         }

@@ -41,7 +41,7 @@ public sealed record TuneFile
     public int SearchSeed { get; init; } = 1;
     public string Rule { get; init; } = MeanValidation;
 
-    public const string Grid = "grid", Random = "random", MeanValidation = "mean-validation";
+    public const string Grid = "grid", Random = "random", MeanValidation = "mean-validation", MeanValidationStable = "mean-validation-stable";
 
     /// <summary>The most trials a method may get (each is a variant with its own runs).</summary>
     public const int MaxTrials = 999;
@@ -49,6 +49,16 @@ public sealed record TuneFile
     /// <summary>The rule in words (docs/experiments.md, "Tuning").</summary>
     public const string RuleText = "the highest mean, over the tuning seeds, of each run's validation accuracy at its selected epoch " +
                                    "(the experiment's select rule); only trials whose runs all finished compete; a tie goes to the earlier-listed trial";
+
+    /// <summary>
+    /// mean-validation-stable: as <see cref="RuleText"/>, among trials none of whose runs collapses (validation accuracy falling
+    /// by more than <see cref="Reports.Aggregation.CollapseDrop"/> from one epoch to the next). Best-validation selection hides
+    /// a collapse in a run's figure, and a baseline that collapses mid-run is not a fair one (docs/collapse-diagnosis.md).
+    /// </summary>
+    public const string StableRuleText = RuleText + "; a trial any of whose runs drops by more than 10 pp in validation accuracy " +
+                                         "from one epoch to the next (a collapse) does not compete";
+
+    public static string RuleTextOf(string rule) => rule == MeanValidationStable ? StableRuleText : RuleText;
 
     /// <summary>Experiment fields a tune file sets elsewhere, or that tuning fixes.</summary>
     static readonly string[] NotInExperiment = ["name", "description", "seeds", "methods", "models", "methodSettings", "reference", "comparisons", "primary", "primaryDeclaredAfterRuns", "evaluateTest"];
@@ -93,7 +103,7 @@ public sealed record TuneFile
         if (tune.Seeds is null || tune.Seeds.Length == 0 || tune.Seeds.Distinct().Count() != tune.Seeds.Length) Fail("seeds", "must list distinct tuning seeds, e.g. [1001, 1002]");
         if (tune.Trials is < 1 or > MaxTrials) Fail("trials", $"{tune.Trials} must be in 1..{MaxTrials} (the trials each method gets)");
         if (tune.Search is not (Grid or Random)) Fail("search", $"'{tune.Search}' is not one of {Grid}, {Random}");
-        if (tune.Rule != MeanValidation) Fail("rule", $"'{tune.Rule}' is not one of {MeanValidation}");
+        if (tune.Rule is not (MeanValidation or MeanValidationStable)) Fail("rule", $"'{tune.Rule}' is not one of {MeanValidation}, {MeanValidationStable}");
         if (tune.Methods is null || tune.Methods.Count == 0) Fail("methods", $"must name at least one method ({MethodRegistry.Names}) with its search, e.g. {{ \"supervised\": {{ \"space\": {{ \"learningRate\": [0.001, 0.003] }} }} }}");
 
         var experiment = ExperimentSettings(tune, path, Fail);

@@ -8,7 +8,11 @@ namespace SemiGan.Config;
 
 /// <summary>One trial of a search as a tuned-settings file records it: its values and each tuning seed's figures.</summary>
 /// <param name="Mean">Mean over the tuning seeds of each run's validation accuracy at its selected epoch; null unless every run finished.</param>
-public sealed record TrialResult(string Name, JsonObject Values, TrialRun[] Runs, double? Mean);
+public sealed record TrialResult(string Name, JsonObject Values, TrialRun[] Runs, double? Mean)
+{
+    /// <summary>Under mean-validation-stable, why the trial did not compete (its runs' collapses); null otherwise.</summary>
+    public string? Excluded { get; init; }
+}
 
 /// <summary>One run of a trial: its seed, how it ended (finished, diverged, unfinished), its selected epoch and that epoch's validation accuracy.</summary>
 public sealed record TrialRun(int Seed, string Status, int? Epoch, double? ValidationAccuracy);
@@ -108,7 +112,7 @@ public sealed record TunedSettings
             if (tuned.Method != method)
                 throw new ConfigException($"{source}: {field}: {path} holds settings tuned for {tuned.Method}, and this entry trains {method}; name a file tuned for {method}");
             if (tuned.Settings is null)
-                throw new ConfigException($"{source}: {field}: {path} has no winner (no trial finished on every tuning seed); tune again, or give the settings by hand");
+                throw new ConfigException($"{source}: {field}: {path} has no winner (no trial finished on every tuning seed, or every one that did collapsed under mean-validation-stable); tune again, or give the settings by hand");
             var merged = (JsonObject)tuned.Settings.DeepClone();
             foreach (var (k, value) in entry)
                 if (k != "settingsFrom") merged[k] = value?.DeepClone();

@@ -6,7 +6,7 @@ namespace SemiGan.Reports;
 
 /// <summary>
 /// The outcome of a tune folder, per method: every trial's validation figures per seed and their mean, and the
-/// winner by <see cref="TuneFile.MeanValidation"/> (<see cref="TuneFile.RuleText"/>). Reads validation figures only:
+/// winner by the tune file's rule (<see cref="TuneFile.RuleTextOf"/>). Reads validation figures only:
 /// the folder holds no test figures (evaluateTest: false).
 /// </summary>
 public static class TuningResults
@@ -33,12 +33,21 @@ public static class TuningResults
                     return new TrialRun(run.Seed, status, selected?.Epoch, selected?.ValidationAccuracy);
                 }).ToArray();
                 double? mean = runs.All(r => r.ValidationAccuracy is not null) ? runs.Average(r => r.ValidationAccuracy!.Value) : null;
-                trials.Add(new TrialResult(trial.Name, (JsonObject)trial.Values.DeepClone(), runs, mean));
+                string? excluded = null;
+                if (setup.File.Rule == TuneFile.MeanValidationStable)
+                {
+                    var collapses = Aggregation.Collapses(cfg.Runs().Where(r => r.Method == trial.Name).SelectMany(r => rows.GetValueOrDefault(r) ?? []))
+                        .Where(c => c.Measure == "validation").ToList();
+                    if (collapses.Count > 0)
+                        excluded = "collapsed: " + string.Join("; ", collapses.Select(c => FormattableString.Invariant(
+                            $"seed {c.Run.Seed} validation {c.From:P0} at epoch {c.FromEpoch} to {c.To:P0} at epoch {c.ToEpoch}")));
+                }
+                trials.Add(new TrialResult(trial.Name, (JsonObject)trial.Values.DeepClone(), runs, mean) { Excluded = excluded });
             }
             // Strictly greater: a tie keeps the earlier-listed trial.
             TrialResult? winner = null;
             foreach (var t in trials)
-                if (t.Mean is { } m && (winner is null || m > winner.Mean)) winner = t;
+                if (t.Mean is { } m && t.Excluded is null && (winner is null || m > winner.Mean)) winner = t;
             JsonObject? settings = null;
             if (winner is not null)
             {
@@ -55,7 +64,7 @@ public static class TuningResults
                 Search = setup.File.Search, SearchSeed = setup.File.Search == TuneFile.Random ? setup.File.SearchSeed : null,
                 Budget = setup.File.BudgetOf(method), OwnBudget = search.Trials is not null,
                 Space = space, Fixed = fixedValues, Experiment = (JsonObject)experiment.DeepClone(), Seeds = cfg.Seeds,
-                Rule = TuneFile.MeanValidation, Trials = trials.ToArray(), Winner = winner?.Name, Settings = settings,
+                Rule = setup.File.Rule, Trials = trials.ToArray(), Winner = winner?.Name, Settings = settings,
             });
         }
         return results;
