@@ -180,6 +180,27 @@ public class StepDiagnosticsTests
         Assert.All(values, v => Assert.All(v, x => Assert.True(double.IsFinite(x))));
     }
 
+    [Fact]
+    public void Shards_logs_are_merged_with_their_results()
+    {
+        using var data = Synthetic.Dataset(train: 200, test: 30);
+        var cfg = Config("diagnostics-merge") with { Seeds = [1, 2], Epochs = 1 };
+        string dir = Synthetic.TempDir();
+        string Run(string name, Shard shard)
+        {
+            string f = Path.Combine(dir, name);
+            new ExperimentRunner(cfg, data, RunOutput.Open(f, cfg), CPU) { Shard = shard, DiagnosticsEvery = 5 }.Run();
+            return f;
+        }
+        string a = Run("a", new Shard(1, 2)), b = Run("b", new Shard(2, 2));
+        var merged = ResultMerger.Merge(Path.Combine(dir, "merged"), [a, b]);
+        foreach (var run in cfg.Runs())
+        {
+            string shard = File.Exists(RunOutput.Existing(a).DiagnosticsPath(run)) ? a : b;
+            Assert.Equal(File.ReadAllText(RunOutput.Existing(shard).DiagnosticsPath(run)), File.ReadAllText(merged.DiagnosticsPath(run)));
+        }
+    }
+
     /// <summary>epochs.csv's lines without the columns that hold times.</summary>
     static List<string> Strip(string[] lines)
     {
