@@ -24,6 +24,7 @@ public static partial class Usage
         ["--shard"] = "--shard 2/4",
         ["--fast-path"] = "--fast-path auto",
         ["--precision"] = "--precision bf16",
+        ["--diagnostics"] = "--diagnostics 10",
         ["--jobs"] = "--jobs 2",
         ["--dataset"] = "--dataset fashion-mnist",
         ["--dir"] = "--dir data/mnist",

@@ -33,9 +33,11 @@ public static class RunCommand
         var jobs = Jobs.Option();
         var restartRun = RestartRunOption();
         var precision = PrecisionOption();
+        var diagnostics = Usage.PositiveInt("--diagnostics", "Log every Nth optimizer step of each run (losses, gradient norm, Adam's update and second moment, " +
+            "batch-norm running statistics, live and averaged weights' accuracy) to diagnostics/<run id>.csv in the output folder; off by default.");
         var cmd = new Command("run", "Train every run of the experiment's grid (each method, label count, seed, protocol and head it lists); write per-epoch CSV, config, splits, charts, samples and run-info.json. Re-running on the same --out resumes.")
         {
-            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, restartRun, dryRun, bench, precision,
+            experiment, seeds, epochs, set, output, data, device, threads, shard, noVerify, fastPath, jobs, restartRun, dryRun, bench, precision, diagnostics,
         };
         cmd.SetAction(r => Errors.Guard(() => Execute(r, () =>
         {
@@ -75,6 +77,8 @@ public static class RunCommand
             Threads = r.GetValue<int?>("--threads"),
             DataFolder = r.GetValue<string?>("--data"),
             Verify = !r.GetValue<bool>("--no-verify"),
+            // `tune` shares this body without the option.
+            Diagnostics = r.CommandResult.Command.Options.Any(o => o.Name == "--diagnostics") ? r.GetValue<int?>("--diagnostics") : null,
         };
         Errors.LogFolder = outPath;
         var run = ExperimentRun.Check(cfg, outPath, options);

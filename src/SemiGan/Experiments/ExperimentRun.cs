@@ -24,6 +24,8 @@ public sealed record RunOptions
     /// <summary>The dataset's folder; null: its default.</summary>
     public string? DataFolder { get; init; }
     public bool Verify { get; init; } = true;
+    /// <summary>--diagnostics N: log every Nth optimizer step of each run (<see cref="StepDiagnostics"/>); null: off.</summary>
+    public int? Diagnostics { get; init; }
 }
 
 /// <summary>How a run speaks to whoever started it: lines to print, the runner's log lines, and a progress display around the training.</summary>
@@ -72,6 +74,7 @@ public sealed class ExperimentRun
     {
         if (options.Device is not ("auto" or "cpu" or "cuda")) throw new ConfigException($"--device: '{options.Device}' is not one of auto, cpu, cuda.");
         if (options.Threads is <= 0 and var badThreads) throw new ConfigException($"--threads: {badThreads} must be positive.");
+        if (options.Diagnostics is <= 0 and var badEvery) throw new ConfigException($"--diagnostics: {badEvery} must be positive.");
         if (options.Device != "cuda" && !Autocast.CpuHasBf16 && config.Methods.FirstOrDefault(m => config.SettingsOf(m).Precision == Precision.Bf16) is { } bf16)
             throw new ConfigException($"methodSettings.{bf16}.precision: bf16 needs a CPU with AVX512-BF16 or AMX (read from /proc/cpuinfo), which this one is not " +
                 "(libtorch would emulate it, slower than fp32); use fp32, or --device cuda on a GPU.");
@@ -147,6 +150,7 @@ public sealed class ExperimentRun
             },
             Observer = new RunObservers(new RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
             FastPath = choice,
+            DiagnosticsEvery = options.Diagnostics ?? 0,
             Cores = cores,
             Progress = report,
             Log = log,

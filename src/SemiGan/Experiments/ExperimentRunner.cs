@@ -53,6 +53,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
     /// <summary>The splits to train on, drawn and checked already (<see cref="CheckedSplits"/>); null: drawn here from the data's labels.</summary>
     public SplitSet? Splits { get; init; }
 
+    /// <summary>Log what every this many optimizer steps moved, per run, in diagnostics/ (<see cref="StepDiagnostics"/>); 0: off.</summary>
+    public int DiagnosticsEvery { get; init; }
+
     /// <summary>Called once every check has passed, before the runner writes anything (the CLI records the invocation in run-info.json then).</summary>
     public Action? Starting { get; init; }
 
@@ -282,6 +285,12 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         using var precision = Autocast.Use(config.SettingsOf(c.Run.Method).Precision); // training and evaluation alike
         using var method = config.MethodOf(c.Run.Method).Start(new MethodContext(c.Run, config.SettingsOf(c.Run.Method), ImageShape.Of(data.Descriptor), device, Impl));
         TrainingProbe.Started?.Invoke(method.Classifier);
+        if (DiagnosticsEvery > 0)
+        {
+            var log = new DiagnosticsCsv(output.DiagnosticsPath(c.Run), c.Resume?.Meta.Epoch ?? 0);
+            method.Diagnostics = new StepDiagnostics(DiagnosticsEvery, c.Resume?.Meta.Iterations ?? 0, log.Append,
+                c.ValidationImages, c.ValidationLabels, config.EvalBatchSize);
+        }
         bool everyEpoch = c.Run.Seed == config.Seeds[0]; // one run per variant keeps a sample grid per epoch
         void AfterEpoch(int epoch)
         {

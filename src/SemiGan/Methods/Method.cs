@@ -108,7 +108,9 @@ public abstract class MethodRun(MethodContext context) : ICheckpointable, IDispo
                 using (var _ = NewDisposeScope())
                 {
                     if (step.Labeled.Length > 0) TrainingProbe.Labeled?.Invoke(Classifier, step.Labeled);
-                    var result = Step(e.MakeBatch(step, index));
+                    var batch = e.MakeBatch(step, index);
+                    using var before = Diagnostics?.Before(Classifier);
+                    var result = Step(batch);
                     if (result is not null)
                     {
                         foreach (var (name, value) in result.Losses)
@@ -116,6 +118,8 @@ public abstract class MethodRun(MethodContext context) : ICheckpointable, IDispo
                         steps++; images += result.Images; labeled += result.LabeledImages;
                         AfterUpdate();
                     }
+                    Diagnostics?.After(before, result is not null, e.Epoch, lr, LossNames, result?.Losses ?? [], Classifier, ClassifierOptimizer,
+                        Averaged ? Evaluated : null, batch.LabeledCount > 0 ? (batch.LabeledImages, batch.Labels) : null);
                 }
                 index++;
                 e.OnStep?.Invoke();
@@ -123,6 +127,19 @@ public abstract class MethodRun(MethodContext context) : ICheckpointable, IDispo
             return new EpochLosses(new LossValues(LossNames.Select(n => (n, sums[n].Mean))), steps, images, labeled);
         }
         finally { foreach (var s in sums.Values) s.Dispose(); }
+    }
+
+    /// <summary>Opt-in: what each logged step moved (<see cref="StepDiagnostics"/>); null (the default) logs nothing.</summary>
+    public StepDiagnostics? Diagnostics { get; set; }
+
+    /// <summary>The optimizer that holds the classifier's weights (for the diagnostics' view of Adam's moments), or null.</summary>
+    TorchSharp.Modules.OptimizerHelper? ClassifierOptimizer
+    {
+        get
+        {
+            var first = Classifier.parameters().First().Handle;
+            return Optimizers.Select(o => o.Optimizer).FirstOrDefault(o => o.parameters().Any(p => p.Handle == first));
+        }
     }
 
     /// <summary>After each optimizer step: the evaluation average moves (a method with a teacher moves its own in its step).</summary>

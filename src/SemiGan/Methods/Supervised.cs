@@ -18,7 +18,7 @@ public sealed class Supervised : IMethod
     public Type OptionsType => typeof(SupervisedOptions);
 
     public MethodRun Start(MethodContext c) => new SupervisedRun(c, new() { Labeled = LabeledSource.FullBatches, UnlabeledRatio = 0 },
-        c.Options<SupervisedOptions>().Noise, wholeBatch: false);
+        c.Options<SupervisedOptions>().Noise, wholeBatch: false, c.Options<SupervisedOptions>().AdamEps);
 }
 
 /// <summary>The supervised CNN's own options.</summary>
@@ -26,6 +26,12 @@ public sealed record SupervisedOptions
 {
     /// <summary>Gaussian noise in the classifier in training, as fm-gan's discriminator has it (<see cref="InputNoise"/>): a fair match for it, e.g. on the MLP.</summary>
     public bool Noise { get; init; }
+
+    /// <summary>
+    /// Adam's ε (torch's 1e-8), added to √v̂ in its step's denominator: a larger one damps the step of a weight whose
+    /// gradient has become small, which at 100 labels (a loss near 0) is mostly the weight-decay term (docs/collapse-diagnosis.md).
+    /// </summary>
+    [Range(0, 1, MinOpen = true)] public double AdamEps { get; init; } = 1e-8;
 }
 
 /// <summary>
@@ -42,11 +48,12 @@ public sealed class SupervisedRun : MethodRun
     readonly double inputNoise;
     readonly bool wholeBatch;
 
-    public SupervisedRun(MethodContext c, DataNeeds needs, bool noise, bool wholeBatch) : base(c)
+    public SupervisedRun(MethodContext c, DataNeeds needs, bool noise, bool wholeBatch, double adamEps = 1e-8) : base(c)
     {
         (this.needs, this.wholeBatch, inputNoise) = (needs, wholeBatch, noise ? InputNoise.Sigma : 0);
         d = SeededClassifier(noise ? InputNoise.HiddenSigma : 0);
         optimizer = AdamFor(d);
+        foreach (var group in optimizer.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>()) ((TorchSharp.Modules.Adam.Options)group.Options).eps = adamEps;
     }
 
     public override Classifier Classifier => d;

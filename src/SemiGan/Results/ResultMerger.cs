@@ -43,7 +43,7 @@ public static class ResultMerger
                     throw new ConfigException($"merge: run {s.RunId} ended differently in {seen.From} and {f.Folder}; refusing to merge conflicting results.");
                 statuses.TryAdd(s.Run.Id, (s, f.Folder));
             }
-            foreach (string sub in new[] { "splits", "confusion", "samples", "models", "tensorboard" })
+            foreach (string sub in new[] { "splits", "confusion", "samples", "models", "tensorboard", "diagnostics" })
             {
                 string dir = Path.Combine(f.Folder, sub);
                 if (!Directory.Exists(dir)) continue;

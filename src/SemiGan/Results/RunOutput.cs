@@ -30,6 +30,8 @@ public sealed class RunOutput
     public string SelectedModelFolder(RunSpec run) => Path.Combine(ModelsFolder, "selected", run.Id);
     /// <summary>A run's TensorBoard event files (one per invocation that trained it).</summary>
     public string TensorBoardFolder(RunSpec run) => Path.Combine(Folder, "tensorboard", run.Id);
+    /// <summary>A run's per-step diagnostics (`semigan run --diagnostics N`, see <see cref="StepDiagnostics"/>).</summary>
+    public string DiagnosticsPath(RunSpec run) => Path.Combine(Folder, "diagnostics", $"{run.Id}.csv");
     /// <summary>What `semigan eval` measured on the saved models.</summary>
     public string EvalCsv => Path.Combine(Folder, "eval.csv");
     public string SplitPath(int labels, int seed) => Path.Combine(Folder, "splits", $"labels-{labels}-seed-{seed}.csv");
