@@ -25,6 +25,19 @@ public class ProgressTests
     }
 
     [Fact]
+    public void A_method_not_yet_measured_is_priced_by_its_bench_ratio_to_a_measured_one()
+    {
+        var eta = new Eta { Prior = new Dictionary<string, double> { ["sgan"] = 70, ["supervised"] = 14, ["vat"] = 42 } };
+        eta.Record("supervised", 600, 6); // 10 ms a step here, against 14 ms in the bench
+        Assert.Equal(0.05, eta.SecondsPerStep("sgan")!.Value, 12); // 10 ms x 70 / 14
+        Assert.Equal(0.01, eta.SecondsPerStep("supervised")!.Value, 12);
+        Assert.Equal(0.01, eta.SecondsPerStep("fixmatch")!.Value, 12); // not in the bench: the measured mean
+        eta.Record("vat", 10, 1); // fewer steps behind it than supervised: supervised stays the yardstick
+        Assert.Equal(0.05, eta.SecondsPerStep("sgan")!.Value, 12);
+        Assert.Equal(600 * 0.05 + 600 * 0.01, eta.Remaining([("sgan", 600), ("supervised", 600)])!.Value, 9);
+    }
+
+    [Fact]
     public void Each_epoch_line_says_run_k_of_n_and_the_time_left_and_run_log_keeps_the_lines_across_a_resume()
     {
         string dir = Synthetic.TempDir();

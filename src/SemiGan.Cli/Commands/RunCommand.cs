@@ -79,6 +79,8 @@ public static class RunCommand
             Verify = !r.GetValue<bool>("--no-verify"),
             // `tune` shares this body without the option.
             Diagnostics = r.CommandResult.Command.Options.Any(o => o.Name == "--diagnostics") ? r.GetValue<int?>("--diagnostics") : null,
+            // The newest bench file's step times price a method until it has trained an epoch (the time left per epoch line).
+            StepCostPrior = DryRun.BenchStepMilliseconds(null, out _),
         };
         Errors.LogFolder = outPath;
         var run = ExperimentRun.Check(cfg, outPath, options);

@@ -4,13 +4,17 @@ namespace SemiGan.Experiments;
 
 /// <summary>
 /// The time a grid has left, weighted by each method's step cost as measured in this process: seconds per training step
-/// of every method that has trained an epoch here (variants count as their registered method), and for a method not yet
-/// measured the mean cost per step of those that have. A GAN step costs several supervised steps, so counting steps alone
+/// of every method that has trained an epoch here or in the folder (variants count as their registered method). A method
+/// not yet measured is priced from a measured one by their ratio in <see cref="Prior"/> (a bench file's step times), else
+/// at the mean cost per step of those measured. A GAN step costs several supervised steps, so counting steps alone
 /// would be off by that much whenever the remaining runs are of other methods than the ones behind.
 /// </summary>
 public sealed class Eta
 {
     readonly Dictionary<string, (double Seconds, long Steps)> measured = [];
+
+    /// <summary>Relative step costs by registered method (any unit: only ratios are used), e.g. `semigan bench`'s step times; null: none.</summary>
+    public IReadOnlyDictionary<string, double>? Prior { get; init; }
 
     /// <summary>An epoch of <paramref name="method"/>: its training steps and the seconds they took.</summary>
     public void Record(string method, long steps, double seconds)
@@ -25,6 +29,10 @@ public sealed class Eta
     {
         if (measured.TryGetValue(method, out var m)) return m.Seconds / m.Steps;
         if (measured.Count == 0) return null;
+        // The measured method with the most steps behind it, scaled by the two methods' bench ratio.
+        if (Prior is not null && Prior.TryGetValue(method, out double cost) && cost > 0
+            && measured.Where(x => Prior.TryGetValue(x.Key, out double c) && c > 0).OrderByDescending(x => x.Value.Steps).FirstOrDefault() is { Key: not null } known)
+            return known.Value.Seconds / known.Value.Steps * cost / Prior[known.Key];
         return measured.Values.Sum(x => x.Seconds) / measured.Values.Sum(x => x.Steps);
     }
 

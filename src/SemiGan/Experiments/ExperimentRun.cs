@@ -26,6 +26,8 @@ public sealed record RunOptions
     public bool Verify { get; init; } = true;
     /// <summary>--diagnostics N: log every Nth optimizer step of each run (<see cref="StepDiagnostics"/>); null: off.</summary>
     public int? Diagnostics { get; init; }
+    /// <summary>Relative step costs by method (the newest bench file's), for the time left; null: none.</summary>
+    public IReadOnlyDictionary<string, double>? StepCostPrior { get; init; }
 }
 
 /// <summary>How a run speaks to whoever started it: lines to print, the runner's log lines, and a progress display around the training.</summary>
@@ -151,6 +153,7 @@ public sealed class ExperimentRun
             Observer = new RunObservers(new RunArtifacts(outFolder), new TensorBoardLog(outFolder)),
             FastPath = choice,
             DiagnosticsEvery = options.Diagnostics ?? 0,
+            StepCostPrior = options.StepCostPrior,
             Cores = cores,
             Progress = report,
             Log = log,

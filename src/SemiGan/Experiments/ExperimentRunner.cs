@@ -25,6 +25,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
 {
     public Action<RunProgress>? Progress { get; init; }
     public Action<string>? Log { get; init; }
+
+    /// <summary>Relative step costs by method (a bench file's), for the time left before a method has trained an epoch; null: none.</summary>
+    public IReadOnlyDictionary<string, double>? StepCostPrior { get; init; }
     /// <summary>Gets sample grids and ended runs, to draw them (the runner draws nothing itself).</summary>
     public IRunObserver? Observer { get; init; }
 
@@ -109,7 +112,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, ImageDataset data,
         long total = todo.Sum(r => (long)ScheduleOf(r).StepsPerEpoch * config.Epochs), done = 0;
         // "run k/N" counts this shard's grid, ended runs included; the ETA weighs what is left by each method's measured step cost.
         int before = runs.Count - todo.Count;
-        var eta = new Eta();
+        var eta = new Eta { Prior = StepCostPrior };
         // Epochs already in the folder (a resume) are measured costs too: without them a resumed grid would price its
         // remaining GAN runs at the supervised runs' cost until a GAN epoch ends in this process.
         foreach (var row in written ?? [])

@@ -230,7 +230,7 @@ public static class ReportWriter
 
     static void AppendGainTable(StringBuilder md, List<GainSummary> gs, List<GainRow> rows, (int Primary, int Secondary)? families, int tests)
     {
-        var holm = rows.ToDictionary(r => r.Gain, r => r, ReferenceEqualityComparer.Instance);
+        var holm = rows.ToDictionary<GainRow, GainSummary, GainRow>(r => r.Gain, r => r, ReferenceEqualityComparer.Instance);
         string family = families is null ? "" : " family |";
         md.AppendLine("| labels | method − reference | protocol | head | pairs | gain, final (pp) | 95% CI | t | p | Holm p | smallest detectable gain (80% power) | gain, last-epochs mean (pp) | p | Holm p | unpaired seeds |" + family);
         md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|" + (families is null ? "" : "---|"));
