@@ -29,6 +29,7 @@ public static class BenchCommand
             if (r.GetValue(repeats) <= 0) throw new ConfigException("--repeats: must be positive.");
             var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
             Errors.ApplyThreads(r.GetValue(threads));
+            Errors.ApplyTorchLogLevel();
             // The same check a run makes, at the bench's batch size: fast-path figures only mean something if it agrees.
             var mode = RunCommand.ParseFastPath(r.GetValue(fastPath)!);
             var choice = FastPathChoice.Make(mode == FastPathMode.Reference ? FastPathMode.Auto : mode,

@@ -47,6 +47,12 @@ public static class Errors
         TorchSharp.torch.set_num_threads(t);
     }
 
+    /// <summary>libtorch's C++ log level (TORCH_CPP_LOG_LEVEL, else errors only); an unknown value is named on stderr.</summary>
+    public static void ApplyTorchLogLevel()
+    {
+        if (SemiGan.Kernels.TorchLogLevel.Apply() is { } warning) Console.Error.WriteLine($"semigan: warning: {warning}");
+    }
+
     public static int Report(string message, int code)
     {
         Console.Error.WriteLine($"semigan: error: {Usage.OneLine(message)}");

@@ -43,6 +43,7 @@ public static class EvalCommand
                 throw new ConfigException($"{root}: models/ holds no saved model of an ended run (runs.csv lists {missing.Count} ended run{(missing.Count == 1 ? "" : "s")}); pass a run's --out folder with ended runs.");
             var dev = Errors.Input(() => DeviceChoice.Resolve(r.GetValue(device)!));
             Errors.ApplyThreads(r.GetValue(threads));
+            Errors.ApplyTorchLogLevel();
             var dataset = Errors.Input(() => Datasets.Get(cfg.Dataset));
             using var images = ImageDataset.Load(dataset, r.GetValue(data) ?? dataset.DefaultFolder, !r.GetValue(noVerify));
 
