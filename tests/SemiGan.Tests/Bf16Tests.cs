@@ -97,6 +97,70 @@ public class Bf16Tests
         Assert.Equal(0f, (Autocast.Linear(linear, x) - linear.forward(x)).abs().max().item<float>());
     }
 
+    /// <summary>
+    /// The fused LeakyReLU-dropout on bfloat16 activations: by definition f = 0 where dropped, else 1/(1-p) where
+    /// x &gt; 0 and slope/(1-p) elsewhere, each rounded to bfloat16; the drops are float32's at the same seed. Checked
+    /// element by element against the float32 mask on the same (exactly widened) values, lengths off a multiple of 8
+    /// included, with zeros of both signs.
+    /// </summary>
+    [Theory]
+    [InlineData(0.3, 1000), InlineData(0.5, 13), InlineData(0.3, 7)]
+    public void The_bf16_dropout_factor_is_the_float32_one_rounded(double p, int n)
+    {
+        var rng = new Random(n);
+        var values = Enumerable.Range(0, n).Select(i => i % 11 == 0 ? 0f : i % 13 == 0 ? -0f : (float)(rng.NextDouble() * 4 - 2)).ToArray();
+        ushort[] bits = values.Select(DropoutMask.ToBf16).ToArray();
+        float[] widened = bits.Select(b => BitConverter.UInt32BitsToSingle((uint)b << 16)).ToArray();
+        var expected = new float[n];
+        DropoutMask.Fill(expected, p, 99, widened, 0.2f);
+        var actual = new ushort[n];
+        DropoutMask.FillBf16(actual, p, 99, bits, 0.2f);
+        for (int i = 0; i < n; i++) Assert.Equal(DropoutMask.ToBf16(expected[i]), actual[i]);
+        if (n < 100) return;
+        Assert.Contains(expected, v => v == 0f); // the data reach all three values
+        Assert.Contains(expected, v => v > 1f);
+        Assert.Contains(expected, v => v is > 0f and < 1f);
+    }
+
+    /// <summary>ToBf16 is round-to-nearest, ties to even, as libtorch's float-to-bfloat16 cast.</summary>
+    [Fact]
+    public void ToBf16_rounds_as_libtorch_casts()
+    {
+        var rng = new Random(5);
+        float[] values = [.. Enumerable.Range(0, 4000).Select(_ => (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-6, 6)))),
+            BitConverter.UInt32BitsToSingle(0x3F808000u), BitConverter.UInt32BitsToSingle(0x3F818000u), 1f / 0.7f, 0.2f / 0.7f];
+        using var cast = tensor(values).to_type(ScalarType.BFloat16);
+        var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(cast.bytes).ToArray();
+        Assert.Equal(expected, values.Select(DropoutMask.ToBf16).ToArray());
+    }
+
+    /// <summary>
+    /// Under bf16 the fast path keeps hidden activations in bfloat16 (no cast between layers) and hands float32 on where
+    /// losses begin: the logits and the features feature matching compares.
+    /// </summary>
+    [Fact]
+    public void Under_bf16_hidden_activations_stay_bf16_and_logits_and_features_leave_float32()
+    {
+        random.manual_seed(3);
+        using var d = new Discriminator(KPlusOneHead.GanLogit, 0.3, Implementation.Fast);
+        using var g = new Models.Generator(100, Implementation.Fast);
+        using var wide = nn.Conv2d(32, 64, 4, stride: 2, padding: 1);
+        using var narrow = nn.Conv2d(1, 32, 4, stride: 2, padding: 1);
+        using var scope = NewDisposeScope();
+        using var bf16 = Autocast.Use(Precision.Bf16);
+        var x = rand(6, 1, 28, 28) * 2 - 1;
+        Assert.Equal(ScalarType.BFloat16, Autocast.Conv2dLow(wide, randn(6, 32, 14, 14)).dtype);
+        Assert.Equal(ScalarType.Float32, Autocast.Conv2dLow(narrow, x).dtype); // too few channels: float32 throughout
+        Assert.Equal(ScalarType.Float32, d.forward(x).dtype);
+        Assert.Equal(ScalarType.Float32, d.Features(x).dtype);
+        var (a, b) = d.forward(x, x);
+        Assert.Equal(ScalarType.Float32, a.dtype);
+        Assert.Equal(ScalarType.Float32, g.forward(randn(6, 100)).dtype);
+        var loss = d.forward(g.forward(randn(6, 100))).logsumexp(1).mean();
+        loss.backward();
+        Assert.All(d.parameters().Concat(g.parameters()), w => Assert.Equal(ScalarType.Float32, w.grad!.dtype));
+    }
+
     [Fact]
     public void The_bf16_check_agrees_for_every_method_and_catches_a_shifted_layer()
     {

@@ -23,7 +23,7 @@ public static class FastDiscriminator
         h = h.requires_grad && !d.conv1.weight!.requires_grad && d.conv1.in_channels == 1
             ? SingleChannelConvolution.FromImageInputGradientOnly(h, d.conv1.weight, d.conv1.bias!, first.Stride, first.Padding)
             : Autocast.Conv2d(d.conv1, h);
-        return AfterFirst(d, h, null);
+        return Autocast.High(AfterFirst(d, h, null)); // features leave in float32: feature matching is a loss
     }
 
     /// <summary>Discriminator.forward(a, b): both batches through each convolution and the classifier at once, batch norm per batch.</summary>
@@ -38,8 +38,9 @@ public static class FastDiscriminator
     static Tensor AfterFirst(Discriminator d, Tensor h, long[]? batchSizes)
     {
         h = Activation(d, h);
-        h = Activation(d, Norm(d.norm2, Autocast.Conv2d(d.conv2, h), batchSizes));
-        h = Activation(d, Norm(d.norm3, Autocast.Conv2d(d.conv3, h), batchSizes));
+        // Under bf16 the hidden activations stay bfloat16 from conv2 to the classifier (Autocast).
+        h = Activation(d, Norm(d.norm2, Autocast.Conv2dLow(d.conv2, h), batchSizes));
+        h = Activation(d, Norm(d.norm3, Autocast.Conv2dLow(d.conv3, h), batchSizes));
         // flatten's backward sends an [N,C,H,W]-ordered gradient; keep the layers above channels-last.
         if (d.training) h = ChannelsLast.GradientFrom(h);
         return h.flatten(1);

@@ -16,9 +16,10 @@ public static class FastGenerator
 {
     public static Tensor Forward(Generator g, Tensor z)
     {
-        var h = FaultInjection.At("generator.linear", Autocast.Linear(g.project, z));
+        // Under bf16 the hidden activations stay bfloat16 up to the last layer (Autocast).
+        var h = FaultInjection.At("generator.linear", Autocast.LinearLow(g.project, z));
         h = nn.functional.relu(g.norm0.forward(h)).view(-1, Generator.Maps, g.StartHeight, g.StartWidth);
-        h = nn.functional.relu(g.norm1.forward(Autocast.ConvTranspose2d(g.up, ChannelsLast.From(h))));
+        h = nn.functional.relu(g.norm1.forward(Autocast.ConvTranspose2dLow(g.up, ChannelsLast.From(h))));
         if (g.Shape.Channels != 1) return Autocast.ConvTranspose2d(g.toImage, h).tanh();
         var last = Generator.ToImageGeometry;
         return SingleChannelConvolution.TransposedToImage(h, g.toImage.weight!, g.toImage.bias!, last.Stride, last.Padding).tanh();

@@ -15,7 +15,7 @@ public static class LeakyReLUDropout
 {
     public static Tensor Apply(Tensor x, double negativeSlope, double p, bool training)
     {
-        bool fused = training && p > 0 && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32
+        bool fused = training && p > 0 && x.device_type == DeviceType.CPU && x.dtype is ScalarType.Float32 or ScalarType.BFloat16
             && (x.is_contiguous() || ChannelsLast.Is(x));
         if (!fused)
         {
@@ -32,8 +32,12 @@ public static class LeakyReLUDropout
             bool nhwc = !x.is_contiguous();
             var xDense = nhwc ? x.permute(0, 2, 3, 1) : x;
             var dense = empty(xDense.shape, dtype: x.dtype, device: x.device);
-            DropoutMask.Fill(MemoryMarshal.Cast<byte, float>(dense.bytes), injected is null ? p : 0, seed,
-                MemoryMarshal.Cast<byte, float>(xDense.bytes), (float)negativeSlope);
+            if (x.dtype == ScalarType.BFloat16) // bf16 activations (Autocast): the same draws, the factor in bf16
+                DropoutMask.FillBf16(MemoryMarshal.Cast<byte, ushort>(dense.bytes), injected is null ? p : 0, seed,
+                    MemoryMarshal.Cast<byte, ushort>(xDense.bytes), (float)negativeSlope);
+            else
+                DropoutMask.Fill(MemoryMarshal.Cast<byte, float>(dense.bytes), injected is null ? p : 0, seed,
+                    MemoryMarshal.Cast<byte, float>(xDense.bytes), (float)negativeSlope);
             factor = nhwc ? dense.permute(0, 3, 1, 2) : dense;
             if (injected is not null) factor.mul_(injected / (1 - p));
         }

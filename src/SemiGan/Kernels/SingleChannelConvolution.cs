@@ -18,7 +18,8 @@ public static class SingleChannelConvolution
     /// </summary>
     public static Tensor TransposedToImage(Tensor h, Tensor weight, Tensor bias, int stride, int padding)
     {
-        if (!ImageColumns.Supports(h))
+        // A bfloat16 h (the fast generator under bf16) goes through the 1x1 convolution, which returns float32 taps.
+        if (h.device_type != DeviceType.CPU || h.dtype is not (ScalarType.Float32 or ScalarType.BFloat16))
             return Autocast.ConvTranspose2d(h, weight, bias, stride, padding);
         return ScatterToImage(h, weight, Geometry(h, weight, stride, padding)).add(bias.view(1, 1, 1, 1));
     }
