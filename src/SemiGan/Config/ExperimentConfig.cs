@@ -67,6 +67,14 @@ public sealed record ExperimentConfig
     public PrimaryComparison[]? Primary { get; init; }
 
     /// <summary>
+    /// An equivalence margin in percentage points, declared before the runs: the report then tests every gain it
+    /// computes for equivalence by two one-sided paired t-tests (TOST) at α = 0.05 — equivalent when the 90% CI of the
+    /// mean paired difference in final accuracy lies inside (−margin, +margin). Null: no equivalence test.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? EquivalenceMargin { get; init; }
+
+    /// <summary>
     /// Written by the runner, never by hand: true when <see cref="Primary"/> was declared into a folder whose runs had
     /// already been made (its config.json predates the field), so the report says the family was not fixed in advance.
     /// </summary>
@@ -415,6 +423,8 @@ public sealed record ExperimentConfig
             var keys = primary.SelectMany(p => p.Labels.Select(n => (p.Method, p.Versus, n))).ToList();
             if (keys.Distinct().Count() != keys.Count) Fail("primary", "must not declare the same comparison at the same label count twice");
         }
+        if (EquivalenceMargin is { } margin && !(margin > 0 && margin < 100))
+            Fail("equivalenceMargin", $"{margin.ToString(System.Globalization.CultureInfo.InvariantCulture)} must be a margin in percentage points above 0 and below 100, e.g. 0.3");
         if (PrimaryDeclaredAfterRuns && Primary is null) Fail("primaryDeclaredAfterRuns", "true needs a primary list; the runner sets this field, leave it out");
         if (Protocol.Contains("masked") && !LabeledInUnlabeledPool)
             Fail("labeledInUnlabeledPool", "false needs protocol 'streams': the masked protocol passes over all training images, labeled ones included");

@@ -115,6 +115,7 @@ public static class ReportWriter
                 if (g.Count > 0)
                 {
                     AppendGainTable(md, g, gainRows, families ? (primaryTests, secondaryTests) : null, tests);
+                    if (config?.EquivalenceMargin is { } margin) AppendEquivalenceTable(md, g, margin);
                     AppendRuleTable(md, Aggregation.ByRule(runs, g), lastEpochs);
                     AppendSpreadTable(md, g);
                 }
@@ -251,6 +252,25 @@ public static class ReportWriter
                       "*Smallest detectable gain (80% power)*: the smallest true mean gain in final accuracy (pp) that a two-sided paired t-test on this many pairs " +
                       "detects at α = 0.05 with 80% probability if the differences' true std were the observed one, solved exactly with the noncentral t " +
                       "(not the normal approximation); a true gain smaller than that is more likely missed than found.").AppendLine();
+    }
+
+    /// <summary>The experiment's declared equivalence margin: each gain's TOST on final accuracy.</summary>
+    static void AppendEquivalenceTable(StringBuilder md, List<GainSummary> gs, double marginPp)
+    {
+        string m = marginPp.ToString("0.###", Inv);
+        md.AppendLine($"**Equivalence** (`equivalenceMargin`: ±{m} pp, declared with the runs): two one-sided paired t-tests (TOST) at α = 0.05 on final accuracy.").AppendLine();
+        md.AppendLine("| labels | method − reference | protocol | head | pairs | difference (pp) | 90% CI | p (difference ≤ −margin) | p (difference ≥ +margin) | TOST p | verdict |");
+        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var g in gs)
+        {
+            var e = Statistics.Equivalence(g.Final, marginPp / 100);
+            string verdict = double.IsNaN(e.P) ? "– (needs two pairs with spread)" : e.Equivalent ? $"equivalent within ±{m} pp" : $"not shown equivalent within ±{m} pp";
+            md.AppendLine($"| {g.Labels} | {g.Method} − {g.Reference} | {g.Protocol} | {g.Head} | {e.N} | {Pp(e.MeanDifference)} | {CiPp(e.CiLow, e.CiHigh)} | " +
+                          $"{P(e.PLower)} | {P(e.PUpper)} | {P(e.P)} | {verdict} |");
+        }
+        md.AppendLine().AppendLine("Equivalent means both one-sided tests reject (TOST p < 0.05), i.e. the 90% CI lies inside the margin; " +
+                                   "\"not shown equivalent\" is not evidence of a difference (the 95% CI above tests that). Not Holm-adjusted: TOST is an intersection–union test, " +
+                                   "each verdict holds at 5% on its own.").AppendLine();
     }
 
     /// <summary>Each gain under the three selection rules side by side, so a gain that hangs on the rule shows.</summary>

@@ -15,6 +15,18 @@ public sealed record Summary(int N, double Mean, double Std, double CiLow, doubl
 /// <summary>A paired t-test of a - b over matched pairs (here: SGAN vs baseline on the same seeds, hence the same labeled split).</summary>
 public sealed record PairedTest(int N, double MeanDifference, double StdDifference, double CiLow, double CiHigh, double T, int DegreesOfFreedom, double P);
 
+/// <summary>
+/// Two one-sided paired t-tests of a − b against an equivalence margin ±m: H0 mean ≤ −m (p <see cref="PLower"/>) and
+/// H0 mean ≥ +m (p <see cref="PUpper"/>). Equivalent at level α when both reject, i.e. <see cref="P"/> = max of the two
+/// &lt; α, which is the (1 − 2α) CI lying inside (−m, +m); the CI given is that 90% one (α = 0.05).
+/// </summary>
+public sealed record EquivalenceTest(int N, double Margin, double MeanDifference, double CiLow, double CiHigh, double PLower, double PUpper)
+{
+    public const double Alpha = 0.05;
+    public double P => Math.Max(PLower, PUpper);
+    public bool Equivalent => P < Alpha;
+}
+
 /// <summary>A test of equal variances: its statistic, degrees of freedom and two-sided p (NaN when it cannot be computed).</summary>
 public sealed record VarianceTest(double Statistic, int Df1, int Df2, double P);
 
@@ -57,6 +69,24 @@ public static class Statistics
         // A zero spread makes t infinite (or undefined when the mean is also 0): report p accordingly.
         double p = double.IsNaN(t) ? double.NaN : 2 * StudentT.CDF(0, 1, df, -Math.Abs(t));
         return new PairedTest(s.N, s.Mean, s.Std, s.CiLow, s.CiHigh, t, df, p);
+    }
+
+    /// <summary>TOST for equivalence of paired a[i] and b[i] within ±<paramref name="margin"/> (same units), at α = 0.05.</summary>
+    public static EquivalenceTest Equivalence(IReadOnlyList<double> a, IReadOnlyList<double> b, double margin)
+    {
+        if (a.Count != b.Count) throw new ArgumentException("paired test needs equally many values on both sides");
+        return Equivalence(Paired(a, b), margin);
+    }
+
+    /// <summary>TOST from a paired test's mean, std and count of differences.</summary>
+    public static EquivalenceTest Equivalence(PairedTest d, double margin)
+    {
+        if (!(margin > 0)) throw new ArgumentOutOfRangeException(nameof(margin), margin, "an equivalence margin must be positive");
+        if (d.N < 2 || !(d.StdDifference > 0)) return new EquivalenceTest(d.N, margin, d.MeanDifference, double.NaN, double.NaN, double.NaN, double.NaN);
+        int df = d.N - 1;
+        double se = d.StdDifference / Math.Sqrt(d.N), half = StudentT.InvCDF(0, 1, df, 1 - EquivalenceTest.Alpha) * se;
+        double pLower = 1 - StudentT.CDF(0, 1, df, (d.MeanDifference + margin) / se), pUpper = StudentT.CDF(0, 1, df, (d.MeanDifference - margin) / se);
+        return new EquivalenceTest(d.N, margin, d.MeanDifference, d.MeanDifference - half, d.MeanDifference + half, pLower, pUpper);
     }
 
     /// <summary>The std of each sample, the F-test and the Brown–Forsythe test of equal variances.</summary>
