@@ -21,6 +21,17 @@ public class TorchLogLevelTests
     public void Unknown_levels_do_not_parse(string value) => Assert.Null(TorchLogLevel.Parse(value));
 
     [Fact]
+    public void Unset_means_errors_only_and_an_unknown_value_is_named_in_a_warning()
+    {
+        Assert.Equal((2, (string?)null), TorchLogLevel.Resolve(null));
+        Assert.Equal((2, (string?)null), TorchLogLevel.Resolve(" "));
+        Assert.Equal((1, (string?)null), TorchLogLevel.Resolve("WARNING"));
+        var (level, warning) = TorchLogLevel.Resolve("LOUD");
+        Assert.Equal(2, level);
+        Assert.Equal("TORCH_CPP_LOG_LEVEL='LOUD' is not a libtorch log level (INFO, WARNING, ERROR or FATAL); using ERROR", warning);
+    }
+
+    [Fact]
     public void The_flag_is_found_and_written_on_linux()
     {
         if (!OperatingSystem.IsLinux()) return; // the export's name is checked where the CI runs

@@ -122,7 +122,7 @@ public sealed class ExperimentRun
         try { dev = DeviceChoice.Resolve(options.Device); }
         catch (ArgumentException e) { throw new ConfigException(e.Message); }
         if (options.Threads is { } t) TorchSharp.torch.set_num_threads(t);
-        if (Kernels.TorchLogLevel.Apply() is { } logWarning) print(logWarning);
+        if (Kernels.TorchLogLevel.Apply() is { } logWarning) print($"warning: {logWarning}");
         var choice = FastPathChoice.Make(options.FastPath, () => Methods.FastPathCheck.Run(dev, cfg.BatchSize,
             cfg.Head.Select(KPlusOneHeadNames.Parse), cfg.Methods.Select(m => new Methods.FastPathCheck.Subject(cfg.MethodOf(m), m, cfg.SettingsOf(m))),
             ImageShape.Of(dataset)), print);

@@ -96,9 +96,10 @@ public static class DropoutMask
         }
     }
 
-    /// <summary>A float's nearest bfloat16 (ties to even), as its 16-bit pattern.</summary>
+    /// <summary>A float's nearest bfloat16 (ties to even), as its 16-bit pattern; a NaN is the quiet NaN 0x7FC0.</summary>
     public static ushort ToBf16(float value)
     {
+        if (float.IsNaN(value)) return 0x7FC0;
         uint bits = BitConverter.SingleToUInt32Bits(value);
         return (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
     }

@@ -23,8 +23,8 @@ public static class TorchLogLevel
     static bool applied;
 
     /// <summary>
-    /// c10's level for a TORCH_CPP_LOG_LEVEL value, as c10::initLogging reads it (INFO, WARNING, ERROR, FATAL or
-    /// 0-3, any case); null for a value it does not know.
+    /// c10's level for a TORCH_CPP_LOG_LEVEL value: the names and numbers c10::initLogging reads (INFO, WARNING, ERROR,
+    /// FATAL or 0-3), here in any case and trimmed; null for a value it does not know.
     /// </summary>
     public static int? Parse(string? value) => value?.Trim().ToUpperInvariant() switch
     {
@@ -36,9 +36,21 @@ public static class TorchLogLevel
     };
 
     /// <summary>
-    /// Sets libtorch's level once per process (later calls return the first result): the variable's level, or
-    /// <see cref="Default"/> when it is unset. An unknown value keeps the default and is returned as the warning to
-    /// print. Null when the level was set (or c10's flag is not exported: a libtorch built otherwise keeps its own).
+    /// The level for a TORCH_CPP_LOG_LEVEL value: <see cref="Default"/> when unset or blank; for an unknown value the
+    /// default and the warning to print.
+    /// </summary>
+    public static (int Level, string? Warning) Resolve(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return (Default, null);
+        return Parse(value) is { } level
+            ? (level, null)
+            : (Default, $"{Variable}='{value}' is not a libtorch log level (INFO, WARNING, ERROR or FATAL); using ERROR");
+    }
+
+    /// <summary>
+    /// Sets libtorch's level from the variable (<see cref="Resolve"/>) the first time it is called in a process and
+    /// returns the warning to print, if any; later calls change nothing and return null. Where c10's flag is not
+    /// exported under its plain name (Windows' MSVC mangles data symbols), libtorch keeps its own level.
     /// </summary>
     public static string? Apply()
     {
@@ -46,12 +58,9 @@ public static class TorchLogLevel
         {
             if (applied) return null;
             applied = true;
-            string? value = Environment.GetEnvironmentVariable(Variable);
-            int? level = string.IsNullOrWhiteSpace(value) ? Default : Parse(value);
-            Set(level ?? Default);
-            return level is null
-                ? $"{Variable}='{value}' is not a libtorch log level (INFO, WARNING, ERROR or FATAL); using ERROR"
-                : null;
+            var (level, warning) = Resolve(Environment.GetEnvironmentVariable(Variable));
+            Set(level);
+            return warning;
         }
     }
 

@@ -85,7 +85,7 @@ public static class Statistics
         if (d.N < 2 || !(d.StdDifference > 0)) return new EquivalenceTest(d.N, margin, d.MeanDifference, double.NaN, double.NaN, double.NaN, double.NaN);
         int df = d.N - 1;
         double se = d.StdDifference / Math.Sqrt(d.N), half = StudentT.InvCDF(0, 1, df, 1 - EquivalenceTest.Alpha) * se;
-        double pLower = 1 - StudentT.CDF(0, 1, df, (d.MeanDifference + margin) / se), pUpper = StudentT.CDF(0, 1, df, (d.MeanDifference - margin) / se);
+        double pLower = StudentT.CDF(0, 1, df, -(d.MeanDifference + margin) / se), pUpper = StudentT.CDF(0, 1, df, (d.MeanDifference - margin) / se);
         return new EquivalenceTest(d.N, margin, d.MeanDifference, d.MeanDifference - half, d.MeanDifference + half, pLower, pUpper);
     }
 
