@@ -109,6 +109,13 @@ public class SavedModelTests
         // The report's final accuracy is the kept model's.
         var reported = Reports.Aggregation.Runs(rows, RunStatusCsv.Read(output.RunsCsv), select: cfg.Select);
         Assert.All(reported, r => Assert.Equal(r.Final, evaluated.Single(x => x.RunId == r.Run.Id && x.Model == EvalRecord.Selected).TestAccuracy));
+
+        // A committed reference folder keeps only models/selected/: eval still reproduces every reported figure from it.
+        foreach (var run in rows.Select(r => r.Run).Distinct()) Directory.Delete(output.ModelFolder(run), recursive: true);
+        var selectedOnly = SavedModels.EvaluateAll(output, cfg, data, CPU);
+        Assert.All(selectedOnly, e => Assert.Equal(EvalRecord.Selected, e.Model));
+        Assert.Equal(reported.Count, selectedOnly.Count);
+        Assert.All(reported, r => Assert.Equal(r.Final, selectedOnly.Single(x => x.RunId == r.Run.Id).TestAccuracy));
     }
 
     [Fact]

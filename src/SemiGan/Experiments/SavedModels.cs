@@ -16,14 +16,17 @@ namespace SemiGan.Experiments;
 /// </summary>
 public static class SavedModels
 {
-    /// <summary>The ended runs of a folder (runs.csv) with a saved model, and those without one.</summary>
+    /// <summary>
+    /// The ended runs of a folder (runs.csv) with a saved model (the last epoch's, else the selected epoch's: a committed
+    /// reference folder keeps only the model behind its reported figure), and those without one.
+    /// </summary>
     public static (List<(RunStatus Run, SavedModelInfo Model)> Saved, List<RunStatus> Missing) Find(RunOutput output)
     {
         var saved = new List<(RunStatus, SavedModelInfo)>();
         var missing = new List<RunStatus>();
         foreach (var s in RunStatusCsv.Read(output.RunsCsv))
         {
-            if (SavedModel.TryRead(output.ModelFolder(s.Run)) is { } info) saved.Add((s, info));
+            if ((SavedModel.TryRead(output.ModelFolder(s.Run)) ?? SavedModel.TryRead(output.SelectedModelFolder(s.Run))) is { } info) saved.Add((s, info));
             else missing.Add(s);
         }
         return (saved, missing);
@@ -52,7 +55,8 @@ public static class SavedModels
         var results = new List<EvalRecord>();
         foreach (var (s, info) in Find(output).Saved)
         {
-            var models = new List<(string Kind, string Folder, SavedModelInfo Info)> { (EvalRecord.Last, output.ModelFolder(s.Run), info) };
+            var models = new List<(string Kind, string Folder, SavedModelInfo Info)>();
+            if (SavedModel.TryRead(output.ModelFolder(s.Run)) is { } last) models.Add((EvalRecord.Last, output.ModelFolder(s.Run), last));
             if (SavedModel.TryRead(output.SelectedModelFolder(s.Run)) is { } selected) models.Add((EvalRecord.Selected, output.SelectedModelFolder(s.Run), selected));
             foreach (var (kind, folder, model) in models)
             {
