@@ -31,11 +31,18 @@ public class ConfigTests
     public void Shipped_experiments_are_valid()
     {
         string dir = Path.Combine(RepoRoot.Path, "experiments");
-        // Experiments, and tune files (`semigan tune`: their methods is an object of searches, not a list).
-        foreach (string f in Directory.GetFiles(dir, "*.json"))
-            if (System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f), null, new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!["methods"] is System.Text.Json.Nodes.JsonObject)
-                Assert.NotEmpty(TuneFile.Load(f).Trials);
-            else ExperimentConfig.Load(f);
+        // settingsFrom paths are relative to the current folder: the repository's root, as in the README's commands.
+        string before = Directory.GetCurrentDirectory();
+        Directory.SetCurrentDirectory(RepoRoot.Path);
+        try
+        {
+            // Experiments, and tune files (`semigan tune`: their methods is an object of searches, not a list).
+            foreach (string f in Directory.GetFiles(dir, "*.json"))
+                if (System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f), null, new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!["methods"] is System.Text.Json.Nodes.JsonObject)
+                    Assert.NotEmpty(TuneFile.Load(f).Trials);
+                else ExperimentConfig.Load(f);
+        }
+        finally { Directory.SetCurrentDirectory(before); }
         Assert.True(File.Exists(Path.Combine(dir, "seed-1000.json")));
         Assert.True(File.Exists(Path.Combine(dir, "quick.json")));
     }
